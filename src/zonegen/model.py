@@ -1,0 +1,110 @@
+"""The record model in the middle of the pipeline: readers produce it, renderers consume it.
+
+A :class:`Record` is one resource record (one rdata) with the place it came from, so any
+later message can name the file and line. Records are immutable and hashable; RRsets are
+formed only when a zone is rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.TXT
+
+from . import names
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Origin:
+    """Where a record came from: a file and a 1-based line (0 when there is no line)."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+# How a record entered the build; renderers don't care, checks and messages do.
+MOX = "mox"  # printed by Mox
+HOST = "host"  # the mail host's A/AAAA, which Mox never prints
+SITE = "site"  # zones.<zone>.records in the site file
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One resource record. ``name`` is absolute, lowercase, A-labels, with the trailing dot."""
+
+    name: str
+    rtype: str
+    ttl: int
+    rdata: dns.rdata.Rdata
+    origin: Origin = field(compare=False)
+    kind: str = field(default=MOX, compare=False)
+    # Printed commented out (";; "), e.g. TLSA without DNSSEC: kept, published only on request.
+    disabled: bool = field(default=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, dns.rdata.Rdata]:
+        """Identity for de-duplication: the same data printed twice is one record."""
+        return (self.name, self.rtype, self.rdata)
+
+    @property
+    def value(self) -> str:
+        """The rdata in presentation format (names absolute)."""
+        return self.rdata.to_text()
+
+    def describe(self) -> str:
+        """A short human label: owner and type, in Unicode when the name is an IDN."""
+        return f"{names.unicode(self.name)} {self.rtype}"
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A zone zonegen writes: its name and its published records, sorted."""
+
+    name: str
+    records: tuple[Record, ...]
+
+
+TXT_CHUNK = 255  # RFC 1035 3.3: a <character-string> holds at most 255 octets.
+
+
+def txt_text(rdata: dns.rdata.Rdata) -> str:
+    """The joined value of a TXT rdata (SPF RFC 7208 3.3, DKIM RFC 6376 3.6.2.2 join without spaces)."""
+    assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
+    return b"".join(rdata.strings).decode("utf-8", "surrogateescape")
+
+
+def make_txt(value: bytes) -> dns.rdata.Rdata:
+    """A TXT rdata holding ``value`` split into 255-octet strings (empty value: one empty string)."""
+    chunks = [value[i : i + TXT_CHUNK] for i in range(0, len(value), TXT_CHUNK)] or [b""]
+    return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, chunks)
+
+
+@dataclass(frozen=True, slots=True)
+class RRset:
+    """Records of one owner and type, as DNS serves them: one TTL, values sorted."""
+
+    name: str
+    rtype: str
+    ttl: int
+    records: tuple[Record, ...]
+
+
+def rrsets(records: tuple[Record, ...] | list[Record]) -> list[RRset]:
+    """Group records into RRsets sorted by name and type; values sorted by their text.
+
+    RFC 2181 5.2: the records of an RRset share one TTL; where inputs disagree the lowest wins.
+    """
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for record in records:
+        groups.setdefault((record.name, record.rtype), []).append(record)
+    result = []
+    for (name, rtype), group in sorted(groups.items()):
+        group.sort(key=lambda r: r.value)
+        result.append(RRset(name, rtype, min(r.ttl for r in group), tuple(group)))
+    return result

@@ -1,0 +1,65 @@
+"""Domain names as zonegen keeps them: absolute, lowercase A-labels with the trailing dot.
+
+Mox prints A-labels in records but Unicode in mox.conf, domains.conf and key file names,
+and site files may use either (Mox's ``dns.Domain`` keeps both forms for this reason).
+Everything is turned into one form here, once, so comparisons elsewhere are plain string
+comparisons.
+"""
+
+from __future__ import annotations
+
+import dns.exception
+import dns.name
+import idna
+
+from .errors import InputError
+
+# RFC 5891 (IDNA 2008) with UTS #46 mapping, as Mox does through golang.org/x/net/idna.
+_CODEC = dns.name.IDNA_2008_Practical
+
+
+def absolute(text: str) -> str:
+    """``text`` (Unicode or A-labels, with or without the trailing dot) as an absolute A-label name.
+
+    Raises ValueError when the text is not a valid domain name.
+    """
+    raw = text.strip()
+    if not raw or raw in {".", "@"}:
+        if raw == ".":
+            return "."
+        raise ValueError("empty domain name")
+    if " " in raw or "\t" in raw:
+        raise ValueError(f"{raw!r} contains whitespace")
+    try:
+        if raw.isascii():
+            name = dns.name.from_text(raw, origin=dns.name.root)
+        else:
+            name = dns.name.from_unicode(raw, origin=dns.name.root, idna_codec=_CODEC)
+    except (dns.exception.DNSException, idna.IDNAError, UnicodeError) as e:
+        raise ValueError(f"{raw!r} is not a valid domain name: {e}") from e
+    return name.to_text().lower()
+
+
+def absolute_or_error(text: str, *, path: str | None, line: int | None, what: str) -> str:
+    """:func:`absolute`, reporting a bad name as an :class:`InputError` at ``path:line``."""
+    try:
+        return absolute(text)
+    except ValueError as e:
+        raise InputError(f"{what}: {e}", path=path, line=line) from None
+
+
+def unicode(name: str) -> str:
+    """The Unicode form of an absolute A-label name, for messages and octoDNS file names."""
+    return dns.name.from_text(name).to_unicode(idna_codec=_CODEC)
+
+
+def in_zone(name: str, zone: str) -> bool:
+    """True when ``name`` is ``zone`` or below it (both absolute A-label names)."""
+    return name == zone or zone == "." or name.endswith("." + zone)
+
+
+def relative(name: str, zone: str) -> str:
+    """``name`` relative to ``zone`` as octoDNS writes it: '' for the apex."""
+    if name == zone:
+        return ""
+    return name[: -len(zone) - 1]

@@ -1,0 +1,71 @@
+"""Writing the built files: all or nothing, atomically, and only what changed.
+
+Every file is first written next to its target under a temporary name and flushed to disk;
+only when all of them are on disk are they renamed into place (rename is atomic on POSIX),
+so a failed build never leaves a half-written zone and unchanged files keep their mtime.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .sources.files import show
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    path: Path
+    status: str  # "created", "changed" or "unchanged"
+
+
+def read_existing(path: Path) -> str | None:
+    """The current text of an output file, or None when there is none."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read the existing output file: {e}", path=show(path)) from None
+
+
+def plan(files: dict[Path, str]) -> list[FileChange]:
+    """Compare the wanted contents with what is on disk."""
+    changes = []
+    for path, text in sorted(files.items()):
+        old = read_existing(path)
+        status = "created" if old is None else "unchanged" if old == text else "changed"
+        changes.append(FileChange(path, status))
+    return changes
+
+
+def write(files: dict[Path, str], changes: list[FileChange]) -> None:
+    """Write the changed files atomically; nothing is renamed unless every write worked."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in changes:
+            if change.status == "unchanged":
+                continue
+            target = change.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((Path(tmp), target))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(files[target])
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        staged.clear()
+    except OSError as e:
+        raise InputError(f"cannot write output: {e.strerror}", path=show(Path(e.filename or "."))
+                         ) from None
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()

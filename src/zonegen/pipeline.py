@@ -1,0 +1,439 @@
+"""The build pipeline: site file -> Mox output and config -> the records of every zone.
+
+Each step is a small function over the record model; only the readers touch files. The order
+matters and follows the product's rules (design.md "Output rules"):
+
+1. read every file Mox printed; a record printed twice (host records are repeated in every
+   domain's output) is one record; printed active anywhere beats printed commented out;
+2. with Mox's config dir, check each DKIM and TLSA record against the key files;
+3. find the mail host (mox.conf, else the MX target) and its IPs (site file over mox.conf);
+   move SPF ip4:/ip6: mechanisms that named the old IPs to the new ones; add the host's A/AAAA;
+4. drop what the site turned off, publish commented-out records it turned on, apply TTLs;
+5. put every record in the zone with the longest matching suffix, with the site's own records.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.MX
+import dns.rdtypes.ANY.TLSA
+import dns.rdtypes.IN.SRV
+
+from . import names
+from .errors import InputError
+from .model import HOST, MOX, SITE, Origin, Record, Zone, make_txt, txt_text
+from .sources.files import show
+from .sources.keys import dkim_public, load_private_key, tlsa_311
+from .sources.mox_config import MoxConfig, read_mox_config
+from .sources.mox_records import MoxOutput, read_mox_output
+from .sources.site import Site, SiteRecord, ZoneSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """What a build produced: the zones, and notes worth telling the user."""
+
+    zones: tuple[Zone, ...]
+    notes: tuple[str, ...]
+    hostname: str
+    ips: tuple[str, ...]
+
+
+def build(site: Site) -> Build:
+    """Everything ``zonegen build`` computes before rendering, from the site file."""
+    outputs = [read_mox_output(path) for path in site.mox_records]
+    config = read_mox_config(site.mox_config) if site.mox_config else None
+    notes: list[str] = []
+
+    records = merge(outputs)
+    if config:
+        check_keys(records, config)
+    hostname = site.host_name or (config.hostname if config else mx_target(records, site))
+    old_ips = config.ips if config else spf_ips(records)
+    new_ips = host_ips(site, config)
+    records = follow_ips(records, old_ips, new_ips)
+    ttl = min(o.default_ttl for o in outputs)
+    records += host_records(hostname, new_ips, ttl, site, config)
+    records = select(records, site, notes)
+    records = apply_ttls(records, site, notes)
+    zones = assign(records, site)
+    return Build(zones, tuple(notes), hostname, new_ips)
+
+
+# ---------------------------------------------------------------------------- 1. merge
+
+
+def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
+    """All records of all outputs, each once, in first-seen order."""
+    seen: dict[tuple[str, str, dns.rdata.Rdata], Record] = {}
+    for output in outputs:
+        for record in output.records:
+            prior = seen.get(record.key)
+            if prior is None:
+                seen[record.key] = record
+            elif prior.disabled and not record.disabled:
+                # Mox comments TLSA out when *its* resolver saw no DNSSEC; another run
+                # (or another domain's output) that printed it active wins.
+                seen[record.key] = record
+            elif record.ttl < prior.ttl and prior.disabled == record.disabled:
+                seen[record.key] = replace(prior, ttl=record.ttl)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------------------- 2. keys
+
+
+def check_keys(records: list[Record], config: MoxConfig) -> None:
+    """Each DKIM p= and TLSA 3 1 1 that Mox printed must match a key file in its config."""
+    for sel in config.dkim:
+        owner = f"{sel.selector}._domainkey.{sel.domain}"
+        printed = [r for r in records if r.name == owner and r.rtype == "TXT" and r.kind == MOX]
+        if not printed:
+            continue
+        shown = show(sel.key_file)
+        key = load_private_key(sel.key_file, display=shown)
+        try:
+            kind, public = dkim_public(key)
+        except ValueError:
+            raise InputError(f"DKIM key of selector {sel.selector} is neither RSA nor Ed25519",
+                             path=shown) from None
+        for record in printed:
+            tags = dkim_tags(txt_text(record.rdata))
+            if tags.get("p") != public or tags.get("k", "rsa") != kind:
+                raise InputError(
+                    f"DKIM record {record.describe()} does not match the public key of "
+                    f"{shown} (selector {sel.selector}, {sel.where})",
+                    path=record.origin.path,
+                    line=record.origin.line,
+                    hint="the record and the config dir come from different Mox runs; "
+                    "print the records again with 'mox config dnsrecords DOMAIN'",
+                )
+    owner = f"_25._tcp.{config.hostname}"
+    tlsa = [r for r in records if r.name == owner and r.rtype == "TLSA" and r.kind == MOX]
+    if not tlsa:
+        return
+    hashes = {tlsa_311(load_private_key(p, display=show(p))): p for p in config.host_keys}
+    files = ", ".join(show(p) for p in config.host_keys) or "none in mox.conf"
+    for record in tlsa:
+        rd = record.rdata
+        assert isinstance(rd, dns.rdtypes.ANY.TLSA.TLSA)
+        if (rd.usage, rd.selector, rd.mtype) == (3, 1, 1) and rd.cert.hex() not in hashes:
+            raise InputError(
+                f"TLSA record {record.describe()} {rd.cert.hex()[:16]}... matches no host key "
+                f"of the Mox config (host keys: {files})",
+                path=record.origin.path,
+                line=record.origin.line,
+                hint="the record and the config dir come from different Mox runs",
+            )
+
+
+def dkim_tags(value: str) -> dict[str, str]:
+    """DKIM tag=value list (RFC 6376 3.2); whitespace around tags and in values is folded."""
+    tags: dict[str, str] = {}
+    for part in value.split(";"):
+        name, sep, val = part.partition("=")
+        if sep:
+            tags[name.strip()] = "".join(val.split())
+    return tags
+
+
+# ---------------------------------------------------------------------------- 3. the mail host
+
+
+def mx_target(records: list[Record], site: Site) -> str:
+    """Without a config dir, the mail host is the one MX target Mox printed."""
+    targets = sorted(
+        {
+            r.rdata.exchange.to_text().lower()
+            for r in records
+            if isinstance(r.rdata, dns.rdtypes.ANY.MX.MX) and r.rdata.exchange.to_text() != "."
+        }
+    )
+    if len(targets) == 1:
+        return targets[0]
+    if not targets:
+        raise InputError("Mox's records have no MX record, so the mail host is unknown",
+                         path=site.shown, hint="set host.name or mox.config")
+    raise InputError(f"Mox's records name several mail hosts: {', '.join(targets)}",
+                     path=site.shown, hint="set host.name to the one this Mox runs on")
+
+
+def host_ips(site: Site, config: MoxConfig | None) -> tuple[str, ...]:
+    """The host's IPs: each family from the site file when set there, else from mox.conf."""
+    from_config = config.ips if config else ()
+    v4 = site.ipv4 if site.ipv4 is not None else tuple(i for i in from_config if ":" not in i)
+    v6 = site.ipv6 if site.ipv6 is not None else tuple(i for i in from_config if ":" in i)
+    if not v4 and not v6:
+        raise InputError(
+            "no IP address for the mail host"
+            + ("" if config else " (no mox.config, and host.ipv4/ipv6 not set)"),
+            path=site.shown,
+            hint="set host.ipv4 (and host.ipv6) to the host's public addresses",
+        )
+    return v4 + v6
+
+
+def spf_ips(records: list[Record]) -> tuple[str, ...]:
+    """The host IPs Mox wrote into its SPF records (when no config says what they were)."""
+    found: list[str] = []
+    for record in records:
+        if record.kind == MOX and record.rtype == "TXT":
+            for _, ip in _spf_ip_terms(txt_text(record.rdata)):
+                if ip not in found:
+                    found.append(ip)
+    return tuple(found)
+
+
+def _spf_ip_terms(value: str) -> list[tuple[int, str]]:
+    """(position, ip) of each single-address ip4:/ip6: mechanism in an SPF record (RFC 7208 5.6)."""
+    terms = value.split(" ")
+    if not terms or terms[0].lower() != "v=spf1":
+        return []
+    out = []
+    for i, term in enumerate(terms):
+        mech = term.lstrip("+")
+        if mech[:4].lower() in ("ip4:", "ip6:"):
+            addr, _, prefix = mech[4:].partition("/")
+            try:
+                ip = ipaddress.ip_address(addr)
+            except ValueError:
+                continue
+            if not prefix or int(prefix or 0) == ip.max_prefixlen:
+                out.append((i, str(ip)))
+    return out
+
+
+def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]) -> list[Record]:
+    """Point the SPF ip4:/ip6: mechanisms that named the host's old IPs at its new ones.
+
+    Only the host's own mechanisms change; kept IPs keep their place and new ones follow the
+    last of them, so a review diff shows exactly the address that moved.
+    """
+    if set(old) == set(new):
+        return records
+    old_set, new_set = set(old), set(new)
+    out = []
+    for record in records:
+        if record.kind != MOX or record.rtype != "TXT":
+            out.append(record)
+            continue
+        value = txt_text(record.rdata)
+        positions = [(i, ip) for i, ip in _spf_ip_terms(value) if ip in old_set]
+        if not positions:
+            out.append(record)
+            continue
+        terms = value.split(" ")
+        present = {ip for _, ip in _spf_ip_terms(value)}
+        added = [ip for ip in new if ip not in present]
+        drop = {i for i, ip in positions if ip not in new_set}
+        last = positions[-1][0]
+        result: list[str] = []
+        for i, term in enumerate(terms):
+            if i not in drop:
+                result.append(term)
+            if i == last:
+                result.extend(("ip6:" if ":" in ip else "ip4:") + ip for ip in added)
+        out.append(replace(record, rdata=make_txt(" ".join(result).encode())))
+    return out
+
+
+def host_records(
+    hostname: str, ips: tuple[str, ...], ttl: int, site: Site, config: MoxConfig | None
+) -> list[Record]:
+    """The mail host's A/AAAA, which Mox needs but never prints."""
+    from_site = site.ipv4 is not None or site.ipv6 is not None
+    where = Origin(site.shown) if from_site or not config else Origin(
+        show(config.directory / "mox.conf"))
+    out = []
+    for ip in ips:
+        rtype = "AAAA" if ":" in ip else "A"
+        rdata = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), ip)
+        out.append(Record(hostname, rtype, ttl, rdata, where, HOST))
+    return out
+
+
+# ---------------------------------------------------------------------------- 4. select, TTLs
+
+
+def group_of(record: Record) -> str | None:
+    """Which optional group of Mox's output a record belongs to (site ``mox.groups``)."""
+    if record.rtype == "CAA":
+        return "caa"
+    if isinstance(record.rdata, dns.rdtypes.IN.SRV.SRV) and record.rdata.target.to_text() == ".":
+        return "null_srv"  # RFC 2782: target "." means the service is decidedly not available
+    first = record.name.split(".", 1)[0]
+    if (record.rtype, first) in (("CNAME", "autoconfig"), ("SRV", "_autodiscover")):
+        return "autodiscover"
+    return None
+
+
+def select(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
+    """Drop turned-off groups and excluded names; publish commented-out records on request."""
+    dnssec_zones = [z.name for z in site.zones if z.dnssec]
+    kept: list[Record] = []
+    unpublished: list[Record] = []
+    used: set[int] = set()
+    for record in records:
+        group = group_of(record) if record.kind == MOX else None
+        if group and not getattr(site.groups, group):
+            continue
+        hit = [
+            i
+            for i, ex in enumerate(site.exclude)
+            if ex.name == record.name and ex.rtype in (None, record.rtype)
+        ]
+        if hit:
+            used.update(hit)
+            continue
+        if record.disabled:
+            signed = record.rtype == "TLSA" and any(
+                names.in_zone(record.name, z) for z in dnssec_zones
+            )
+            if record.rtype in site.publish_commented or signed:
+                record = replace(record, disabled=False)
+            else:
+                unpublished.append(record)
+                continue
+        kept.append(record)
+    for i, ex in enumerate(site.exclude):
+        if i not in used:
+            notes.append(f"{site.shown}:{ex.line}: mox.exclude {ex.name} matches no record")
+    if unpublished:
+        shown = ", ".join(sorted({r.describe() for r in unpublished}))
+        notes.append(
+            f"not published, Mox printed them commented out: {shown} (for TLSA: sign the zone, "
+            "then set zones.<zone>.dnssec: true; or list the type in mox.publish_commented)"
+        )
+    return kept
+
+
+def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
+    """The site's TTLs: ``ttl.default`` for Mox and host records, then per-name overrides."""
+    used: set[int] = set()
+    out = []
+    for record in records:
+        ttl = record.ttl
+        if site.ttl_default is not None and record.kind in (MOX, HOST):
+            ttl = site.ttl_default
+        for i, o in enumerate(site.ttl_overrides):
+            if o.name == record.name and o.rtype in (None, record.rtype):
+                ttl = o.ttl
+                used.add(i)
+        out.append(record if ttl == record.ttl else replace(record, ttl=ttl))
+    for i, o in enumerate(site.ttl_overrides):
+        if i not in used:
+            notes.append(f"{site.shown}:{o.line}: ttl.overrides {o.name} matches no record")
+    return out
+
+
+# ---------------------------------------------------------------------------- 5. zones
+
+
+def zone_for(name: str, zones: Iterable[str]) -> str | None:
+    """The zone with the longest matching suffix, or None."""
+    best: str | None = None
+    for zone in zones:
+        if names.in_zone(name, zone) and (best is None or len(zone) > len(best)):
+            best = zone
+    return best
+
+
+def assign(records: list[Record], site: Site) -> tuple[Zone, ...]:
+    """Put each record into its zone, add the site's own records, and check overlaps."""
+    by_zone: dict[str, list[Record]] = {z.name: [] for z in site.zones}
+    for record in records:
+        zone = zone_for(record.name, by_zone)
+        if zone is None:
+            raise InputError(
+                f"{record.describe()} (from {record.origin}) is outside every zone in the "
+                "site file",
+                path=site.shown,
+                hint=f"add its zone under zones:, e.g. {_parent(record.name)}: {{}}, or list "
+                f"'{names.unicode(record.name)} {record.rtype}' under mox.exclude",
+            )
+        by_zone[zone].append(record)
+    zones = []
+    for settings in site.zones:
+        records_here = by_zone[settings.name]
+        extra = site_records(settings, site)
+        _check_overlap(records_here, extra, site)
+        records_here.extend(extra)
+        zones.append(Zone(settings.name, tuple(sorted(records_here, key=_sort_key))))
+    return tuple(zones)
+
+
+def _sort_key(record: Record) -> tuple[str, str, str]:
+    return (record.name, record.rtype, record.value)
+
+
+def _parent(name: str) -> str:
+    labels = names.unicode(name).rstrip(".").split(".")
+    return ".".join(labels[-2:]) if len(labels) >= 2 else name
+
+
+def _check_overlap(generated: list[Record], extra: list[Record], site: Site) -> None:
+    """A site record may not redefine an RRset that Mox or the host records already fill."""
+    mine = {(r.name, r.rtype): r for r in generated}
+    by_set: dict[tuple[str, str], list[Record]] = {}
+    for record in extra:
+        by_set.setdefault((record.name, record.rtype), []).append(record)
+    for key, group in by_set.items():
+        if key not in mine:
+            continue
+        theirs = {r.rdata for r in generated if (r.name, r.rtype) == key}
+        if {r.rdata for r in group} != theirs:
+            first = mine[key]
+            raise InputError(
+                f"{group[0].describe()} is set both here and by {first.origin} "
+                "with different values",
+                path=group[0].origin.path,
+                line=group[0].origin.line,
+                hint="remove it from zones.<zone>.records, or exclude Mox's with mox.exclude",
+            )
+        extra[:] = [r for r in extra if (r.name, r.rtype) != key]
+
+
+def site_records(settings: ZoneSettings, site: Site) -> list[Record]:
+    """The site's ``zones.<zone>.records``, validated by octoDNS, as model records."""
+    return [r for entry in settings.records for r in _from_site(entry, settings, site)]
+
+
+def _from_site(entry: SiteRecord, settings: ZoneSettings, site: Site) -> list[Record]:
+    # octoDNS is imported only when a zone has records of its own: it is slow to import.
+    from .render.octodns import site_record_rrset
+
+    origin = Origin(site.shown, entry.line)
+    rtype, ttl, values = site_record_rrset(settings.name, entry, origin, site.ttl_default)
+    name = settings.name
+    if entry.name:
+        name = names.absolute_or_error(
+            f"{entry.name}.{settings.name}", path=site.shown, line=entry.line, what="record name"
+        )
+    zone_origin = dns.name.from_text(settings.name)
+    out = []
+    for text in values:
+        try:
+            rdata = dns.rdata.from_text(
+                dns.rdataclass.IN,
+                dns.rdatatype.from_text(rtype),
+                text,
+                origin=zone_origin,
+                relativize=False,
+            )
+        except Exception as e:  # dnspython raises many types; each means "no zone file form"
+            raise InputError(
+                f"{names.unicode(name)} {rtype} cannot be written to a zone file: {e}",
+                path=site.shown,
+                line=entry.line,
+            ) from None
+        if rtype == "TXT":
+            rdata = make_txt(b"".join(getattr(rdata, "strings", ())))
+        out.append(Record(name, rtype, ttl, rdata, origin, SITE))
+    return out

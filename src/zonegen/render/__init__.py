@@ -1,0 +1,1 @@
+"""Renderers: turn the record model into file text (octoDNS YAML, BIND zone files)."""

@@ -1,0 +1,1 @@
+"""Readers: turn zonegen's inputs (Mox output, Mox config, the site file) into the model."""

@@ -1,0 +1,42 @@
+"""Reading input files with errors a user can act on, and showing paths short."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def show(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it, for messages."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _below_cwd(path: Path) -> bool:
+    try:
+        path.relative_to(Path.cwd())
+    except ValueError:
+        return False
+    return True
+
+
+def read_text(path: Path, *, what: str, hint: str | None = None) -> str:
+    """The UTF-8 text of ``path``; a missing, unreadable or binary file is an InputError."""
+    shown = show(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{what} not found", path=shown, hint=hint) from None
+    except IsADirectoryError:
+        raise InputError(f"{what} is a directory, not a file", path=shown, hint=hint) from None
+    except OSError as e:
+        raise InputError(f"cannot read {what}: {e.strerror}", path=shown) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(f"{what} is not UTF-8 text", path=shown, line=line) from None

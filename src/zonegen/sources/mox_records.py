@@ -1,0 +1,297 @@
+"""Read the DNS records Mox prints: a ``mox quickstart`` log or ``mox config dnsrecords`` output.
+
+The grammar is Mox's ``admin.DomainRecords`` (admin/dnsrecords.go), unchanged in its essentials
+from v0.0.10 to v0.0.17: a zone-file fragment that starts with two comments and ``$TTL 300``,
+absolute owner names, no class, no per-record TTL, columns padded with spaces (so lines are
+split on whitespace, never on columns), long DKIM values as a parenthesised list of
+100-character strings (``mox-/txt.go`` TXTStrings), and records that must not be published yet
+commented out with ``;; `` (TLSA without DNSSEC, CAA with an ACME account URI).
+
+In a quickstart log the block sits between prose that holds the admin and account passwords,
+so only the block is read and no error message ever quotes a line of the file: messages name
+the file, the line number and, at most, an owner name that already parsed as a DNS name.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import dns.exception
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.tokenizer
+import dns.ttl
+
+from .. import names
+from ..errors import InputError
+from ..model import MOX, Origin, Record, make_txt
+from .files import read_text, show
+
+# What Mox prints (TLSA TXT MX CNAME SRV CAA) plus the address types a hand-edited copy may add.
+SUPPORTED_TYPES = frozenset({"A", "AAAA", "CAA", "CNAME", "MX", "SRV", "TLSA", "TXT"})
+
+_TTL_RE = re.compile(r"^\$TTL[ \t]+(\S+)[ \t]*$")
+_TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]*$")
+_RDATA_ERRORS = (
+    dns.exception.DNSException,
+    ValueError,
+    TypeError,
+    UnicodeError,
+    binascii.Error,
+    OverflowError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MoxOutput:
+    """The records of one file Mox printed and the ``$TTL`` it set."""
+
+    path: str
+    records: tuple[Record, ...]
+    default_ttl: int
+
+
+def read_mox_output(path: Path) -> MoxOutput:
+    """Read and parse one file of Mox output (the I/O edge of :func:`parse_mox_output`)."""
+    text = read_text(path, what="Mox output", hint="check mox.records in the site file")
+    return parse_mox_output(text, show(path))
+
+
+def parse_mox_output(text: str, path: str) -> MoxOutput:
+    """Parse the record block in ``text``; ``path`` is only used in messages and origins."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    start = _find_block(lines, path)
+    # Text before the block means a quickstart log: the block then ends at the first two
+    # blank lines (Mox prints four before its closing WARNING), and running out of file
+    # before that means the log was cut off. A dnsrecords file is the block alone and is
+    # read to its end, so nothing in it is ever skipped.
+    is_log = any(line.strip() and not line.startswith(";") for line in lines[:start])
+    return _Parser(lines, path, is_log).parse(start)
+
+
+def _find_block(lines: list[str], path: str) -> int:
+    for i, line in enumerate(lines):
+        if _TTL_RE.match(line):
+            return i
+    raise InputError(
+        "no DNS records found: Mox's record block starts with a '$TTL' line and there is none",
+        path=path,
+        hint="give the quickstart.log of a quickstart that finished, or the output of "
+        "'mox config dnsrecords DOMAIN'",
+    )
+
+
+class _Parser:
+    def __init__(self, lines: list[str], path: str, is_log: bool) -> None:
+        self.lines = lines
+        self.path = path
+        self.is_log = is_log
+        self.ttl = 0
+        self.records: list[Record] = []
+
+    def error(self, lineno: int, message: str, hint: str | None = None) -> InputError:
+        return InputError(message, path=self.path, line=lineno, hint=hint)
+
+    def parse(self, start: int) -> MoxOutput:
+        lines = self.lines
+        i = start
+        blank_run = 0
+        ended = False
+        while i < len(lines):
+            line = lines[i]
+            lineno = i + 1
+            i += 1
+            if not line.strip():
+                blank_run += 1
+                if self.is_log and blank_run >= 2:
+                    ended = True
+                    break
+                continue
+            blank_run = 0
+            if line.startswith(";"):
+                body = line[3:] if line.startswith(";; ") else None
+                if body is not None and _looks_like_record(body):
+                    i = self._record(body, lineno, i, disabled=True)
+                continue
+            if line.startswith("$"):
+                m = _TTL_RE.match(line)
+                if not m:
+                    raise self.error(lineno, "unsupported directive; Mox only prints '$TTL'")
+                try:
+                    self.ttl = dns.ttl.from_text(m.group(1))
+                except dns.exception.DNSException:
+                    raise self.error(lineno, "'$TTL' needs a number of seconds") from None
+                continue
+            if line[0] in " \t":
+                raise self.error(
+                    lineno, "indented line outside a parenthesised record; the file looks damaged"
+                )
+            i = self._record(line, lineno, i, disabled=False)
+        # A log whose block runs into the end of the file was cut off somewhere in the block.
+        if self.is_log and not ended:
+            raise self.error(
+                len(lines),
+                "the quickstart log ends inside Mox's record block: it looks truncated",
+                hint="use the complete log, or 'mox config dnsrecords DOMAIN' output",
+            )
+        if not self.records:
+            raise self.error(start + 1, "Mox's record block holds no records")
+        return MoxOutput(self.path, tuple(self.records), self.ttl)
+
+    def _record(self, first: str, lineno: int, next_i: int, *, disabled: bool) -> int:
+        """Parse one record starting on line ``lineno``; return the index of the next line."""
+        text, depth = _strip_comment_and_parens(first)
+        i = next_i
+        while depth > 0:
+            if i >= len(self.lines):
+                raise self.error(
+                    lineno, "record not closed with ')': the file ends inside it (truncated?)"
+                )
+            cont = self.lines[i]
+            if disabled:
+                # A multi-line record inside a comment would be continued by comment lines.
+                if not cont.startswith(";; "):
+                    raise self.error(lineno, "commented-out record not closed with ')'")
+                cont = cont[3:]
+            if not cont.strip() or not (cont[0] in " \t" or cont.lstrip().startswith(")")):
+                raise self.error(
+                    lineno, "record not closed with ')' before the next line (truncated?)"
+                )
+            more, delta = _strip_comment_and_parens(cont)
+            text += " " + more
+            depth += delta
+            if depth < 0:
+                raise self.error(i + 1, "unbalanced ')'")
+            i += 1
+        if depth < 0:
+            raise self.error(lineno, "unbalanced ')'")
+        self.records.append(self._parse_record(text, lineno, disabled))
+        return i
+
+    def _parse_record(self, text: str, lineno: int, disabled: bool) -> Record:
+        fields = text.split(None, 1)
+        if len(fields) < 2:
+            raise self.error(lineno, "record has no type and data: the line looks truncated")
+        owner_text, rest = fields
+        if not owner_text.endswith(".") and not disabled:
+            raise self.error(
+                lineno,
+                "owner name is not absolute (no trailing '.'); Mox prints absolute names",
+            )
+        try:
+            owner = names.absolute(owner_text)
+        except ValueError as e:
+            raise self.error(lineno, f"bad owner name: {e}") from None
+        ttl = self.ttl
+        tokens = rest.split(None, 1)
+        # Mox prints neither a TTL nor a class, but a hand-edited copy may carry both.
+        if tokens and tokens[0].isdigit():
+            ttl = int(tokens[0])
+            tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
+        if tokens and tokens[0].upper() == "IN":
+            tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
+        if not tokens:
+            raise self.error(lineno, f"record for {owner} has no type: the line looks truncated")
+        rtype = tokens[0].upper()
+        if rtype not in SUPPORTED_TYPES:
+            shown = rtype if _TYPE_RE.match(rtype) and len(rtype) <= 10 else "?"
+            raise self.error(
+                lineno,
+                f"unknown record type {shown} for {owner}",
+                hint=f"zonegen reads {', '.join(sorted(SUPPORTED_TYPES))}",
+            )
+        if len(tokens) < 2 or not tokens[1].strip():
+            raise self.error(lineno, f"{rtype} record for {owner} has no data (truncated?)")
+        rdata = self._rdata(rtype, tokens[1], owner, lineno)
+        return Record(owner, rtype, ttl, rdata, Origin(self.path, lineno), MOX, disabled)
+
+    def _rdata(self, rtype: str, text: str, owner: str, lineno: int) -> dns.rdata.Rdata:
+        try:
+            if rtype == "TXT":
+                return _txt_rdata(text)
+            return dns.rdata.from_text(
+                dns.rdataclass.IN,
+                dns.rdatatype.from_text(rtype),
+                text,
+                origin=dns.name.root,
+                relativize=False,
+            )
+        except _RDATA_ERRORS as e:
+            raise self.error(lineno, f"malformed {rtype} data for {owner}: {e}") from None
+
+
+def _looks_like_record(body: str) -> bool:
+    """Is a ``;; `` line a commented-out record (as Mox writes them) rather than prose?"""
+    parts = body.split()
+    if len(parts) < 3:
+        return False
+    idx = 1
+    if parts[idx].isdigit():
+        idx += 1
+    if idx < len(parts) and parts[idx].upper() == "IN":
+        idx += 1
+    return idx < len(parts) - 1 and bool(_TYPE_RE.match(parts[idx])) and "." in parts[0]
+
+
+def _strip_comment_and_parens(line: str) -> tuple[str, int]:
+    """Drop a ``;`` comment and the grouping parentheses outside quotes (RFC 1035 5.1).
+
+    Returns the remaining text and the change in parenthesis depth.
+    """
+    out: list[str] = []
+    depth = 0
+    quoted = False
+    escaped = False
+    for ch in line:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            out.append(ch)
+            escaped = True
+            continue
+        if ch == '"':
+            quoted = not quoted
+            out.append(ch)
+            continue
+        if not quoted:
+            if ch == ";":
+                break
+            if ch in "()":
+                depth += 1 if ch == "(" else -1
+                out.append(" ")
+                continue
+        out.append(ch)
+    return "".join(out).strip(), depth
+
+
+def _txt_rdata(text: str) -> dns.rdata.Rdata:
+    """A TXT rdata from one or more strings, joined and re-split at 255 octets.
+
+    Mox splits DKIM keys into 100-character strings and leaves a long SPF (many listener IPs)
+    as one string over 255 octets, which no zone file can hold. Both mean one value (RFC 7208
+    3.3, RFC 6376 3.6.2.2), so the strings are joined and split again at the RFC 1035 limit.
+    """
+    tok = dns.tokenizer.Tokenizer(text)
+    parts: list[bytes] = []
+    while True:
+        token = tok.get()
+        if token.is_eol_or_eof():
+            break
+        if not (token.is_quoted_string() or token.is_identifier()):
+            raise dns.exception.SyntaxError("expected a quoted string")
+        parts.append(_token_bytes(token))
+    if not parts:
+        raise dns.exception.SyntaxError("no string")
+    return make_txt(b"".join(parts))
+
+
+def _token_bytes(token: dns.tokenizer.Token) -> bytes:
+    value = token.unescape_to_bytes().value
+    return value if isinstance(value, bytes) else value.encode()

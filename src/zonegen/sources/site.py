@@ -1,0 +1,422 @@
+"""The site file (config/site.yaml): what zonegen reads and how it shapes the zones.
+
+Every key is checked here, with its line: unknown keys, wrong types and bad names are
+rejected before anything is read or written. The result is a plain immutable :class:`Site`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from .. import names
+from ..errors import InputError
+from .files import read_text, show
+
+T = TypeVar("T")
+
+# RFC 2181 8: a TTL is an unsigned 31-bit number.
+MAX_TTL = 2**31 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Mox's optional record groups; each is published unless turned off."""
+
+    caa: bool = True
+    null_srv: bool = True
+    autodiscover: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Soa:
+    mname: str | None  # None: the first name server
+    rname: str | None  # None: hostmaster.<zone>
+    refresh: int = 7200
+    retry: int = 3600
+    expire: int = 1209600
+    minimum: int = 300  # RFC 2308 negative-caching TTL; Mox's set-up TTL
+    ttl: int = 3600  # TTL of the SOA and NS records
+
+
+@dataclass(frozen=True, slots=True)
+class Bind:
+    ns: tuple[str, ...]
+    soa: Soa
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRecord:
+    """An extra record from ``zones.<zone>.records``, in octoDNS YAML syntax."""
+
+    name: str  # relative to the zone, '' for the apex, as octoDNS writes it
+    data: dict[str, Any]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TtlOverride:
+    name: str  # absolute A-label
+    rtype: str | None  # None: every type at that name
+    ttl: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneSettings:
+    name: str  # absolute A-label
+    line: int
+    dnssec: bool
+    records: tuple[SiteRecord, ...]
+    bind: Bind
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    path: Path
+    shown: str
+    mox_records: tuple[Path, ...]
+    mox_config: Path | None
+    publish_commented: frozenset[str]
+    groups: Groups
+    exclude: tuple[TtlOverride, ...]  # name (+ type) of Mox records left out on purpose
+    host_name: str | None
+    ipv4: tuple[str, ...] | None  # None: not set in the site, take mox.conf's
+    ipv6: tuple[str, ...] | None
+    ttl_default: int | None
+    ttl_overrides: tuple[TtlOverride, ...]
+    zones: tuple[ZoneSettings, ...]
+
+
+# ---------------------------------------------------------------------------- YAML with lines
+
+
+class _Map(dict[str, Any]):
+    line: int
+    lines: dict[str, int]
+
+
+class _List(list[Any]):
+    line: int
+    lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every key and list item."""
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            key = str(key)
+        if key in result:
+            raise InputError(f"key {key!r} appears twice", line=line)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = line
+    return result
+
+
+def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> _List:
+    result = _List(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+
+
+def _plain(value: Any) -> Any:
+    """Marked containers back to plain dicts and lists (for octoDNS)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------- checked access
+
+
+class _Reader:
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def error(self, line: int, message: str, hint: str | None = None) -> InputError:
+        return InputError(message, path=self.shown, line=line, hint=hint)
+
+    def keys(self, m: _Map, where: str, allowed: tuple[str, ...]) -> None:
+        for key in m:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
+                raise self.error(m.lines[key], f"unknown key {key!r} in {where}", hint)
+
+    def get(
+        self, m: _Map, key: str, where: str, kind: type[T], desc: str, default: T
+    ) -> T:
+        if key not in m or m[key] is None:
+            return default
+        value = m[key]
+        # bool is an int in Python; a TTL of 'true' is still a mistake.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(
+                m.lines[key], f"{where}.{key} must be {desc}, not {_kind(value)}"
+            )
+        return value
+
+    def section(self, m: _Map, key: str, where: str) -> _Map:
+        empty = _Map()
+        empty.line = m.lines.get(key, getattr(m, "line", 1))
+        empty.lines = {}
+        return self.get(m, key, where, _Map, "a mapping", empty)
+
+    def str_list(self, m: _Map, key: str, where: str) -> list[tuple[str, int]] | None:
+        if key not in m or m[key] is None:
+            return None
+        value = m[key]
+        if isinstance(value, str):
+            return [(value, m.lines[key])]
+        if not isinstance(value, _List):
+            raise self.error(m.lines[key], f"{where}.{key} must be a list, not {_kind(value)}")
+        out = []
+        for item, line in zip(value, value.lines, strict=True):
+            if not isinstance(item, str | int) or isinstance(item, bool):
+                raise self.error(line, f"each item of {where}.{key} must be text")
+            out.append((str(item), line))
+        return out
+
+    def ttl(self, value: Any, line: int, where: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_TTL:
+            raise self.error(line, f"{where} must be a TTL in seconds (0 to {MAX_TTL})")
+        return value
+
+    def name(self, text: str, line: int, what: str) -> str:
+        return names.absolute_or_error(text, path=self.shown, line=line, what=what)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else type(value).__name__
+
+
+# ---------------------------------------------------------------------------- the site file
+
+_TOP = ("mox", "host", "ttl", "bind", "zones")
+_MOX = ("records", "config", "publish_commented", "groups", "exclude")
+_GROUPS = ("caa", "null_srv", "autodiscover")
+_HOST = ("name", "ipv4", "ipv6")
+_TTL = ("default", "overrides")
+_BIND = ("ns", "soa")
+_SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
+_ZONE = ("dnssec", "records", "bind")
+
+
+def load_site(path: Path) -> Site:
+    """Read and check the site file at ``path``."""
+    shown = show(path)
+    text = read_text(
+        path, what="site file", hint="create it (see the README) or pass --site PATH"
+    )
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except InputError as e:
+        raise InputError(e.message, path=shown, line=e.line) from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(f"not valid YAML: {e.problem or e.context}", path=shown,
+                         line=line) from None
+    except yaml.YAMLError as e:
+        raise InputError(f"not valid YAML: {e}", path=shown) from None
+    if not isinstance(data, _Map):
+        raise InputError("the site file must be a mapping with mox: and zones:", path=shown,
+                         line=1)
+    return _parse_site(data, path.resolve(), shown)
+
+
+def _parse_site(data: _Map, path: Path, shown: str) -> Site:
+    r = _Reader(shown)
+    folder = path.parent
+    r.keys(data, "the site file", _TOP)
+
+    # mox:
+    if "mox" not in data:
+        raise r.error(1, "the site file needs a 'mox:' section with 'records:'")
+    mox = r.get(data, "mox", "site", _Map, "a mapping", _Map())
+    r.keys(mox, "mox", _MOX)
+    recs = r.str_list(mox, "records", "mox")
+    if not recs:
+        raise r.error(mox.line, "mox.records must list at least one file Mox printed",
+                      "e.g. records: [quickstart.log]")
+    mox_records = tuple(folder / p for p, _ in recs)
+    config_text = r.get(mox, "config", "mox", str, "a folder path", "")
+    mox_config = folder / config_text if config_text else None
+    commented = frozenset(
+        t.upper() for t, _ in (r.str_list(mox, "publish_commented", "mox") or [])
+    )
+    gmap = r.section(mox, "groups", "mox")
+    r.keys(gmap, "mox.groups", _GROUPS)
+    groups = Groups(**{g: r.get(gmap, g, "mox.groups", bool, "true or false", True)
+                       for g in _GROUPS})
+    exclude = tuple(
+        _name_type(r, text, line, 0, "mox.exclude")
+        for text, line in (r.str_list(mox, "exclude", "mox") or [])
+    )
+
+    # host:
+    host = r.section(data, "host", "site")
+    r.keys(host, "host", _HOST)
+    host_text = r.get(host, "name", "host", str, "a host name", "")
+    host_name = r.name(host_text, host.lines["name"], "host.name") if host_text else None
+    ipv4 = _ips(r, host, "ipv4", 4)
+    ipv6 = _ips(r, host, "ipv6", 6)
+
+    # ttl:
+    ttl = r.section(data, "ttl", "site")
+    r.keys(ttl, "ttl", _TTL)
+    ttl_default = (
+        r.ttl(ttl["default"], ttl.lines["default"], "ttl.default")
+        if ttl.get("default") is not None else None
+    )
+    omap = r.section(ttl, "overrides", "ttl")
+    overrides = tuple(
+        _name_type(r, key, omap.lines[key], r.ttl(value, omap.lines[key], f"ttl.overrides[{key}]"),
+                   "ttl.overrides")
+        for key, value in omap.items()
+    )
+
+    # bind: (defaults for every zone)
+    default_bind = _bind(r, r.section(data, "bind", "site"), "bind", None)
+
+    # zones:
+    zmap = r.get(data, "zones", "site", _Map, "a mapping of zone names", _Map())
+    if not zmap:
+        raise r.error(data.lines.get("zones", 1), "the site file needs 'zones:' with at least one zone",
+                      "e.g. zones: {example.com: {}}")
+    zones: list[ZoneSettings] = []
+    seen: dict[str, int] = {}
+    for zname, zconf in zmap.items():
+        line = zmap.lines[zname]
+        zone = r.name(zname, line, "zone name")
+        if zone in seen:
+            raise r.error(line, f"zone {zname} is listed twice (also line {seen[zone]})")
+        seen[zone] = line
+        if zconf is None:
+            zconf = _Map()
+            zconf.line, zconf.lines = line, {}
+        if not isinstance(zconf, _Map):
+            raise r.error(line, f"zones.{zname} must be a mapping (or {{}})")
+        where = f"zones.{zname}"
+        r.keys(zconf, where, _ZONE)
+        dnssec = r.get(zconf, "dnssec", where, bool, "true or false", False)
+        zrecords = _site_records(r, zconf, where)
+        bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
+        zones.append(ZoneSettings(zone, line, dnssec, zrecords, bind))
+
+    return Site(
+        path=path,
+        shown=shown,
+        mox_records=mox_records,
+        mox_config=mox_config,
+        publish_commented=commented,
+        groups=groups,
+        exclude=exclude,
+        host_name=host_name,
+        ipv4=ipv4,
+        ipv6=ipv6,
+        ttl_default=ttl_default,
+        ttl_overrides=overrides,
+        zones=tuple(zones),
+    )
+
+
+def _ips(r: _Reader, host: _Map, key: str, version: int) -> tuple[str, ...] | None:
+    items = r.str_list(host, key, "host")
+    if items is None:
+        return None if key not in host else ()
+    out: list[str] = []
+    for text, line in items:
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            raise r.error(line, f"host.{key}: {text!r} is not an IP address") from None
+        if ip.version != version:
+            raise r.error(line, f"host.{key}: {text} is an IPv{ip.version} address",
+                          f"put it under host.ipv{ip.version}")
+        if str(ip) not in out:
+            out.append(str(ip))
+    return tuple(out)
+
+
+def _name_type(r: _Reader, text: str, line: int, ttl: int, where: str) -> TtlOverride:
+    parts = text.split()
+    if not 1 <= len(parts) <= 2:
+        raise r.error(line, f"{where}: expected 'NAME' or 'NAME TYPE', got {text!r}")
+    name = r.name(parts[0], line, where)
+    rtype = parts[1].upper() if len(parts) == 2 else None
+    return TtlOverride(name, rtype, ttl, line)
+
+
+def _bind(r: _Reader, m: _Map, where: str, parent: Bind | None) -> Bind:
+    r.keys(m, where, _BIND)
+    ns_items = r.str_list(m, "ns", where)
+    if ns_items is not None:
+        ns = tuple(r.name(t, line, f"{where}.ns") for t, line in ns_items)
+    else:
+        ns = parent.ns if parent else ()
+    base = parent.soa if parent else Soa(None, None)
+    soa_map = r.section(m, "soa", where)
+    r.keys(soa_map, f"{where}.soa", _SOA)
+    values: dict[str, Any] = {}
+    for key in ("mname", "rname"):
+        text = r.get(soa_map, key, f"{where}.soa", str, "a domain name", "")
+        if key == "rname" and "@" in text:
+            # An e-mail address is the usual way to think of RNAME (RFC 1035 3.3.13).
+            local, _, domain = text.partition("@")
+            text = local.replace(".", "\\.") + "." + domain
+        values[key] = (
+            r.name(text, soa_map.lines[key], f"{where}.soa.{key}") if text else getattr(base, key)
+        )
+    for key in ("refresh", "retry", "expire", "minimum", "ttl"):
+        if soa_map.get(key) is not None:
+            values[key] = r.ttl(soa_map[key], soa_map.lines[key], f"{where}.soa.{key}")
+        else:
+            values[key] = getattr(base, key)
+    return Bind(ns, Soa(**values))
+
+
+def _site_records(r: _Reader, zconf: _Map, where: str) -> tuple[SiteRecord, ...]:
+    rmap = r.get(zconf, "records", where, _Map, "a mapping of names to records", _Map())
+    out: list[SiteRecord] = []
+    for name, value in rmap.items():
+        line = rmap.lines[name]
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, dict):
+                raise r.error(line, f"{where}.records[{name!r}] must be a record mapping "
+                              "with type and value(s), as in octoDNS YAML")
+            out.append(SiteRecord(str(name), _plain(item), getattr(item, "line", line)))
+    return tuple(out)
+
