@@ -1,0 +1,57 @@
+# zonegen: every target installs what it needs (pip into .venv, Debian packages with apt).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.zonegen-installed
+# named + named-checkzone (tests), dig, unbound (the validating resolver of the DNSSEC tests)
+APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all install system-deps build check-zones test lint format clean
+
+all: build
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && \
+	  $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@need=""; for c in named named-checkzone dig unbound; do \
+	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || need=1; done; \
+	if [ -n "$$need" ]; then \
+	  echo "installing $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    $(APT_PACKAGES) >/dev/null; \
+	fi
+
+## build: install, then build zones/ from config/site.yaml (the bundled example)
+build: $(STAMP)
+	$(BIN)/zonegen build
+
+## check-zones: exit 1 if zones/ is not what config/site.yaml builds
+check-zones: $(STAMP)
+	$(BIN)/zonegen build --check
+
+## test: install everything (pip and apt), lint, run the tests
+test: $(STAMP) system-deps lint
+	PATH="$$PATH:/usr/sbin" $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
