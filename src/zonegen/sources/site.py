@@ -7,6 +7,7 @@ rejected before anything is read or written. The result is a plain immutable :cl
 from __future__ import annotations
 
 import difflib
+import os
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,9 +271,9 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     if not recs:
         raise r.error(mox.line, "mox.records must list at least one file Mox printed",
                       "e.g. records: [quickstart.log]")
-    mox_records = tuple(folder / p for p, _ in recs)
+    mox_records = tuple(_resolve(folder, p) for p, _ in recs)
     config_text = r.get(mox, "config", "mox", str, "a folder path", "")
-    mox_config = folder / config_text if config_text else None
+    mox_config = _resolve(folder, config_text) if config_text else None
     commented = frozenset(
         t.upper() for t, _ in (r.str_list(mox, "publish_commented", "mox") or [])
     )
@@ -350,6 +351,11 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         ttl_overrides=overrides,
         zones=tuple(zones),
     )
+
+
+def _resolve(folder: Path, text: str) -> Path:
+    """A path from the site file: relative ones are relative to the site file's folder."""
+    return Path(os.path.normpath(folder / Path(text).expanduser()))
 
 
 def _ips(r: _Reader, host: _Map, key: str, version: int) -> tuple[str, ...] | None:
