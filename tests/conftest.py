@@ -42,7 +42,10 @@ def normalise(rtype: str, rdata: dns.rdata.Rdata) -> str:
 
 def parse_rdata(rtype: str, text: str) -> dns.rdata.Rdata:
     return dns.rdata.from_text(
-        dns.rdataclass.IN, dns.rdatatype.from_text(rtype), text, origin=dns.name.root,
+        dns.rdataclass.IN,
+        dns.rdatatype.from_text(rtype),
+        text,
+        origin=dns.name.root,
         relativize=False,
     )
 
@@ -64,7 +67,9 @@ def oracle(paths: Iterable[Path]) -> set[RR]:
     found: set[RR] = set()
     for path in paths:
         zone = dns.zone.from_text(
-            mox_block(path.read_text()), origin=dns.name.root, relativize=False,
+            mox_block(path.read_text()),
+            origin=dns.name.root,
+            relativize=False,
             check_origin=False,
         )
         for name, ttl, rdata in zone.iterate_rdatas():
@@ -125,7 +130,9 @@ class Workspace:
 
     def files(self) -> dict[str, bytes]:
         out = self.root / "zones"
-        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+        }
 
 
 @pytest.fixture

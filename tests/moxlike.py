@@ -99,60 +99,97 @@ class MoxSetup:
                 out.append(f";; _25._tcp.{h + '.':<{20 + len(d) - 12}} TLSA 3 1 1 {digest}")
         out.append("")
         if d != h:
-            out += ["; For the machine, only needs to be created once, for the first domain added:",
-                    "; ", f'{h + ".":<{20 + len(d)}} TXT "v=spf1 a -all"', ""]
+            out += [
+                "; For the machine, only needs to be created once, for the first domain added:",
+                "; ",
+                f'{h + ".":<{20 + len(d)}} TXT "v=spf1 a -all"',
+                "",
+            ]
             if self.host_tlsrpt:
-                out += ["; For the machine, only needs to be created once, for the first domain",
-                        "; ",
-                        f'_smtp._tls.{h + ".":<{20 + len(d) - 11}}         TXT '
-                        f'"v=TLSRPTv1; rua=mailto:tlsreports@{h}"', ""]
-        out += ["; Deliver email for the domain to this host.",
-                f"{d}.                    MX 10 {h}.", "",
-                "; Outgoing messages will be signed with the first two DKIM keys. The other two",
-                "; configured for backup, switching to them is just a config change."]
+                out += [
+                    "; For the machine, only needs to be created once, for the first domain",
+                    "; ",
+                    f"_smtp._tls.{h + '.':<{20 + len(d) - 11}}         TXT "
+                    f'"v=TLSRPTv1; rua=mailto:tlsreports@{h}"',
+                    "",
+                ]
+        out += [
+            "; Deliver email for the domain to this host.",
+            f"{d}.                    MX 10 {h}.",
+            "",
+            "; Outgoing messages will be signed with the first two DKIM keys. The other two",
+            "; configured for backup, switching to them is just a config change.",
+        ]
         for sel in sorted(self.keys):
             txt = self.dkim_value(sel)
             if len(txt) > 100:
-                out += ["; NOTE: The following is a single long record split over several lines",
-                        "; in zone files. When adding through a DNS operator web interface,",
-                        "; strings into a single string, without ()."]
+                out += [
+                    "; NOTE: The following is a single long record split over several lines",
+                    "; in zone files. When adding through a DNS operator web interface,",
+                    "; strings into a single string, without ().",
+                ]
                 chunks = [txt[i : i + 100] for i in range(0, len(txt), 100)]
                 body = "(\n" + "".join(f' \t\t"{c}"\n' for c in chunks) + "\t)"
             else:
                 body = f'"{txt}"'
             out.append(f"{sel}._domainkey.{d}.   TXT {body}")
-        spf = " ".join(["v=spf1"] + [("ip6:" if ":" in ip else "ip4:") + ip
-                                     for ip in self.spf_ips()] + ["mx", "~all"])
-        out += ["", "; Specify the MX host is allowed to send for our domain and for itself.",
-                f'{d}.                    TXT "{spf}"', "",
-                "; Emails that fail the DMARC check (without aligned DKIM and without aligned SPF)",
-                f'_dmarc.{d}.             TXT "v=DMARC1;p=reject;rua=mailto:dmarcreports@{d}!10m"',
-                "",
-                "; Remote servers can use MTA-STS to verify our TLS certificate with the",
-                f"mta-sts.{d}.            CNAME {h}.",
-                f'_mta-sts.{d}.           TXT "v=STSv1; id=20261125T083131"', "",
-                "; Request reporting about TLS failures.",
-                f'_smtp._tls.{d}.         TXT "v=TLSRPTv1; rua=mailto:tlsreports@{d}"', ""]
+        spf = " ".join(
+            ["v=spf1"]
+            + [("ip6:" if ":" in ip else "ip4:") + ip for ip in self.spf_ips()]
+            + ["mx", "~all"]
+        )
+        out += [
+            "",
+            "; Specify the MX host is allowed to send for our domain and for itself.",
+            f'{d}.                    TXT "{spf}"',
+            "",
+            "; Emails that fail the DMARC check (without aligned DKIM and without aligned SPF)",
+            f'_dmarc.{d}.             TXT "v=DMARC1;p=reject;rua=mailto:dmarcreports@{d}!10m"',
+            "",
+            "; Remote servers can use MTA-STS to verify our TLS certificate with the",
+            f"mta-sts.{d}.            CNAME {h}.",
+            f'_mta-sts.{d}.           TXT "v=STSv1; id=20261125T083131"',
+            "",
+            "; Request reporting about TLS failures.",
+            f'_smtp._tls.{d}.         TXT "v=TLSRPTv1; rua=mailto:tlsreports@{d}"',
+            "",
+        ]
         if csd != h:
-            out += ["; Client settings will reference a subdomain of the hosted domain, making it",
-                    f"{csd + '.':<{20 + len(d)}} CNAME {h}.", ""]
-        out += ["; Autoconfig is used by Thunderbird. Autodiscover is (in theory) used by Microsoft.",
-                f"autoconfig.{d}.         CNAME {h}.",
-                f"_autodiscover._tcp.{d}. SRV 0 1 443 {h}.", "",
-                "; For secure IMAP and submission autoconfig, point to mail host.",
-                f"_imaps._tcp.{d}.        SRV 0 1 993 {csd}.",
-                f"_submissions._tcp.{d}.  SRV 0 1 465 {csd}.", "",
-                "; Next records specify POP3 and non-TLS ports are not to be used.",
-                "; These are optional and safe to leave out (e.g. if you have to click a lot in a",
-                "; DNS admin web interface)."]
-        nulls = (("_imap", "0 1 143"), ("_submission", "0 1 587"), ("_pop3", "0 1 110"),
-                 ("_pop3s", "0 1 995"))
+            out += [
+                "; Client settings will reference a subdomain of the hosted domain, making it",
+                f"{csd + '.':<{20 + len(d)}} CNAME {h}.",
+                "",
+            ]
+        out += [
+            "; Autoconfig is used by Thunderbird. Autodiscover is (in theory) used by Microsoft.",
+            f"autoconfig.{d}.         CNAME {h}.",
+            f"_autodiscover._tcp.{d}. SRV 0 1 443 {h}.",
+            "",
+            "; For secure IMAP and submission autoconfig, point to mail host.",
+            f"_imaps._tcp.{d}.        SRV 0 1 993 {csd}.",
+            f"_submissions._tcp.{d}.  SRV 0 1 465 {csd}.",
+            "",
+            "; Next records specify POP3 and non-TLS ports are not to be used.",
+            "; These are optional and safe to leave out (e.g. if you have to click a lot in a",
+            "; DNS admin web interface).",
+        ]
+        nulls = (
+            ("_imap", "0 1 143"),
+            ("_submission", "0 1 587"),
+            ("_pop3", "0 1 110"),
+            ("_pop3s", "0 1 995"),
+        )
         for svc, old in nulls:
             out.append(f"{svc}._tcp.{d}.   SRV {old if self.old_null_srv else '0 0 0'} .")
-        out += ["", "; Optional:", "; You could mark Let's Encrypt as the only Certificate Authority",
-                f'{d}.                    CAA 0 issue "letsencrypt.org"', ";",
-                "; Note: After starting up, once an ACME account has been created, CAA records",
-                "; that restrict issuance to the account will be suggested."]
+        out += [
+            "",
+            "; Optional:",
+            "; You could mark Let's Encrypt as the only Certificate Authority",
+            f'{d}.                    CAA 0 issue "letsencrypt.org"',
+            ";",
+            "; Note: After starting up, once an ACME account has been created, CAA records",
+            "; that restrict issuance to the account will be suggested.",
+        ]
         return "\n".join(out) + "\n"
 
     def dkim_value(self, sel: str) -> str:
@@ -210,7 +247,16 @@ class MoxSetup:
             (directory / name).write_text(
                 "\n".join([lines[0], header.rstrip("\n"), "", *lines[1:]]) + "\n"
             )
-            dyn += [f"\t\t\t\t{sel}:", "\t\t\t\t\tExpiration: 72h", f"\t\t\t\t\tPrivateKeyFile: {name}"]
-        dyn += ["\t\t\tSign:", f"\t\t\t\t- {sorted(self.keys)[0]}", "Accounts:", "\tadmin:",
-                f"\t\tDomain: {self.domain}"]
+            dyn += [
+                f"\t\t\t\t{sel}:",
+                "\t\t\t\t\tExpiration: 72h",
+                f"\t\t\t\t\tPrivateKeyFile: {name}",
+            ]
+        dyn += [
+            "\t\t\tSign:",
+            f"\t\t\t\t- {sorted(self.keys)[0]}",
+            "Accounts:",
+            "\tadmin:",
+            f"\t\tDomain: {self.domain}",
+        ]
         (directory / "domains.conf").write_text("\n".join(dyn) + "\n")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, Workspace, bind_records, oracle, run, yaml_records
+from conftest import FIXTURES, REPO, Workspace, bind_records, run, yaml_records
 
 V17 = "v17-dualstack-dnssec"
 SITE = """\
@@ -31,7 +29,7 @@ def built(ws: Workspace, site: str = SITE, variant: str = V17) -> None:
     assert result.exit_code == 0, result.stderr
 
 
-def records(ws: Workspace, zone: str = "example.org."):  # noqa: ANN201 - test helper
+def records(ws: Workspace, zone: str = "example.org."):
     return yaml_records(ws.root / "zones", zone)
 
 
@@ -81,10 +79,12 @@ def test_no_ip_at_all_says_to_set_host_ipv4(ws: Workspace) -> None:
 def test_v010_style_spf_without_ips_is_left_alone(ws: Workspace) -> None:
     (ws.root / "mox").mkdir()
     (ws.root / "mox" / "r.txt").write_text(
-        "$TTL 300\nexample.com. MX 10 mail.example.com.\nexample.com. TXT \"v=spf1 mx ~all\"\n"
+        '$TTL 300\nexample.com. MX 10 mail.example.com.\nexample.com. TXT "v=spf1 mx ~all"\n'
     )
-    ws.site("mox: {records: [mox/r.txt]}\nhost: {ipv4: [192.0.2.5]}\n"
-            "bind: {ns: [ns1.dns.example.]}\nzones: {example.com: {}}\n")
+    ws.site(
+        "mox: {records: [mox/r.txt]}\nhost: {ipv4: [192.0.2.5]}\n"
+        "bind: {ns: [ns1.dns.example.]}\nzones: {example.com: {}}\n"
+    )
     assert ws.build().exit_code == 0
     assert records(ws, "example.com.") == {
         ("example.com.", "MX", 300, "10 mail.example.com."),
@@ -98,8 +98,11 @@ def test_v010_style_spf_without_ips_is_left_alone(ws: Workspace) -> None:
 
 def test_record_outside_every_zone_is_an_error_naming_it(ws: Workspace) -> None:
     ws.copy_fixture("v17-hostname-other-domain")
-    ws.site(SITE.replace("example.org", "example.com").replace(
-        "dnsrecords-example.com.txt", "dnsrecords-example.com.txt"))
+    ws.site(
+        SITE.replace("example.org", "example.com").replace(
+            "dnsrecords-example.com.txt", "dnsrecords-example.com.txt"
+        )
+    )
     message = error_of(ws)
     assert "mailhost.example.net" in message and "outside every zone" in message
     assert "zones:" in message and "mox.exclude" in message
@@ -116,7 +119,8 @@ def test_longest_suffix_wins_and_exclude_is_explicit(ws: Workspace) -> None:
     assert records(ws, "example.net.") == set()
     host_zone = records(ws, "mailhost.example.net.")
     assert {r[0] for r in host_zone} == {
-        "mx1.mailhost.example.net.", "_smtp._tls.mx1.mailhost.example.net.",
+        "mx1.mailhost.example.net.",
+        "_smtp._tls.mx1.mailhost.example.net.",
         "_25._tcp.mx1.mailhost.example.net.",
     }
     # The same records, managed elsewhere: left out on purpose, never silently.
@@ -137,8 +141,10 @@ def test_unicode_and_a_label_zone_names_are_the_same_zone(ws: Workspace) -> None
         "$TTL 300\nxn--mnchen-3ya.example. MX 10 mail.xn--mnchen-3ya.example.\n"
     )
     for zone in ("münchen.example", "xn--mnchen-3ya.example"):
-        ws.site(f"mox: {{records: [mox/r.txt]}}\nhost: {{ipv4: [192.0.2.5]}}\n"
-                f"bind: {{ns: [ns1.dns.example.]}}\nzones: {{{zone}: {{}}}}\n")
+        ws.site(
+            f"mox: {{records: [mox/r.txt]}}\nhost: {{ipv4: [192.0.2.5]}}\n"
+            f"bind: {{ns: [ns1.dns.example.]}}\nzones: {{{zone}: {{}}}}\n"
+        )
         result = ws.build()
         assert result.exit_code == 0, result.stderr
         # octoDNS's YamlProvider writes and finds the zone under its Unicode name.
@@ -155,20 +161,31 @@ def test_unicode_and_a_label_zone_names_are_the_same_zone(ws: Workspace) -> None
 def test_groups_can_be_turned_off(ws: Workspace) -> None:
     built(ws)
     everything = records(ws)
-    built(ws, SITE.replace("  config: mox/config\n", "  config: mox/config\n"
-                           "  groups: {caa: false, null_srv: false, autodiscover: false}\n"))
+    built(
+        ws,
+        SITE.replace(
+            "  config: mox/config\n",
+            "  config: mox/config\n  groups: {caa: false, null_srv: false, autodiscover: false}\n",
+        ),
+    )
     gone = everything - records(ws)
     assert {(r[0], r[1]) for r in gone} == {
         ("example.org.", "CAA"),
-        ("_imap._tcp.example.org.", "SRV"), ("_submission._tcp.example.org.", "SRV"),
-        ("_pop3._tcp.example.org.", "SRV"), ("_pop3s._tcp.example.org.", "SRV"),
-        ("autoconfig.example.org.", "CNAME"), ("_autodiscover._tcp.example.org.", "SRV"),
+        ("_imap._tcp.example.org.", "SRV"),
+        ("_submission._tcp.example.org.", "SRV"),
+        ("_pop3._tcp.example.org.", "SRV"),
+        ("_pop3s._tcp.example.org.", "SRV"),
+        ("autoconfig.example.org.", "CNAME"),
+        ("_autodiscover._tcp.example.org.", "SRV"),
     }
 
 
 def test_ttl_default_and_overrides(ws: Workspace) -> None:
-    built(ws, SITE + "ttl:\n  default: 3600\n  overrides:\n    _imap._tcp.example.org SRV: 604800\n"
-          "    mx.example.org: 600\n")
+    built(
+        ws,
+        SITE + "ttl:\n  default: 3600\n  overrides:\n    _imap._tcp.example.org SRV: 604800\n"
+        "    mx.example.org: 600\n",
+    )
     got = {(r[0], r[1]): r[2] for r in records(ws)}
     assert got[("_imap._tcp.example.org.", "SRV")] == 604800
     assert got[("mx.example.org.", "A")] == got[("mx.example.org.", "TXT")] == 600
@@ -177,12 +194,15 @@ def test_ttl_default_and_overrides(ws: Workspace) -> None:
 
 
 def test_site_records_are_added_and_validated_by_octodns(ws: Workspace) -> None:
-    extra = SITE.replace("  example.org: {}", """\
+    extra = SITE.replace(
+        "  example.org: {}",
+        """\
   example.org:
     records:
       www: [{type: A, value: 192.0.2.80}, {type: AAAA, value: '2001:db8::80'}]
       _github-challenge: {type: TXT, ttl: 60, value: "a;b;c"}
-""")
+""",
+    )
     built(ws, extra)
     got = records(ws)
     assert ("www.example.org.", "A", 3600, "192.0.2.80") in got
@@ -197,16 +217,23 @@ def test_site_records_are_added_and_validated_by_octodns(ws: Workspace) -> None:
 
 def test_site_record_clashing_with_mox_is_refused(ws: Workspace) -> None:
     ws.copy_fixture(V17)
-    ws.site(SITE.replace("  example.org: {}",
-                         "  example.org:\n    records:\n      _dmarc: {type: TXT, value: v=DMARC1;p=none}"))
+    ws.site(
+        SITE.replace(
+            "  example.org: {}",
+            "  example.org:\n    records:\n      _dmarc: {type: TXT, value: v=DMARC1;p=none}",
+        )
+    )
     message = error_of(ws)
     assert "_dmarc.example.org. TXT" in message and "dnsrecords-example.org.txt" in message
 
 
 def test_bad_site_record_type(ws: Workspace) -> None:
     ws.copy_fixture(V17)
-    ws.site(SITE.replace("  example.org: {}",
-                         "  example.org:\n    records:\n      x: {type: BOGUS, value: 1}"))
+    ws.site(
+        SITE.replace(
+            "  example.org: {}", "  example.org:\n    records:\n      x: {type: BOGUS, value: 1}"
+        )
+    )
     message = error_of(ws)
     assert "site.yaml:9" in message and "BOGUS" in message
 
@@ -230,8 +257,9 @@ def test_foreign_host_key_is_caught(ws: Workspace) -> None:
     ws.copy_fixture(V17)
     keys = ws.root / "mox" / "config" / "hostkeys"
     (ecdsa,) = keys.glob("*ecdsap256*")
-    shutil.copy(next((FIXTURES / "v17-ipv4-basic" / "config" / "hostkeys").glob("*ecdsap256*")),
-                ecdsa)
+    shutil.copy(
+        next((FIXTURES / "v17-ipv4-basic" / "config" / "hostkeys").glob("*ecdsap256*")), ecdsa
+    )
     ws.site(SITE)
     message = error_of(ws)
     assert "TLSA record _25._tcp.mx.example.org. TLSA 710b564e21fb4ebd" in message
@@ -257,18 +285,22 @@ def test_broken_sconf_names_file_and_line(ws: Workspace) -> None:
 # ---------------------------------------------------------------------------- files
 
 
-def test_output_is_deterministic_and_independent_of_input_order(ws: Workspace,
-                                                                 tmp_path_factory) -> None:
+def test_output_is_deterministic_and_independent_of_input_order(
+    ws: Workspace, tmp_path_factory
+) -> None:
     variant = "v17-multidomain"
     files = sorted(p.name for p in (FIXTURES / variant).glob("dnsrecords-*.txt"))
-    zones = "\n".join(f"  {z}: {{}}" for z in
-                      ("example.com", "example.org", "example.net", "disabled.example"))
+    zones = "\n".join(
+        f"  {z}: {{}}" for z in ("example.com", "example.org", "example.net", "disabled.example")
+    )
     outputs = []
     for order in (files, list(reversed(files)), [*files[2:], "quickstart.log", *files[:2]]):
         w = Workspace(tmp_path_factory.mktemp("det"))
         w.copy_fixture(variant)
-        w.site(f"mox:\n  records: [{', '.join('mox/' + f for f in order)}]\n  config: mox/config\n"
-               f"bind: {{ns: [ns1.dns.example.]}}\nzones:\n{zones}\n")
+        w.site(
+            f"mox:\n  records: [{', '.join('mox/' + f for f in order)}]\n  config: mox/config\n"
+            f"bind: {{ns: [ns1.dns.example.]}}\nzones:\n{zones}\n"
+        )
         result = w.build()
         assert result.exit_code == 0, result.stderr
         outputs.append(w.files())
@@ -339,17 +371,28 @@ def test_missing_record_file_and_missing_site(ws: Workspace) -> None:
 
 @pytest.mark.parametrize(
     "variant",
-    ["v13-ipv4-basic", "v15-dualstack-dnssec", "v17-dualstack-dnssec", "v17-existing-webserver",
-     "v17-hostname-other-domain", "v17-ipv4-basic", "v17-multidomain"],
+    [
+        "v13-ipv4-basic",
+        "v15-dualstack-dnssec",
+        "v17-dualstack-dnssec",
+        "v17-existing-webserver",
+        "v17-hostname-other-domain",
+        "v17-ipv4-basic",
+        "v17-multidomain",
+    ],
 )
 def test_nothing_but_records_leaves_the_quickstart_log(ws: Workspace, variant: str) -> None:
     ws.copy_fixture(variant)
     log = (ws.root / "mox" / "quickstart.log").read_text()
-    zones = {"v17-hostname-other-domain": ["example.com", "example.net"],
-             "v17-multidomain": ["example.com"]}.get(variant)
+    zones = {
+        "v17-hostname-other-domain": ["example.com", "example.net"],
+        "v17-multidomain": ["example.com"],
+    }.get(variant)
     zone = zones or [("example.org" if "example.org." in log else "example.com")]
-    ws.site("mox: {records: [mox/quickstart.log], config: mox/config}\n"
-            "bind: {ns: [ns1.dns.example.]}\nzones:\n" + "".join(f"  {z}: {{}}\n" for z in zone))
+    ws.site(
+        "mox: {records: [mox/quickstart.log], config: mox/config}\n"
+        "bind: {ns: [ns1.dns.example.]}\nzones:\n" + "".join(f"  {z}: {{}}\n" for z in zone)
+    )
     result = ws.build()
     assert result.exit_code == 0, result.stderr
     produced = "\n".join(
@@ -369,12 +412,8 @@ def test_nothing_but_records_leaves_the_quickstart_log(ws: Workspace, variant: s
 # ---------------------------------------------------------------------------- the repository
 
 
-def test_committed_zones_are_current() -> None:
+def test_committed_zones_are_current(monkeypatch: pytest.MonkeyPatch) -> None:
     """zones/ in the repository is what config/site.yaml builds (zonegen build --check)."""
-    cwd = os.getcwd()
-    os.chdir(REPO)
-    try:
-        result = run("build", "--check")
-    finally:
-        os.chdir(cwd)
+    monkeypatch.chdir(REPO)
+    result = run("build", "--check")
     assert result.exit_code == 0, result.stdout + result.stderr

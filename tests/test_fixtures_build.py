@@ -1,4 +1,4 @@
-"""Every real Mox run in tests/fixtures/mox, built end to end and read back by octoDNS and dnspython.
+"""Every real Mox run in tests/fixtures/mox, built, then read back by octoDNS and dnspython.
 
 Done-when of the build issue: the records in the YAML (as octoDNS's YamlProvider loads it)
 and in the BIND files (as dnspython loads them) are exactly the active records Mox printed
@@ -18,9 +18,21 @@ from conftest import FIXTURES, RR, Workspace, bind_records, oracle, yaml_records
 # variant -> (zones, host name, host IPs from mox.conf)
 VARIANTS: dict[str, tuple[list[str], str, list[str]]] = {
     "v13-ipv4-basic": (["example.com"], "mail.example.com.", ["198.51.100.10"]),
-    "v15-dualstack-dnssec": (["example.org"], "mx.example.org.", ["203.0.113.25", "2001:db8:25::25"]),
-    "v17-dualstack-dnssec": (["example.org"], "mx.example.org.", ["203.0.113.25", "2001:db8:25::25"]),
-    "v17-existing-webserver": (["example.org"], "mail.example.org.", ["2001:db8:30::30", "203.0.113.30"]),
+    "v15-dualstack-dnssec": (
+        ["example.org"],
+        "mx.example.org.",
+        ["203.0.113.25", "2001:db8:25::25"],
+    ),
+    "v17-dualstack-dnssec": (
+        ["example.org"],
+        "mx.example.org.",
+        ["203.0.113.25", "2001:db8:25::25"],
+    ),
+    "v17-existing-webserver": (
+        ["example.org"],
+        "mail.example.org.",
+        ["2001:db8:30::30", "203.0.113.30"],
+    ),
     "v17-hostname-other-domain": (
         ["example.com", "example.net"],
         "mx1.mailhost.example.net.",
@@ -89,9 +101,20 @@ def test_fixture_bind_files_pass_named_checkzone(ws: Workspace, variant: str) ->
         # -i local: check in-zone integrity only, so named-checkzone never asks the network
         # about out-of-zone MX/SRV/NS targets.
         proc = subprocess.run(
-            [named_checkzone(), "-i", "local", "-k", "fail", "-n", "fail", zone,
-             str(ws.root / "zones" / "bind" / f"{zone}.zone")],
-            capture_output=True, text=True, check=False,
+            [
+                named_checkzone(),
+                "-i",
+                "local",
+                "-k",
+                "fail",
+                "-n",
+                "fail",
+                zone,
+                str(ws.root / "zones" / "bind" / f"{zone}.zone"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert proc.stdout.rstrip().endswith("OK")
@@ -100,8 +123,10 @@ def test_fixture_bind_files_pass_named_checkzone(ws: Workspace, variant: str) ->
 def test_without_config_the_host_comes_from_the_mx_and_ips_from_the_site(ws: Workspace) -> None:
     variant = "v17-dualstack-dnssec"
     ws.copy_fixture(variant)
-    ws.site(site_text(variant, ["example.org"], config=False)
-            + "host:\n  ipv4: [203.0.113.25]\n  ipv6: ['2001:db8:25::25']\n")
+    ws.site(
+        site_text(variant, ["example.org"], config=False)
+        + "host:\n  ipv4: [203.0.113.25]\n  ipv6: ['2001:db8:25::25']\n"
+    )
     result = ws.build()
     assert result.exit_code == 0, result.stderr
     expected = oracle(record_files(variant)) | host_rrs(

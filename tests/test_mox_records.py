@@ -16,7 +16,7 @@ from zonegen.sources.mox_records import parse_mox_output, read_mox_output
 HEADER = "; Time To Live of 5 minutes\n; Once your setup is working\n$TTL 300\n\n"
 
 
-def parse(text: str, path: str = "t.txt"):  # noqa: ANN201 - test helper
+def parse(text: str, path: str = "t.txt"):
     return parse_mox_output(text, path)
 
 
@@ -59,9 +59,12 @@ def test_ttl_comments_and_the_literal_semicolon_space_line() -> None:
     text = HEADER + "; \n;\n;; not a record\nexample.com.   MX 10 mail.example.com.\n"
     (mx,) = parse(text).records
     assert (mx.name, mx.rtype, mx.ttl, mx.value) == (
-        "example.com.", "MX", 300, "10 mail.example.com."
+        "example.com.",
+        "MX",
+        300,
+        "10 mail.example.com.",
     )
-    assert parse("$TTL 3600\nexample.com. TXT \"x\"\n").records[0].ttl == 3600
+    assert parse('$TTL 3600\nexample.com. TXT "x"\n').records[0].ttl == 3600
 
 
 def test_ttl_and_class_written_by_hand_are_accepted() -> None:
@@ -99,7 +102,11 @@ def test_long_single_spf_string_is_split_at_255() -> None:
 
 
 def test_quickstart_block_ends_at_two_blank_lines() -> None:
-    text = "prose\nAdmin password: abc;def\n\n" + HEADER + "a.example. MX 10 b.example.\n\n\n\nWARNING: x\n$TTL 1\n"
+    text = (
+        "prose\nAdmin password: abc;def\n\n"
+        + HEADER
+        + "a.example. MX 10 b.example.\n\n\n\nWARNING: x\n$TTL 1\n"
+    )
     out = parse(text)
     assert len(out.records) == 1 and out.default_ttl == 300
 
@@ -112,11 +119,11 @@ def test_quickstart_block_ends_at_two_blank_lines() -> None:
         (HEADER + "example.com.\n", 5, "no type and data"),
         (HEADER + "example.com. TXT\n", 5, "no data"),
         (HEADER + "example.com MX 10 a.example.\n", 5, "not absolute"),
-        (HEADER + "example.com. TXT (\n \t\t\"abc\"\n", 5, "not closed"),
-        (HEADER + "example.com. TXT (\n \t\t\"abc\"\nnext.example. MX 1 a.\n", 5, "not closed"),
-        (HEADER + "example.com. TXT \"unterminated\n", 5, "malformed TXT"),
+        (HEADER + 'example.com. TXT (\n \t\t"abc"\n', 5, "not closed"),
+        (HEADER + 'example.com. TXT (\n \t\t"abc"\nnext.example. MX 1 a.\n', 5, "not closed"),
+        (HEADER + 'example.com. TXT "unterminated\n', 5, "malformed TXT"),
         (HEADER + "$ORIGIN example.com.\n", 5, "unsupported directive"),
-        (HEADER + "\t\"stray\"\n", 5, "indented line"),
+        (HEADER + '\t"stray"\n', 5, "indented line"),
         (HEADER + "_25._tcp.mail.example.com. TLSA 3 1 1 zz\n", 5, "malformed TLSA"),
         ("no records here\n", None, "no DNS records found"),
         (HEADER, 3, "holds no records"),

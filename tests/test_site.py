@@ -17,7 +17,7 @@ zones:
 """
 
 
-def load(tmp_path: Path, text: str):  # noqa: ANN201 - test helper
+def load(tmp_path: Path, text: str):
     path = tmp_path / "config" / "site.yaml"
     path.parent.mkdir(exist_ok=True)
     path.write_text(text)
@@ -71,13 +71,15 @@ zones:
     assert site.publish_commented == {"TLSA"}
     assert not site.groups.caa and not site.groups.autodiscover and site.groups.null_srv
     assert [(e.name, e.rtype) for e in site.exclude] == [
-        ("_smtp._tls.mail.example.com.", "TXT"), ("autoconfig.example.com.", None)
+        ("_smtp._tls.mail.example.com.", "TXT"),
+        ("autoconfig.example.com.", None),
     ]
     assert site.host_name == "mail.example.com."
     assert site.ipv4 == ("203.0.113.10",) and site.ipv6 == ()
     assert site.ttl_default == 3600
     assert [(o.name, o.rtype, o.ttl) for o in site.ttl_overrides] == [
-        ("_imap._tcp.example.com.", "SRV", 604800), ("xn--mnchen-3ya.example.", None, 600)
+        ("_imap._tcp.example.com.", "SRV", 604800),
+        ("xn--mnchen-3ya.example.", None, 600),
     ]
     z1, z2 = site.zones
     assert z1.name == "xn--mnchen-3ya.example." and z2.name == "xn--bcher-kva.example."
@@ -86,7 +88,8 @@ zones:
     assert z2.bind.ns == ("ns.other.example.",) and z2.bind.soa.refresh == 600
     assert z2.dnssec
     assert [(r.name, r.data) for r in z2.records] == [
-        ("www", {"type": "A", "value": "192.0.2.1"}), ("", {"type": "TXT", "value": "a;b"})
+        ("www", {"type": "A", "value": "192.0.2.1"}),
+        ("", {"type": "TXT", "value": "a;b"}),
     ]
 
 
@@ -101,7 +104,11 @@ zones:
         (MINIMAL + "ttl:\n  default: -1\n", 6, "must be a TTL"),
         (MINIMAL + "ttl:\n  default: true\n", 6, "must be a TTL"),
         (MINIMAL + "mox2: {}\n", 5, "did you mean 'mox'"),
-        (MINIMAL.replace("example.com: {}", "example.com: {dnssec: yes please}"), 4, "true or false"),
+        (
+            MINIMAL.replace("example.com: {}", "example.com: {dnssec: yes please}"),
+            4,
+            "true or false",
+        ),
         (MINIMAL.replace("example.com: {}", "example.com: [1]"), 4, "must be a mapping"),
         (MINIMAL.replace("example.com: {}", "'exa mple.com': {}"), 4, "zone name"),
         (MINIMAL + "  example.com.: {}\n", 5, "listed twice"),

@@ -50,6 +50,8 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
         stale = sorted(
             p for p in [*out_dir.glob("*.yaml"), *out_dir.glob("bind/*.zone")] if p not in known
         )
-        notes.extend(f"{p} is not built from the site file any more; delete it if its zone is "
-                     "gone" for p in stale)
+        notes.extend(
+            f"{p} is not built from the site file any more; delete it if its zone is gone"
+            for p in stale
+        )
     return BuiltFiles(files, result.zones, tuple(notes))

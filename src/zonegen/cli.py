@@ -85,8 +85,10 @@ def build(site_path: Path, out_dir: Path, check: bool) -> None:
         for c in changed:
             click.echo(f"would be {c.status}: {c.path}")
         if changed:
-            click.echo(f"{len(changed)} of {len(changes)} files are not current; run zonegen build",
-                       err=True)
+            click.echo(
+                f"{len(changed)} of {len(changes)} files are not current; run zonegen build",
+                err=True,
+            )
             sys.exit(EXIT_PROBLEMS)
         click.echo(f"all {len(changes)} files are current")
         return

@@ -74,13 +74,16 @@ TXT_CHUNK = 255  # RFC 1035 3.3: a <character-string> holds at most 255 octets.
 
 
 def txt_text(rdata: dns.rdata.Rdata) -> str:
-    """The joined value of a TXT rdata (SPF RFC 7208 3.3, DKIM RFC 6376 3.6.2.2 join without spaces)."""
+    """The joined value of a TXT rdata.
+
+    SPF (RFC 7208 3.3) and DKIM (RFC 6376 3.6.2.2) join the strings without spaces.
+    """
     assert isinstance(rdata, dns.rdtypes.ANY.TXT.TXT)
     return b"".join(rdata.strings).decode("utf-8", "surrogateescape")
 
 
 def make_txt(value: bytes) -> dns.rdata.Rdata:
-    """A TXT rdata holding ``value`` split into 255-octet strings (empty value: one empty string)."""
+    """A TXT rdata holding ``value`` in 255-octet strings (an empty value: one empty string)."""
     chunks = [value[i : i + TXT_CHUNK] for i in range(0, len(value), TXT_CHUNK)] or [b""]
     return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, chunks)
 

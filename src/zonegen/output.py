@@ -52,19 +52,20 @@ def write(files: dict[Path, str], changes: list[FileChange]) -> None:
                 continue
             target = change.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((Path(tmp), target))
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            tmp = Path(name)
+            staged.append((tmp, target))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(files[target])
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
+            tmp.chmod(0o644)
         for tmp, target in staged:
-            os.replace(tmp, target)
+            tmp.replace(target)
         staged.clear()
     except OSError as e:
-        raise InputError(f"cannot write output: {e.strerror}", path=show(Path(e.filename or "."))
-                         ) from None
+        where = show(Path(e.filename)) if e.filename else None
+        raise InputError(f"cannot write output: {e.strerror}", path=where) from None
     finally:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):

@@ -102,8 +102,9 @@ def check_keys(records: list[Record], config: MoxConfig) -> None:
         try:
             kind, public = dkim_public(key)
         except ValueError:
-            raise InputError(f"DKIM key of selector {sel.selector} is neither RSA nor Ed25519",
-                             path=shown) from None
+            raise InputError(
+                f"DKIM key of selector {sel.selector} is neither RSA nor Ed25519", path=shown
+            ) from None
         for record in printed:
             tags = dkim_tags(txt_text(record.rdata))
             if tags.get("p") != public or tags.get("k", "rsa") != kind:
@@ -159,10 +160,16 @@ def mx_target(records: list[Record], site: Site) -> str:
     if len(targets) == 1:
         return targets[0]
     if not targets:
-        raise InputError("Mox's records have no MX record, so the mail host is unknown",
-                         path=site.shown, hint="set host.name or mox.config")
-    raise InputError(f"Mox's records name several mail hosts: {', '.join(targets)}",
-                     path=site.shown, hint="set host.name to the one this Mox runs on")
+        raise InputError(
+            "Mox's records have no MX record, so the mail host is unknown",
+            path=site.shown,
+            hint="set host.name or mox.config",
+        )
+    raise InputError(
+        f"Mox's records name several mail hosts: {', '.join(targets)}",
+        path=site.shown,
+        hint="set host.name to the one this Mox runs on",
+    )
 
 
 def host_ips(site: Site, config: MoxConfig | None) -> tuple[str, ...]:
@@ -249,8 +256,11 @@ def host_records(
 ) -> list[Record]:
     """The mail host's A/AAAA, which Mox needs but never prints."""
     from_site = site.ipv4 is not None or site.ipv6 is not None
-    where = Origin(site.shown) if from_site or not config else Origin(
-        show(config.directory / "mox.conf"))
+    where = (
+        Origin(site.shown)
+        if from_site or not config
+        else Origin(show(config.directory / "mox.conf"))
+    )
     out = []
     for ip in ips:
         rtype = "AAAA" if ":" in ip else "A"

@@ -61,8 +61,13 @@ def _text(zone: Zone, bind: Bind, serial: int, site: str) -> str:
     mname = bind.soa.mname or names.absolute(apex_ns[0])
     rname = bind.soa.rname or f"hostmaster.{zone.name}"
     soa = bind.soa
-    _add(z, zone.name, soa.ttl, "SOA",
-         f"{mname} {rname} {serial} {soa.refresh} {soa.retry} {soa.expire} {soa.minimum}")
+    _add(
+        z,
+        zone.name,
+        soa.ttl,
+        "SOA",
+        f"{mname} {rname} {serial} {soa.refresh} {soa.retry} {soa.expire} {soa.minimum}",
+    )
     for name in ns:
         _add(z, zone.name, soa.ttl, "NS", name)
     for rrset in rrsets(zone.records):

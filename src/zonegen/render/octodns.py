@@ -125,6 +125,7 @@ def site_record_rrset(
             line=origin.line,
         ) from None
     except Exception as e:  # octoDNS raises plain exceptions for unknown types and bad data
-        raise InputError(f"record {entry.name or '@'!r}: {e}", path=origin.path,
-                         line=origin.line) from None
+        raise InputError(
+            f"record {entry.name or '@'!r}: {e}", path=origin.path, line=origin.line
+        ) from None
     return rr._type, rr.ttl, list(rr.rdatas)

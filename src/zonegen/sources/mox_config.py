@@ -110,9 +110,7 @@ def read_mox_config(directory: Path) -> MoxConfig:
             dkim.append(
                 DkimSelector(domain, sel, directory / keyfile, f"{domains_shown}:{sel_line}")
             )
-    return MoxConfig(
-        directory, hostname, tuple(ips), tuple(domains), tuple(dkim), tuple(host_keys)
-    )
+    return MoxConfig(directory, hostname, tuple(ips), tuple(domains), tuple(dkim), tuple(host_keys))
 
 
 def _str(m: SMap, key: str, path: str, *, required: bool = False) -> str | None:
@@ -131,8 +129,9 @@ def _map(m: SMap, key: str, path: str) -> SMap | None:
     if value is None:
         return None
     if not isinstance(value, SMap):
-        raise InputError(f"{key} must be a block of 'Key: value' lines", path=path,
-                         line=m.lines[key])
+        raise InputError(
+            f"{key} must be a block of 'Key: value' lines", path=path, line=m.lines[key]
+        )
     return value
 
 

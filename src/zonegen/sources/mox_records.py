@@ -285,10 +285,10 @@ def _txt_rdata(text: str) -> dns.rdata.Rdata:
         if token.is_eol_or_eof():
             break
         if not (token.is_quoted_string() or token.is_identifier()):
-            raise dns.exception.SyntaxError("expected a quoted string")
+            raise ValueError("expected a quoted string")
         parts.append(_token_bytes(token))
     if not parts:
-        raise dns.exception.SyntaxError("no string")
+        raise ValueError("no string")
     return make_txt(b"".join(parts))
 
 

@@ -50,7 +50,9 @@ def parse_sconf(text: str, path: str) -> SMap:
         if not stripped.strip() or stripped.startswith("#"):
             continue
         if stripped[0] == " ":
-            raise InputError("indented with spaces; sconf indents with tabs", path=path, line=number)
+            raise InputError(
+                "indented with spaces; sconf indents with tabs", path=path, line=number
+            )
         lines.append(_Line(len(raw) - len(stripped), stripped.rstrip(" "), number))
     parser = _Parser(lines, path)
     if not lines:

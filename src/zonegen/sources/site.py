@@ -7,8 +7,8 @@ rejected before anything is read or written. The result is a plain immutable :cl
 from __future__ import annotations
 
 import difflib
-import os
 import ipaddress
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,17 +165,13 @@ class _Reader:
                 hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
                 raise self.error(m.lines[key], f"unknown key {key!r} in {where}", hint)
 
-    def get(
-        self, m: _Map, key: str, where: str, kind: type[T], desc: str, default: T
-    ) -> T:
+    def get(self, m: _Map, key: str, where: str, kind: type[T], desc: str, default: T) -> T:
         if key not in m or m[key] is None:
             return default
         value = m[key]
         # bool is an int in Python; a TTL of 'true' is still a mistake.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(
-                m.lines[key], f"{where}.{key} must be {desc}, not {_kind(value)}"
-            )
+            raise self.error(m.lines[key], f"{where}.{key} must be {desc}, not {_kind(value)}")
         return value
 
     def section(self, m: _Map, key: str, where: str) -> _Map:
@@ -237,23 +233,21 @@ _ZONE = ("dnssec", "records", "bind")
 def load_site(path: Path) -> Site:
     """Read and check the site file at ``path``."""
     shown = show(path)
-    text = read_text(
-        path, what="site file", hint="create it (see the README) or pass --site PATH"
-    )
+    text = read_text(path, what="site file", hint="create it (see the README) or pass --site PATH")
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except InputError as e:
         raise InputError(e.message, path=shown, line=e.line) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
-        raise InputError(f"not valid YAML: {e.problem or e.context}", path=shown,
-                         line=line) from None
+        raise InputError(
+            f"not valid YAML: {e.problem or e.context}", path=shown, line=line
+        ) from None
     except yaml.YAMLError as e:
         raise InputError(f"not valid YAML: {e}", path=shown) from None
     if not isinstance(data, _Map):
-        raise InputError("the site file must be a mapping with mox: and zones:", path=shown,
-                         line=1)
+        raise InputError("the site file must be a mapping with mox: and zones:", path=shown, line=1)
     return _parse_site(data, path.resolve(), shown)
 
 
@@ -269,18 +263,20 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     r.keys(mox, "mox", _MOX)
     recs = r.str_list(mox, "records", "mox")
     if not recs:
-        raise r.error(mox.line, "mox.records must list at least one file Mox printed",
-                      "e.g. records: [quickstart.log]")
+        raise r.error(
+            mox.line,
+            "mox.records must list at least one file Mox printed",
+            "e.g. records: [quickstart.log]",
+        )
     mox_records = tuple(_resolve(folder, p) for p, _ in recs)
     config_text = r.get(mox, "config", "mox", str, "a folder path", "")
     mox_config = _resolve(folder, config_text) if config_text else None
-    commented = frozenset(
-        t.upper() for t, _ in (r.str_list(mox, "publish_commented", "mox") or [])
-    )
+    commented = frozenset(t.upper() for t, _ in (r.str_list(mox, "publish_commented", "mox") or []))
     gmap = r.section(mox, "groups", "mox")
     r.keys(gmap, "mox.groups", _GROUPS)
-    groups = Groups(**{g: r.get(gmap, g, "mox.groups", bool, "true or false", True)
-                       for g in _GROUPS})
+    groups = Groups(
+        **{g: r.get(gmap, g, "mox.groups", bool, "true or false", True) for g in _GROUPS}
+    )
     exclude = tuple(
         _name_type(r, text, line, 0, "mox.exclude")
         for text, line in (r.str_list(mox, "exclude", "mox") or [])
@@ -299,12 +295,18 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     r.keys(ttl, "ttl", _TTL)
     ttl_default = (
         r.ttl(ttl["default"], ttl.lines["default"], "ttl.default")
-        if ttl.get("default") is not None else None
+        if ttl.get("default") is not None
+        else None
     )
     omap = r.section(ttl, "overrides", "ttl")
     overrides = tuple(
-        _name_type(r, key, omap.lines[key], r.ttl(value, omap.lines[key], f"ttl.overrides[{key}]"),
-                   "ttl.overrides")
+        _name_type(
+            r,
+            key,
+            omap.lines[key],
+            r.ttl(value, omap.lines[key], f"ttl.overrides[{key}]"),
+            "ttl.overrides",
+        )
         for key, value in omap.items()
     )
 
@@ -314,8 +316,11 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     # zones:
     zmap = r.get(data, "zones", "site", _Map, "a mapping of zone names", _Map())
     if not zmap:
-        raise r.error(data.lines.get("zones", 1), "the site file needs 'zones:' with at least one zone",
-                      "e.g. zones: {example.com: {}}")
+        raise r.error(
+            data.lines.get("zones", 1),
+            "the site file needs 'zones:' with at least one zone",
+            "e.g. zones: {example.com: {}}",
+        )
     zones: list[ZoneSettings] = []
     seen: dict[str, int] = {}
     for zname, zconf in zmap.items():
@@ -369,8 +374,11 @@ def _ips(r: _Reader, host: _Map, key: str, version: int) -> tuple[str, ...] | No
         except ValueError:
             raise r.error(line, f"host.{key}: {text!r} is not an IP address") from None
         if ip.version != version:
-            raise r.error(line, f"host.{key}: {text} is an IPv{ip.version} address",
-                          f"put it under host.ipv{ip.version}")
+            raise r.error(
+                line,
+                f"host.{key}: {text} is an IPv{ip.version} address",
+                f"put it under host.ipv{ip.version}",
+            )
         if str(ip) not in out:
             out.append(str(ip))
     return tuple(out)
@@ -421,8 +429,10 @@ def _site_records(r: _Reader, zconf: _Map, where: str) -> tuple[SiteRecord, ...]
         items = value if isinstance(value, list) else [value]
         for item in items:
             if not isinstance(item, dict):
-                raise r.error(line, f"{where}.records[{name!r}] must be a record mapping "
-                              "with type and value(s), as in octoDNS YAML")
+                raise r.error(
+                    line,
+                    f"{where}.records[{name!r}] must be a record mapping "
+                    "with type and value(s), as in octoDNS YAML",
+                )
             out.append(SiteRecord(str(name), _plain(item), getattr(item, "line", line)))
     return tuple(out)
-
