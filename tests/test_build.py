@@ -417,3 +417,16 @@ def test_committed_zones_are_current(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     result = run("build", "--check")
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_domains_without_records_are_noted(ws: Workspace) -> None:
+    ws.copy_fixture("v17-multidomain")
+    ws.site(
+        "mox: {records: [mox/dnsrecords-example.com.txt], config: mox/config}\n"
+        "bind: {ns: [ns1.dns.example.]}\nzones: {example.com: {}}\n"
+    )
+    result = ws.build()
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "configured in Mox" in line]
+    assert len(notes) == 3
+    assert "mox config dnsrecords example.net" in result.stderr

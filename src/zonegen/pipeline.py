@@ -55,6 +55,7 @@ def build(site: Site) -> Build:
     records = merge(outputs)
     if config:
         check_keys(records, config)
+        notes.extend(missing_domains(records, config))
     hostname = site.host_name or (config.hostname if config else mx_target(records, site))
     old_ips = config.ips if config else spf_ips(records)
     new_ips = host_ips(site, config)
@@ -133,6 +134,17 @@ def check_keys(records: list[Record], config: MoxConfig) -> None:
                 line=record.origin.line,
                 hint="the record and the config dir come from different Mox runs",
             )
+
+
+def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:
+    """Domains in domains.conf whose records (their MX) are in none of the files read."""
+    with_mx = {r.name for r in records if r.rtype == "MX" and r.kind == MOX}
+    return [
+        f"{names.unicode(d)} is configured in Mox but none of mox.records has its records; "
+        f"add the output of 'mox config dnsrecords {names.unicode(d).rstrip('.')}'"
+        for d in config.domains
+        if d not in with_mx
+    ]
 
 
 def dkim_tags(value: str) -> dict[str, str]:
