@@ -7,7 +7,7 @@ STAMP := $(VENV)/.zonegen-installed
 APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all install system-deps build check-zones test lint format clean
+.PHONY: all install system-deps build check-zones plan sync test lint format clean
 
 all: build
 
@@ -39,6 +39,17 @@ build: $(STAMP)
 ## check-zones: exit 1 if zones/ is not what config/site.yaml builds
 check-zones: $(STAMP)
 	$(BIN)/zonegen build --check
+
+## plan: zones/ must be current, then show what octodns-sync would change (changes nothing)
+OCTODNS_CONFIG ?= config/octodns.yaml
+plan: $(STAMP)
+	$(BIN)/zonegen build --check
+	$(BIN)/octodns-sync --config-file $(OCTODNS_CONFIG)
+
+## sync: the same, then apply it
+sync: $(STAMP)
+	$(BIN)/zonegen build --check
+	$(BIN)/octodns-sync --config-file $(OCTODNS_CONFIG) --doit
 
 ## test: install everything (pip and apt), lint, run the tests
 test: $(STAMP) system-deps lint

@@ -1,0 +1,134 @@
+"""BIND end to end: the shipped config/octodns-bind.yaml, the real ``octodns-sync`` command and
+octodns-bind's Rfc2136Provider against a real ``named`` on 127.0.0.1, unsigned and signed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dns.rdatatype
+import pytest
+import yaml
+
+from conftest import REPO, RR, normalise, run, yaml_records
+from dnslab import Named
+
+ZONE = "example.org."
+DNSSEC_TYPES = {"RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DNSKEY", "CDS", "CDNSKEY", "TYPE65534"}
+
+
+@pytest.fixture(params=[False, True], ids=["unsigned", "signed"])
+def named(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Named]:
+    server = Named(tmp_path / "named", ["example.org"], dnssec=request.param).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def build_zones(tmp: Path) -> Path:
+    """The bundled example, with the null SRVs at one week (the TTL BIND must not cap)."""
+    shutil.copytree(REPO / "config", tmp / "config")
+    site = tmp / "config" / "site.yaml"
+    site.write_text(
+        site.read_text()
+        + "ttl:\n  overrides:\n"
+        + "".join(
+            f"    _{svc}._tcp.example.org SRV: 604800\n"
+            for svc in ("imap", "submission", "pop3", "pop3s")
+        )
+    )
+    result = run("build", "--site", site, "--out", tmp / "zones")
+    assert result.exit_code == 0, result.stderr
+    return tmp / "zones"
+
+
+def bind_config(tmp: Path, zones: Path, name: str = "octodns-bind.yaml", **guard: object) -> Path:
+    config = yaml.safe_load((REPO / "config" / "octodns-bind.yaml").read_text())
+    config["providers"]["zones"]["directory"] = str(zones)
+    config["processors"]["zonegen-owned"].update(guard)
+    path = tmp / name
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def octodns_sync(server: Named, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).parent / "octodns-sync"
+    return subprocess.run(
+        [str(exe), "--config-file", str(config), *args],
+        env={**os.environ, **server.env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def served(server: Named) -> set[RR]:
+    """The zone by AXFR, without SOA, apex NS, DNSSEC records and zonegen's ownership TXT."""
+    found: set[RR] = set()
+    for name, ttl, rdata in server.axfr(ZONE).iterate_rdatas():
+        rtype = dns.rdatatype.to_text(rdata.rdtype)
+        owner = name.to_text().lower()
+        if rtype in DNSSEC_TYPES or rtype == "SOA" or (rtype == "NS" and owner == ZONE):
+            continue
+        if owner.startswith("_zonegen."):
+            continue
+        found.add((owner, rtype, ttl, normalise(rtype, rdata)))
+    return found
+
+
+def test_sync_reads_back_equal_and_is_idempotent(named: Named, tmp_path: Path) -> None:
+    zones = build_zones(tmp_path)
+    config = bind_config(tmp_path, zones)
+    first = octodns_sync(named, config, "--doit")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert served(named) == yaml_records(zones, ZONE)
+    assert ("_imap._tcp.example.org.", "SRV", 604800, "0 0 0 .") in served(named)
+    markers = [
+        n for n, _, _ in named.axfr(ZONE).iterate_rdatas() if n.to_text().startswith("_zonegen.")
+    ]
+    assert markers
+
+    second = octodns_sync(named, config, "--doit")
+    assert second.returncode == 0, second.stderr
+    assert "No changes were planned" in second.stdout + second.stderr
+
+
+def test_foreign_record_survives(named: Named, tmp_path: Path) -> None:
+    zones = build_zones(tmp_path)
+    config = bind_config(tmp_path, zones)
+    assert octodns_sync(named, config, "--doit").returncode == 0
+    named.update(ZONE, "shop.example.org.", "A", "192.0.2.7")
+
+    refused = octodns_sync(named, config, "--doit")
+    assert refused.returncode != 0
+    assert "would delete 1 record (shop.example.org. A)" in refused.stderr
+    assert "zonegen import" in refused.stderr
+    assert ("shop.example.org.", "A", 300, "192.0.2.7") in served(named)
+
+    keep = bind_config(tmp_path, zones, "keep.yaml", keep_foreign=True)
+    kept = octodns_sync(named, keep, "--doit")
+    assert kept.returncode == 0, kept.stderr
+    assert ("shop.example.org.", "A", 300, "192.0.2.7") in served(named)
+    assert served(named) - {("shop.example.org.", "A", 300, "192.0.2.7")} == yaml_records(
+        zones, ZONE
+    )
+
+
+def test_overwriting_a_record_made_by_hand_needs_force(named: Named, tmp_path: Path) -> None:
+    zones = build_zones(tmp_path)
+    config = bind_config(tmp_path, zones)
+    # Someone typed the DMARC record by hand before zonegen came along, with p=none.
+    named.update(ZONE, "_dmarc.example.org.", "TXT", '"v=DMARC1;p=none"')
+    refused = octodns_sync(named, config, "--doit")
+    assert refused.returncode != 0
+    assert "would overwrite 1 record (_dmarc.example.org. TXT)" in refused.stderr
+    assert ("_dmarc.example.org.", "TXT", 300, "v=DMARC1;p=none") in served(named)
+    forced = octodns_sync(named, config, "--doit", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert served(named) == yaml_records(zones, ZONE)
