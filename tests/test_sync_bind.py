@@ -50,7 +50,7 @@ def build_zones(tmp: Path) -> Path:
 def bind_config(tmp: Path, zones: Path, name: str = "octodns-bind.yaml", **guard: object) -> Path:
     config = yaml.safe_load((REPO / "config" / "octodns-bind.yaml").read_text())
     config["providers"]["zones"]["directory"] = str(zones)
-    config["processors"]["zonegen-owned"].update(guard)
+    config["processors"]["delete-guard"].update(guard)
     path = tmp / name
     path.write_text(yaml.safe_dump(config))
     return path
@@ -69,14 +69,12 @@ def octodns_sync(server: Named, config: Path, *args: str) -> subprocess.Complete
 
 
 def served(server: Named) -> set[RR]:
-    """The zone by AXFR, without SOA, apex NS, DNSSEC records and zonegen's ownership TXT."""
+    """The zone by AXFR, without SOA, apex NS and DNSSEC records."""
     found: set[RR] = set()
     for name, ttl, rdata in server.axfr(ZONE).iterate_rdatas():
         rtype = dns.rdatatype.to_text(rdata.rdtype)
         owner = name.to_text().lower()
         if rtype in DNSSEC_TYPES or rtype == "SOA" or (rtype == "NS" and owner == ZONE):
-            continue
-        if owner.startswith("_zonegen."):
             continue
         found.add((owner, rtype, ttl, normalise(rtype, rdata)))
     return found
@@ -89,10 +87,6 @@ def test_sync_reads_back_equal_and_is_idempotent(named: Named, tmp_path: Path) -
     assert first.returncode == 0, first.stdout + first.stderr
     assert served(named) == yaml_records(zones, ZONE)
     assert ("_imap._tcp.example.org.", "SRV", 604800, "0 0 0 .") in served(named)
-    markers = [
-        n for n, _, _ in named.axfr(ZONE).iterate_rdatas() if n.to_text().startswith("_zonegen.")
-    ]
-    assert markers
 
     second = octodns_sync(named, config, "--doit")
     assert second.returncode == 0, second.stderr
@@ -111,7 +105,7 @@ def test_foreign_record_survives(named: Named, tmp_path: Path) -> None:
     assert "zonegen import" in refused.stderr
     assert ("shop.example.org.", "A", 300, "192.0.2.7") in served(named)
 
-    keep = bind_config(tmp_path, zones, "keep.yaml", keep_foreign=True)
+    keep = bind_config(tmp_path, zones, "keep.yaml", keep_unmanaged=True)
     kept = octodns_sync(named, keep, "--doit")
     assert kept.returncode == 0, kept.stderr
     assert ("shop.example.org.", "A", 300, "192.0.2.7") in served(named)
@@ -120,15 +114,20 @@ def test_foreign_record_survives(named: Named, tmp_path: Path) -> None:
     )
 
 
-def test_overwriting_a_record_made_by_hand_needs_force(named: Named, tmp_path: Path) -> None:
+def test_a_record_zonegen_stops_producing_goes_only_with_force(
+    named: Named, tmp_path: Path
+) -> None:
     zones = build_zones(tmp_path)
     config = bind_config(tmp_path, zones)
-    # Someone typed the DMARC record by hand before zonegen came along, with p=none.
-    named.update(ZONE, "_dmarc.example.org.", "TXT", '"v=DMARC1;p=none"')
+    assert octodns_sync(named, config, "--doit").returncode == 0
+    path = zones / "example.org.yaml"
+    text = path.read_text()
+    start = text.index("www:\n")
+    path.write_text(text[:start])  # www is the last name: cut it
     refused = octodns_sync(named, config, "--doit")
     assert refused.returncode != 0
-    assert "would overwrite 1 record (_dmarc.example.org. TXT)" in refused.stderr
-    assert ("_dmarc.example.org.", "TXT", 300, "v=DMARC1;p=none") in served(named)
+    assert "would delete 1 record (www.example.org. A)" in refused.stderr
+    assert ("www.example.org.", "A", 3600, "203.0.113.80") in served(named)
     forced = octodns_sync(named, config, "--doit", "--force")
     assert forced.returncode == 0, forced.stderr
     assert served(named) == yaml_records(zones, ZONE)

@@ -13,7 +13,7 @@ from octodns.manager import Manager
 
 from conftest import REPO, RR, normalise, parse_rdata, run, yaml_records
 from fake_clouddns import FakeCloudDns
-from zonegen.octodns import ForeignRecordChange
+from zonegen.octodns import UnmanagedDelete
 
 PROJECT = "zonegen-test"
 
@@ -29,7 +29,7 @@ def shipped_config(tmp: Path, zones: Path, endpoint: str, **guard: object) -> Pa
     config = yaml.safe_load((REPO / "config" / "octodns.yaml").read_text())
     config["providers"]["zones"]["directory"] = str(zones)
     config["providers"]["gcloud"].update(project=PROJECT, api_endpoint=endpoint, anonymous=True)
-    config["processors"]["zonegen-owned"].update(guard)
+    config["processors"]["delete-guard"].update(guard)
     path = tmp / ("octodns-keep.yaml" if guard else "octodns.yaml")
     path.write_text(yaml.safe_dump(config))
     return path
@@ -48,10 +48,10 @@ def sync(config: Path, *, doit: bool = True, force: bool = False) -> int:
 
 
 def served(api: FakeCloudDns, zone: str) -> set[RR]:
-    """What the API holds, without Google's SOA/NS and zonegen's ownership markers."""
+    """What the API holds, without Google's SOA and NS."""
     found: set[RR] = set()
     for rr in api.zone_by_dns_name(zone).rrsets.values():
-        if rr["type"] in ("SOA", "NS") or rr["name"].startswith("_zonegen."):
+        if rr["type"] in ("SOA", "NS"):
             continue
         for text in rr["rrdatas"]:
             found.add(
@@ -118,11 +118,11 @@ def test_foreign_records_stop_the_sync_unless_forced(api: FakeCloudDns, tmp_path
         "ttl": 300,
         "rrdatas": ["192.0.2.7"],
     }
-    with pytest.raises(ForeignRecordChange, match=r"would delete 1 record \(shop.example.org. A\)"):
+    with pytest.raises(UnmanagedDelete, match=r"would delete 1 record \(shop.example.org. A\)"):
         sync(config)
     assert ("shop.example.org.", "A") in zone.rrsets
-    # keep_foreign: the record stays and the sync goes on.
-    kept = shipped_config(tmp_path, zones, api.endpoint, keep_foreign=True)
+    # keep_unmanaged: the record stays and the sync goes on.
+    kept = shipped_config(tmp_path, zones, api.endpoint, keep_unmanaged=True)
     assert sync(kept) == 0
     assert ("shop.example.org.", "A") in zone.rrsets
     # --force: the user asked, so it goes.

@@ -2,13 +2,13 @@
 
 - :class:`GoogleCloudProvider`: octodns-googlecloud with TLSA (DANE) records, an
   ``api_endpoint`` option and ``anonymous`` credentials for emulators and tests.
-- :class:`OwnershipGuard`: octoDNS's OwnershipProcessor that also refuses, unless the sync is
-  forced, to delete or overwrite records zonegen did not create.
+- :class:`DeleteGuard`: a processor that stops a sync that would delete records zonegen does
+  not manage, unless it is forced.
 
-Both are imported by octoDNS from the config (``class: zonegen.octodns.GoogleCloudProvider``).
+octoDNS imports them from the config (``class: zonegen.octodns.GoogleCloudProvider``).
 """
 
 from .googlecloud import GoogleCloudProvider
-from .ownership import ForeignRecordChange, OwnershipGuard
+from .guard import DeleteGuard, UnmanagedDelete
 
-__all__ = ["ForeignRecordChange", "GoogleCloudProvider", "OwnershipGuard"]
+__all__ = ["DeleteGuard", "GoogleCloudProvider", "UnmanagedDelete"]

@@ -1,0 +1,90 @@
+"""A guard against deleting records zonegen does not manage.
+
+octoDNS makes the target equal to the source, so by itself it deletes every record of the
+live zone that is not in zones/: a website's A record, a verification TXT, an ACME challenge.
+zonegen manages exactly what is in zones/; everything else is someone else's. This processor
+makes any such deletion a decision: the plan becomes unsafe, and ``octodns-sync`` stops with
+a message that names the records and says what to do, unless it is run with ``--force``
+(octoDNS's own way to ask for an unsafe plan, as for its thresholds and root NS changes).
+With ``keep_unmanaged: true`` the deletions are dropped from the plan instead, so records
+made outside zonegen survive every sync silently.
+
+Unlike octoDNS's OwnershipProcessor it adds no marker records, so the live zone holds exactly
+what zonegen built; the price is that a record zonegen stops producing (a retired DKIM
+selector) is also only deleted with ``--force``, after review.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from octodns.processor.base import BaseProcessor
+from octodns.provider.plan import Plan, UnsafePlan
+from octodns.record.change import Delete
+
+
+class UnmanagedDelete(UnsafePlan):  # type: ignore[misc]
+    """A plan would delete records that are not in zones/."""
+
+
+class _GuardedPlan(Plan):  # type: ignore[misc]
+    def __init__(self, plan: Any, reason: str) -> None:
+        super().__init__(
+            plan.existing,
+            plan.desired,
+            plan.changes,
+            plan.exists,
+            plan.update_pcent_threshold,
+            plan.delete_pcent_threshold,
+            plan.meta,
+        )
+        self.reason = reason
+
+    def raise_if_unsafe(self) -> None:
+        super().raise_if_unsafe()
+        raise UnmanagedDelete(self.reason)
+
+
+class DeleteGuard(BaseProcessor):  # type: ignore[misc]
+    """Refuse (unless forced) or drop (``keep_unmanaged``) deletions of unmanaged records."""
+
+    def __init__(self, name: str, keep_unmanaged: bool = False, **kwargs: Any) -> None:
+        super().__init__(name, **kwargs)
+        self.keep_unmanaged = keep_unmanaged
+        self.log = logging.getLogger(f"DeleteGuard[{name}]")
+
+    def process_plan(self, plan: Any, sources: Any, target: Any, lenient: bool = False) -> Any:
+        if not plan:
+            return plan
+        deletes = [c for c in plan.changes if isinstance(c, Delete)]
+        if not deletes:
+            return plan
+        zone = plan.desired.decoded_name
+        if self.keep_unmanaged:
+            self.log.warning("[%s] keeping %s, not in zones/", zone, _names(deletes))
+            rest = [c for c in plan.changes if not isinstance(c, Delete)]
+            if not rest:
+                return None
+            return Plan(
+                plan.existing,
+                plan.desired,
+                rest,
+                plan.exists,
+                plan.update_pcent_threshold,
+                plan.delete_pcent_threshold,
+                plan.meta,
+            )
+        return _GuardedPlan(
+            plan,
+            f"[{zone}] would delete {_names(deletes)}, not in zones/ and so not managed by "
+            "zonegen. To keep them, add them to the site file (zonegen import) or set "
+            "keep_unmanaged: true on the delete-guard processor; to delete them, review the "
+            "plan and run octodns-sync --doit --force.",
+        )
+
+
+def _names(changes: list[Any]) -> str:
+    labels = sorted(f"{c.record.decoded_fqdn} {c.record._type}" for c in changes)
+    shown = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
+    return f"{len(labels)} record{'s' if len(labels) != 1 else ''} ({shown})"
