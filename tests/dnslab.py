@@ -208,6 +208,7 @@ class Unbound:
 
     workdir: Path
     named_port: int
+    zones: list[str]
     anchors: dict[str, str]  # zone -> DS text ("key_tag alg digest_type digest")
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
@@ -217,9 +218,14 @@ class Unbound:
         d.mkdir(parents=True, exist_ok=True)
         anchor_file = d / "anchors.ds"
         anchor_file.write_text("".join(f"{z}. IN DS {ds}\n" for z, ds in self.anchors.items()))
+        anchor = f'  trust-anchor-file: "{anchor_file}"\n' if self.anchors else ""
+        # Root hints on loopback: should unbound ever look beyond the stub zones, its
+        # queries stay on this machine.
+        hints = d / "root.hints"
+        hints.write_text(". 3600000 NS lab-root.invalid.\nlab-root.invalid. 3600000 A 127.0.0.1\n")
         stubs = "".join(
             f'stub-zone:\n  name: "{z}"\n  stub-addr: 127.0.0.1@{self.named_port}\n'
-            for z in self.anchors
+            for z in self.zones
         )
         (d / "unbound.conf").write_text(
             "server:\n"
@@ -232,8 +238,7 @@ class Unbound:
             f'  directory: "{d}"\n  pidfile: "{d}/unbound.pid"\n'
             f'  use-syslog: no\n  logfile: "{d}/unbound.log"\n'
             "  verbosity: 1\n  val-log-level: 2\n"
-            '  module-config: "validator iterator"\n'
-            f'  trust-anchor-file: "{anchor_file}"\n'
+            '  module-config: "validator iterator"\n' + anchor + f'  root-hints: "{hints}"\n'
             "  cache-max-ttl: 1\n  cache-max-negative-ttl: 1\n"
             "  harden-referral-path: no\n"
             "remote-control:\n  control-enable: no\n" + stubs
@@ -248,7 +253,7 @@ class Unbound:
             if self.process.poll() is not None:
                 raise RuntimeError("unbound exited: " + (d / "unbound.stderr").read_text())
             try:
-                q = dns.message.make_query(next(iter(self.anchors)), "SOA")
+                q = dns.message.make_query(self.zones[0], "SOA")
                 dns.query.udp(q, "127.0.0.1", port=self.port, timeout=1)
                 return self
             except (OSError, dns.exception.DNSException):

@@ -1,0 +1,5 @@
+"""``zonegen verify``: does the live DNS say what the built zones say, DNSSEC and DANE included."""
+
+from .run import Finding, Report, verify
+
+__all__ = ["Finding", "Report", "verify"]

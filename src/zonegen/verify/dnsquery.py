@@ -1,0 +1,99 @@
+"""DNS queries as verify needs them: bounded time, retries, TCP when the answer is truncated."""
+
+from __future__ import annotations
+
+import threading
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import dns.rdatatype
+
+from .servers import Server
+
+TIMEOUT = 2.0
+TRIES = 3
+
+
+class Unreachable(Exception):
+    """The server did not answer (after retries)."""
+
+
+class _Dead:
+    """Servers that gave no answer after all retries: later questions to them fail at once,
+    so one unreachable server costs one timeout cycle, not one per record."""
+
+    def __init__(self) -> None:
+        self.servers: dict[Server, str] = {}
+        self.lock = threading.Lock()
+
+
+DEAD = _Dead()
+
+
+def forget_dead() -> None:
+    """Start a run afresh (a server that was down may be back)."""
+    with DEAD.lock:
+        DEAD.servers.clear()
+
+
+def ask(
+    server: Server,
+    name: str,
+    rtype: str,
+    *,
+    recursion: bool,
+    checking_disabled: bool = False,
+    timeout: float = TIMEOUT,
+) -> dns.message.Message:
+    """One question, with the DO bit (RFC 3225) so RRSIGs come along; UDP, TCP on TC."""
+    q = dns.message.make_query(name, rtype, want_dnssec=True, payload=1232)
+    if recursion:
+        q.flags |= dns.flags.RD | dns.flags.AD  # RFC 6840 5.7: ask for the AD bit
+    else:
+        q.flags &= ~dns.flags.RD
+    if checking_disabled:
+        q.flags |= dns.flags.CD
+    with DEAD.lock:
+        if server in DEAD.servers:
+            raise Unreachable(DEAD.servers[server])
+    last: Exception | None = None
+    for _ in range(TRIES):
+        try:
+            response, _tcp = dns.query.udp_with_fallback(
+                q, server.host, timeout=timeout, port=server.port
+            )
+            return response
+        except (dns.exception.Timeout, OSError, dns.exception.FormError) as e:
+            last = e
+    message = f"{server}: no answer for {name} {rtype} after {TRIES} tries ({last})"
+    with DEAD.lock:
+        DEAD.servers.setdefault(server, message)
+    raise Unreachable(message)
+
+
+def answer_rrset(response: dns.message.Message, name: str, rtype: str) -> dns.rrset.RRset | None:
+    """The answer RRset for name/type (after following nothing), or None."""
+    qname = dns.name.from_text(name)
+    rdtype = dns.rdatatype.from_text(rtype)
+    for rrset in response.answer:
+        if rrset.name == qname and rrset.rdtype == rdtype:
+            return rrset
+    return None
+
+
+def has_rrsig(response: dns.message.Message, name: str, rtype: str) -> bool:
+    qname = dns.name.from_text(name)
+    rdtype = dns.rdatatype.from_text(rtype)
+    return any(
+        rrset.name == qname
+        and rrset.rdtype == dns.rdatatype.RRSIG
+        and any(sig.type_covered == rdtype for sig in rrset)
+        for rrset in response.answer
+    )
+
+
+def rcode_text(response: dns.message.Message) -> str:
+    return dns.rcode.to_text(response.rcode())

@@ -1,0 +1,205 @@
+"""zonegen verify against a real signed named and a validating unbound on 127.0.0.1, loaded
+by the real octoDNS (Manager + Rfc2136Provider), and a STARTTLS server for DANE."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from octodns.manager import Manager
+
+from conftest import REPO, run
+from dnslab import Named, Unbound, free_port
+from smtp_server import StartTlsServer
+
+SITE = REPO / "config" / "site.yaml"
+
+
+@dataclass
+class Lab:
+    named: Named
+    unbound: Unbound | None
+
+    def verify(self, *args: str) -> tuple[int, str]:
+        resolver = ["--resolver", f"127.0.0.1:{self.unbound.port}"] if self.unbound else []
+        result = run(
+            "verify",
+            "--site",
+            SITE,
+            "--nameserver",
+            f"127.0.0.1:{self.named.port}",
+            *resolver,
+            *args,
+        )
+        return result.exit_code, result.stdout + result.stderr
+
+
+def load_zones(named: Named, tmp: Path) -> None:
+    """Build the bundled example and sync it into named with octoDNS."""
+    zones = tmp / "zones"
+    assert run("build", "--site", SITE, "--out", zones).exit_code == 0
+    config = yaml.safe_load((REPO / "config" / "octodns-bind.yaml").read_text())
+    config["providers"]["zones"]["directory"] = str(zones)
+    path = tmp / "octodns.yaml"
+    path.write_text(yaml.safe_dump(config))
+    old = dict(os.environ)
+    os.environ.update(named.env)
+    try:
+        Manager(str(path)).sync(dry_run=False, plan_output_fh=io.StringIO())
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def start_lab(tmp: Path, *, dnssec: bool, anchor: str | None = "right") -> Lab:
+    named = Named(tmp / "named", ["example.org"], dnssec=dnssec).start()
+    try:
+        load_zones(named, tmp)
+        anchors = {}
+        if dnssec and anchor:
+            ds = named.ds("example.org.")
+            if anchor == "wrong":  # same key tag and algorithm, another digest
+                parts = ds.split()
+                parts[3] = ("0" if parts[3][0] != "0" else "1") + parts[3][1:]
+                ds = " ".join(parts)
+            anchors["example.org"] = ds
+        unbound = Unbound(tmp / "unbound", named.port, ["example.org"], anchors).start()
+    except BaseException:
+        named.stop()
+        raise
+    return Lab(named, unbound)
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[Lab]:
+    lab = start_lab(tmp_path, dnssec=True)
+    yield lab
+    assert lab.unbound
+    lab.unbound.stop()
+    lab.named.stop()
+
+
+def test_everything_matches_and_validates(lab: Lab) -> None:
+    code, out = lab.verify()
+    assert code == 0, out
+    assert "zone example.org. (signed;" in out
+    assert "all good:" in out and " 0 errors" in out
+    assert re.search(r"^  _25\._tcp\.mx\.example\.org\. +TLSA +ok +ok$", out, re.MULTILINE)
+    code, out = lab.verify("--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["ok"] is True and data["summary"]["error"] == 0
+    resolver = [f for f in data["findings"] if f["check"] == "resolver"]
+    assert resolver and all(f["status"] == "ok" for f in resolver)
+    assert all(f["detail"] == "validated (AD)" for f in resolver)
+
+
+def test_a_record_changed_behind_zonegens_back(lab: Lab) -> None:
+    lab.named.replace("example.org.", "_dmarc.example.org.", "TXT", '"v=DMARC1;p=none"')
+    code, out = lab.verify()
+    assert code == 1, out
+    assert "FAIL authoritative different: _dmarc.example.org. TXT" in out
+    assert "built: v=DMARC1;p=reject;rua=mailto:dmarcreports@example.org!10m" in out
+    assert "live:  v=DMARC1;p=none" in out
+    data = json.loads(lab.verify("--format", "json")[1])
+    bad = {(f["name"], f["check"]) for f in data["findings"] if f["severity"] == "error"}
+    assert bad == {("_dmarc.example.org.", "authoritative"), ("_dmarc.example.org.", "resolver")}
+
+
+def test_extra_records_are_reported_but_not_fatal(lab: Lab) -> None:
+    lab.named.update("example.org.", "example.org.", "A", "192.0.2.99")
+    code, out = lab.verify()
+    assert code == 0, out
+    assert "WARN authoritative extra: example.org. A" in out
+
+
+def test_unsigned_zone_with_tlsa_is_a_dnssec_error(tmp_path: Path) -> None:
+    lab = start_lab(tmp_path, dnssec=False)
+    try:
+        code, out = lab.verify()
+    finally:
+        assert lab.unbound
+        lab.unbound.stop()
+        lab.named.stop()
+    assert code == 1, out
+    assert "zone example.org. (not signed;" in out
+    assert "FAIL dnssec unsigned: _25._tcp.mx.example.org. TLSA" in out
+    assert "WARN resolver insecure: example.org. MX" in out
+
+
+def test_wrong_trust_anchor_is_bogus(tmp_path: Path) -> None:
+    lab = start_lab(tmp_path, dnssec=True, anchor="wrong")
+    try:
+        code, out = lab.verify()
+    finally:
+        assert lab.unbound
+        lab.unbound.stop()
+        lab.named.stop()
+    assert code == 1, out
+    assert "FAIL resolver bogus: example.org. MX" in out
+    assert "goes away with CD" in out
+
+
+def test_unreachable_server_is_exit_2(lab: Lab) -> None:
+    dead = free_port()
+    result = run(
+        "verify",
+        "--site",
+        SITE,
+        "--nameserver",
+        f"127.0.0.1:{dead}",
+        "--resolver",
+        f"127.0.0.1:{lab.unbound.port if lab.unbound else 0}",
+    )
+    assert result.exit_code == 2, result.stdout
+    assert "COULD NOT CHECK" in result.stdout
+
+
+def _host_key() -> ec.EllipticCurvePrivateKey:
+    (path,) = (REPO / "config" / "mox" / "config" / "hostkeys").glob("*ecdsap256*")
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key
+
+
+def test_dane_with_the_host_key_matches(lab: Lab, tmp_path: Path) -> None:
+    with StartTlsServer(_host_key(), "mx.example.org", tmp_path) as smtp:
+        code, out = lab.verify("--smtp", f"127.0.0.1:{smtp.port}")
+    assert code == 0, out
+    data = json.loads(
+        run(
+            "verify",
+            "--site",
+            SITE,
+            "--nameserver",
+            f"127.0.0.1:{lab.named.port}",
+            "--resolver",
+            f"127.0.0.1:{lab.unbound.port if lab.unbound else 0}",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert not [f for f in data["findings"] if f["check"] == "dane"]  # no SMTP unless asked
+
+
+def test_dane_with_another_key_fails(lab: Lab, tmp_path: Path) -> None:
+    other = ec.generate_private_key(ec.SECP256R1())
+    with StartTlsServer(other, "mx.example.org", tmp_path) as smtp:
+        code, out = lab.verify("--smtp", f"127.0.0.1:{smtp.port}")
+    assert code == 1, out
+    assert "FAIL dane mismatch: _25._tcp.mx.example.org. TLSA" in out
+    assert "matches no TLSA record" in out
+
+
+def test_dane_and_smtp_together_is_a_usage_error() -> None:
+    result = run("verify", "--site", SITE, "--dane", "--smtp", "127.0.0.1:1")
+    assert result.exit_code == 2
+    assert "not both" in result.stderr
