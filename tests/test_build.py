@@ -42,6 +42,16 @@ def error_of(ws: Workspace, *extra: str) -> str:
     return lines[0]
 
 
+def problems_of(ws: Workspace) -> str:
+    """A build that the error-level checks refuse: exit 1, every problem on stderr, no files."""
+    result = ws.build()
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.stderr
+    assert "nothing written" in result.stderr
+    assert not (ws.root / "zones").exists() or not any((ws.root / "zones").rglob("*.*"))
+    return result.stderr
+
+
 # ---------------------------------------------------------------------------- the host's IPs
 
 
@@ -103,8 +113,9 @@ def test_record_outside_every_zone_is_an_error_naming_it(ws: Workspace) -> None:
             "dnsrecords-example.com.txt", "dnsrecords-example.com.txt"
         )
     )
-    message = error_of(ws)
-    assert "mailhost.example.net" in message and "outside every zone" in message
+    message = problems_of(ws)
+    assert "error: out-of-zone: " in message and "outside every zone" in message
+    assert "mx1.mailhost.example.net. A, mx1.mailhost.example.net. AAAA" in message
     assert "zones:" in message and "mox.exclude" in message
 
 
@@ -248,9 +259,9 @@ def test_swapped_dkim_key_is_caught(ws: Workspace) -> None:
     tmp = a.with_suffix(".tmp")
     a.rename(tmp), b.rename(a), tmp.rename(b)
     ws.site(SITE)
-    message = error_of(ws)
-    assert "DKIM record 2026a._domainkey.example.org. TXT does not match" in message
-    assert "dnsrecords-example.org.txt:36" in message and a.name in message
+    message = problems_of(ws)
+    assert "error: dkim-key-mismatch: 2026a._domainkey.example.org. TXT: p= is not" in message
+    assert "dnsrecords-example.org.txt:36]" in message and a.name in message
 
 
 def test_foreign_host_key_is_caught(ws: Workspace) -> None:
@@ -261,9 +272,11 @@ def test_foreign_host_key_is_caught(ws: Workspace) -> None:
         next((FIXTURES / "v17-ipv4-basic" / "config" / "hostkeys").glob("*ecdsap256*")), ecdsa
     )
     ws.site(SITE)
-    message = error_of(ws)
-    assert "TLSA record _25._tcp.mx.example.org. TLSA 710b564e21fb4ebd" in message
-    assert "matches no host key" in message and "dnsrecords-example.org.txt:14" in message
+    message = problems_of(ws)
+    assert "error: tlsa-host-key-mismatch: _25._tcp.mx.example.org. TLSA: 710b564e21fb4ebd" in (
+        message
+    )
+    assert "no host key" in message and "dnsrecords-example.org.txt:14]" in message
 
 
 def test_config_dir_without_mox_conf(ws: Workspace) -> None:

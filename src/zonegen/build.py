@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import names
+from .checks import Problem, run_checks
 from .model import Zone
 from .output import read_existing
 from .pipeline import build
@@ -19,6 +20,7 @@ class BuiltFiles:
     files: dict[Path, str]
     zones: tuple[Zone, ...]
     notes: tuple[str, ...]
+    problems: tuple[Problem, ...]  # error-level check results; files is empty when any
 
     @property
     def record_count(self) -> int:
@@ -37,6 +39,10 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
     """Read everything the site names and render every zone's files (writes nothing)."""
     site = load_site(site_path)
     result = build(site)
+    # build refuses to write zones with errors: the error-level rules of `zonegen check`.
+    problems = run_checks(result, errors_only=True)
+    if problems:
+        return BuiltFiles({}, result.zones, result.notes, tuple(problems))
     files: dict[Path, str] = {}
     notes = list(result.notes)
     for zone, settings in zip(result.zones, site.zones, strict=True):
@@ -54,4 +60,4 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
             f"{p} is not built from the site file any more; delete it if its zone is gone"
             for p in stale
         )
-    return BuiltFiles(files, result.zones, tuple(notes))
+    return BuiltFiles(files, result.zones, tuple(notes), ())

@@ -80,6 +80,14 @@ def build(site_path: Path, out_dir: Path, check: bool) -> None:
         _fail(e)
     for note in result.notes:
         click.echo(f"zonegen: note: {note}", err=True)
+    if result.problems:
+        for problem in result.problems:
+            click.echo(f"zonegen: {problem.as_text()}", err=True)
+        click.echo(
+            f"zonegen: {len(result.problems)} errors: nothing written (see `zonegen check`)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
     changed = [c for c in changes if c.status != "unchanged"]
     if check:
         for c in changed:
@@ -188,3 +196,64 @@ def verify(
     else:
         click.echo(render_text(report), nl=False)
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option(
+    "--site",
+    "site_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("config/site.yaml"),
+    show_default=True,
+    help="The site file.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or for tools (json).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+def check(site_path: Path, fmt: str, strict: bool) -> None:
+    """Lint the zones the site file builds: SPF, DMARC, DKIM, TLSA, MX/SRV, CNAME, MTA-STS,
+    TLSRPT, CAA, provider support and TTLs, before anything reaches DNS.
+
+    Reads what `build` reads and writes nothing. Each problem has a rule id, a severity,
+    the record, the fix, and the file and line the record came from. `build` runs the
+    error-level rules and refuses to write zones that have errors.
+
+    \b
+    Exit codes: 0 no errors (with --strict: no warnings either), 1 problems, 2 bad input.
+
+    \b
+    Examples:
+      zonegen check
+      zonegen check --strict --format json | jq '.problems[] | .rule'
+    """
+    import json
+
+    from .checks import ERROR, WARNING, run_checks
+    from .pipeline import build as build_zones
+    from .sources.site import load_site
+
+    try:
+        problems = run_checks(build_zones(load_site(site_path)))
+    except ZonegenError as e:
+        _fail(e)
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    warnings = sum(1 for p in problems if p.severity == WARNING)
+    if fmt == "json":
+        out = {
+            "ok": not errors and not (strict and warnings),
+            "summary": {"errors": errors, "warnings": warnings},
+            "problems": [p.as_dict() for p in problems],
+        }
+        click.echo(json.dumps(out, indent=2, sort_keys=True))
+    else:
+        for problem in problems:
+            click.echo(problem.as_text())
+        click.echo(f"{errors} errors, {warnings} warnings")
+    if errors or (strict and warnings):
+        sys.exit(EXIT_PROBLEMS)

@@ -44,7 +44,8 @@ class Record:
     rdata: dns.rdata.Rdata
     origin: Origin = field(compare=False)
     kind: str = field(default=MOX, compare=False)
-    # Printed commented out (";; "), e.g. TLSA without DNSSEC: kept, published only on request.
+    # Printed commented out (";; "), e.g. TLSA without DNSSEC: kept, published only on request
+    # (and still marked, once published, as not printed active by Mox).
     disabled: bool = field(default=False, compare=False)
 
     @property
@@ -111,3 +112,12 @@ def rrsets(records: tuple[Record, ...] | list[Record]) -> list[RRset]:
         group.sort(key=lambda r: r.value)
         result.append(RRset(name, rtype, min(r.ttl for r in group), tuple(group)))
     return result
+
+
+def target(record: Record) -> str | None:
+    """The name an MX (exchange), SRV, CNAME, NS or PTR (target) points at, lowercase."""
+    for attr in ("exchange", "target"):
+        name = getattr(record.rdata, attr, None)
+        if name is not None:
+            return str(name.to_text()).lower()
+    return None

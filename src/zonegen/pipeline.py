@@ -23,14 +23,13 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.MX
-import dns.rdtypes.ANY.TLSA
 import dns.rdtypes.IN.SRV
 
 from . import names
+from .checks.problem import ERROR, Problem
 from .errors import InputError
 from .model import HOST, MOX, SITE, Origin, Record, Zone, make_txt, txt_text
 from .sources.files import show
-from .sources.keys import dkim_public, load_private_key, tlsa_311
 from .sources.mox_config import MoxConfig, read_mox_config
 from .sources.mox_records import MoxOutput, read_mox_output
 from .sources.site import Site, SiteRecord, ZoneSettings
@@ -38,12 +37,18 @@ from .sources.site import Site, SiteRecord, ZoneSettings
 
 @dataclass(frozen=True, slots=True)
 class Build:
-    """What a build produced: the zones, and notes worth telling the user."""
+    """What a build produced: the zones, what the checks need, and notes for the user."""
 
+    site: Site
     zones: tuple[Zone, ...]
     notes: tuple[str, ...]
     hostname: str
     ips: tuple[str, ...]
+    config: MoxConfig | None
+    # Mox records not published (commented out, or outside every zone): still cross-checked.
+    unpublished: tuple[Record, ...]
+    # Problems found while building (records outside every zone), reported by the checks.
+    problems: tuple[Problem, ...]
 
 
 def build(site: Site) -> Build:
@@ -54,7 +59,6 @@ def build(site: Site) -> Build:
 
     records = merge(outputs)
     if config:
-        check_keys(records, config)
         notes.extend(missing_domains(records, config))
     hostname = site.host_name or (config.hostname if config else mx_target(records, site))
     old_ips = config.ips if config else spf_ips(records)
@@ -62,10 +66,19 @@ def build(site: Site) -> Build:
     records = follow_ips(records, old_ips, new_ips)
     ttl = min(o.default_ttl for o in outputs)
     records += host_records(hostname, new_ips, ttl, site, config)
-    records = select(records, site, notes)
+    records, unpublished = select(records, site, notes)
     records = apply_ttls(records, site, notes)
-    zones = assign(records, site)
-    return Build(zones, tuple(notes), hostname, new_ips)
+    zones, outside, problems = assign(records, site)
+    return Build(
+        site,
+        zones,
+        tuple(notes),
+        hostname,
+        new_ips,
+        config,
+        tuple(unpublished + outside),
+        tuple(problems),
+    )
 
 
 # ---------------------------------------------------------------------------- 1. merge
@@ -91,51 +104,6 @@ def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
 # ---------------------------------------------------------------------------- 2. keys
 
 
-def check_keys(records: list[Record], config: MoxConfig) -> None:
-    """Each DKIM p= and TLSA 3 1 1 that Mox printed must match a key file in its config."""
-    for sel in config.dkim:
-        owner = f"{sel.selector}._domainkey.{sel.domain}"
-        printed = [r for r in records if r.name == owner and r.rtype == "TXT" and r.kind == MOX]
-        if not printed:
-            continue
-        shown = show(sel.key_file)
-        key = load_private_key(sel.key_file, display=shown)
-        try:
-            kind, public = dkim_public(key)
-        except ValueError:
-            raise InputError(
-                f"DKIM key of selector {sel.selector} is neither RSA nor Ed25519", path=shown
-            ) from None
-        for record in printed:
-            tags = dkim_tags(txt_text(record.rdata))
-            if tags.get("p") != public or tags.get("k", "rsa") != kind:
-                raise InputError(
-                    f"DKIM record {record.describe()} does not match the public key of "
-                    f"{shown} (selector {sel.selector}, {sel.where})",
-                    path=record.origin.path,
-                    line=record.origin.line,
-                    hint="the record and the config dir come from different Mox runs; "
-                    "print the records again with 'mox config dnsrecords DOMAIN'",
-                )
-    owner = f"_25._tcp.{config.hostname}"
-    tlsa = [r for r in records if r.name == owner and r.rtype == "TLSA" and r.kind == MOX]
-    if not tlsa:
-        return
-    hashes = {tlsa_311(load_private_key(p, display=show(p))): p for p in config.host_keys}
-    files = ", ".join(show(p) for p in config.host_keys) or "none in mox.conf"
-    for record in tlsa:
-        rd = record.rdata
-        assert isinstance(rd, dns.rdtypes.ANY.TLSA.TLSA)
-        if (rd.usage, rd.selector, rd.mtype) == (3, 1, 1) and rd.cert.hex() not in hashes:
-            raise InputError(
-                f"TLSA record {record.describe()} {rd.cert.hex()[:16]}... matches no host key "
-                f"of the Mox config (host keys: {files})",
-                path=record.origin.path,
-                line=record.origin.line,
-                hint="the record and the config dir come from different Mox runs",
-            )
-
-
 def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:
     """Domains in domains.conf whose records (their MX) are in none of the files read."""
     with_mx = {r.name for r in records if r.rtype == "MX" and r.kind == MOX}
@@ -145,16 +113,6 @@ def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:
         for d in config.domains
         if d not in with_mx
     ]
-
-
-def dkim_tags(value: str) -> dict[str, str]:
-    """DKIM tag=value list (RFC 6376 3.2); whitespace around tags and in values is folded."""
-    tags: dict[str, str] = {}
-    for part in value.split(";"):
-        name, sep, val = part.partition("=")
-        if sep:
-            tags[name.strip()] = "".join(val.split())
-    return tags
 
 
 # ---------------------------------------------------------------------------- 3. the mail host
@@ -296,7 +254,9 @@ def group_of(record: Record) -> str | None:
     return None
 
 
-def select(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
+def select(
+    records: list[Record], site: Site, notes: list[str]
+) -> tuple[list[Record], list[Record]]:
     """Drop turned-off groups and excluded names; publish commented-out records on request."""
     dnssec_zones = [z.name for z in site.zones if z.dnssec]
     kept: list[Record] = []
@@ -318,9 +278,9 @@ def select(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
             signed = record.rtype == "TLSA" and any(
                 names.in_zone(record.name, z) for z in dnssec_zones
             )
-            if record.rtype in site.publish_commented or signed:
-                record = replace(record, disabled=False)
-            else:
+            # Published on request, the record keeps disabled=True: it tells the checks that
+            # Mox itself did not see DNSSEC for it.
+            if not (record.rtype in site.publish_commented or signed):
                 unpublished.append(record)
                 continue
         kept.append(record)
@@ -333,7 +293,7 @@ def select(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
             f"not published, Mox printed them commented out: {shown} (for TLSA: sign the zone, "
             "then set zones.<zone>.dnssec: true; or list the type in mox.publish_commented)"
         )
-    return kept
+    return kept, unpublished
 
 
 def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
@@ -367,20 +327,44 @@ def zone_for(name: str, zones: Iterable[str]) -> str | None:
     return best
 
 
-def assign(records: list[Record], site: Site) -> tuple[Zone, ...]:
-    """Put each record into its zone, add the site's own records, and check overlaps."""
+def assign(
+    records: list[Record], site: Site
+) -> tuple[tuple[Zone, ...], list[Record], list[Problem]]:
+    """Put each record into its zone and add the site's own records.
+
+    A record outside every zone is not dropped silently: it becomes an ``out-of-zone``
+    problem (an error, so build refuses) that names it and the fix.
+    """
     by_zone: dict[str, list[Record]] = {z.name: [] for z in site.zones}
+    outside: list[Record] = []
     for record in records:
         zone = zone_for(record.name, by_zone)
         if zone is None:
-            raise InputError(
-                f"{record.describe()} (from {record.origin}) is outside every zone in the "
-                "site file",
-                path=site.shown,
-                hint=f"add its zone under zones:, e.g. {_parent(record.name)}: {{}}, or list "
-                f"'{names.unicode(record.name)} {record.rtype}' under mox.exclude",
+            outside.append(record)
+        else:
+            by_zone[zone].append(record)
+    # One problem per missing zone, naming its records, rather than one per record.
+    missing: dict[str, list[Record]] = {}
+    for record in outside:
+        missing.setdefault(_parent(record.name), []).append(record)
+    problems = []
+    for suggestion, group in sorted(missing.items()):
+        labels = sorted({f"{names.unicode(r.name)} {r.rtype}" for r in group})
+        shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+        first = group[0]
+        problems.append(
+            Problem(
+                "",
+                names.unicode(first.name),
+                first.rtype,
+                "out-of-zone",
+                ERROR,
+                f"outside every zone in the site file: {shown}",
+                f"add the zone under zones:, e.g. {suggestion}: {{}}, or list the names "
+                "under mox.exclude if another system manages them",
+                str(first.origin),
             )
-        by_zone[zone].append(record)
+        )
     zones = []
     for settings in site.zones:
         records_here = by_zone[settings.name]
@@ -388,7 +372,7 @@ def assign(records: list[Record], site: Site) -> tuple[Zone, ...]:
         _check_overlap(records_here, extra, site)
         records_here.extend(extra)
         zones.append(Zone(settings.name, tuple(sorted(records_here, key=_sort_key))))
-    return tuple(zones)
+    return tuple(zones), outside, problems
 
 
 def _sort_key(record: Record) -> tuple[str, str, str]:

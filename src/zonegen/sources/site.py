@@ -91,7 +91,10 @@ class Site:
     ipv6: tuple[str, ...] | None
     ttl_default: int | None
     ttl_overrides: tuple[TtlOverride, ...]
+    ttl_min: int
+    ttl_max: int
     zones: tuple[ZoneSettings, ...]
+    octodns: Path | None  # the octoDNS config the provider checks read
 
 
 # ---------------------------------------------------------------------------- YAML with lines
@@ -220,11 +223,11 @@ def _kind(value: Any) -> str:
 
 # ---------------------------------------------------------------------------- the site file
 
-_TOP = ("mox", "host", "ttl", "bind", "zones")
+_TOP = ("mox", "host", "ttl", "bind", "zones", "octodns")
 _MOX = ("records", "config", "publish_commented", "groups", "exclude")
 _GROUPS = ("caa", "null_srv", "autodiscover")
 _HOST = ("name", "ipv4", "ipv6")
-_TTL = ("default", "overrides")
+_TTL = ("default", "overrides", "min", "max")
 _BIND = ("ns", "soa")
 _SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
 _ZONE = ("dnssec", "records", "bind")
@@ -298,6 +301,12 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         if ttl.get("default") is not None
         else None
     )
+    bounds = {
+        key: r.ttl(ttl[key], ttl.lines[key], f"ttl.{key}") if ttl.get(key) is not None else dflt
+        for key, dflt in (("min", 60), ("max", 604800))
+    }
+    if bounds["min"] > bounds["max"]:
+        raise r.error(ttl.line, "ttl.min is larger than ttl.max")
     omap = r.section(ttl, "overrides", "ttl")
     overrides = tuple(
         _name_type(
@@ -341,6 +350,9 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
         zones.append(ZoneSettings(zone, line, dnssec, zrecords, bind))
 
+    octodns_text = r.get(data, "octodns", "site", str, "a file path", "")
+    octodns = _resolve(folder, octodns_text) if octodns_text else folder / "octodns.yaml"
+
     return Site(
         path=path,
         shown=shown,
@@ -354,7 +366,10 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         ipv6=ipv6,
         ttl_default=ttl_default,
         ttl_overrides=overrides,
+        ttl_min=bounds["min"],
+        ttl_max=bounds["max"],
         zones=tuple(zones),
+        octodns=octodns,
     )
 
 

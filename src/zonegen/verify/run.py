@@ -155,7 +155,7 @@ def verify(
         )
         for zone in build.zones:
             servers = zone_servers[zone.name]
-            sets = rrsets([r for r in zone.records if not r.disabled])
+            sets = rrsets(list(zone.records))
             report.zones.append(
                 {
                     "zone": zone.name,
@@ -489,12 +489,7 @@ def _parent_ds(zone: Zone, servers: list[Server], resolver: _Resolver) -> list[F
 def _dane_tasks(build: Build, smtp: Server | None, dane: bool) -> list[Callable[[], list[Finding]]]:
     host = build.hostname
     owner = f"_25._tcp.{host}"
-    tlsa = [
-        r
-        for z in build.zones
-        for r in z.records
-        if r.name == owner and r.rtype == "TLSA" and not r.disabled
-    ]
+    tlsa = [r for z in build.zones for r in z.records if r.name == owner and r.rtype == "TLSA"]
     zone = next((z.name for z in build.zones if names.in_zone(owner, z.name)), "")
     if not tlsa:
         return [

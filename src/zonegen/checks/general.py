@@ -1,0 +1,56 @@
+"""Checks on every record: TTL bounds, octoDNS's own validators, names outside every zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .context import Context
+from .problem import Problem
+
+
+def ttl_bounds(ctx: Context) -> Iterator[Problem]:
+    """``ttl-bounds``: every TTL within the site's ``ttl.min`` and ``ttl.max``."""
+    site = ctx.build.site
+    for record in ctx.records:
+        if not site.ttl_min <= record.ttl <= site.ttl_max:
+            yield ctx.problem(
+                record,
+                "ttl-bounds",
+                f"TTL {record.ttl} outside {site.ttl_min} to {site.ttl_max}",
+                "set ttl.overrides (or ttl.min/ttl.max) in the site file",
+            )
+
+
+def octodns_validators(ctx: Context) -> Iterator[Problem]:
+    """``octodns-<validator>``: what octoDNS's own record validators (the strict set) say."""
+    from octodns.record import Record as OctoRecord
+    from octodns.record.exception import ValidationError
+    from octodns.record.rr import Rrset
+    from octodns.zone import Zone as OctoZone
+
+    from ..model import rrsets
+    from ..render import octodns as _configured  # noqa: F401 - selects the validator sets
+
+    for zone in ctx.build.zones:
+        octo = OctoZone(zone.name, [])
+        for rrset in rrsets(zone.records):
+            try:
+                OctoRecord.from_rrset(
+                    octo,
+                    Rrset(rrset.name, rrset.rtype, rrset.ttl, [r.value for r in rrset.records]),
+                )
+            except ValidationError as e:
+                for reason in e.reasons:
+                    text = str(reason)
+                    rule = text.rsplit("via: ", 1)[1] if "via: " in text else "record"
+                    yield ctx.problem(
+                        rrset.records[0],
+                        f"octodns-{rule}",
+                        text.split(", via:")[0],
+                        "fix the value octoDNS names",
+                    )
+
+
+def build_problems(ctx: Context) -> Iterator[Problem]:
+    """``out-of-zone`` and the other problems the build itself found."""
+    yield from ctx.build.problems

@@ -1,0 +1,135 @@
+"""MX, SRV and CNAME: what their targets must be (RFC 2181 10.3, RFC 2782, RFC 7505)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import names
+from ..model import MOX, SITE, Record, target
+from .context import Context
+from .problem import Problem
+
+
+def _target(record: Record) -> str:
+    return str(target(record))
+
+
+def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
+    """``null-mx``, ``null-srv``, ``mx-target-cname``, ``srv-target-cname`` (warning),
+    ``target-no-address``, ``target-not-absolute``."""
+    for (_name, rtype), group in sorted(ctx.by_key.items()):
+        if rtype not in ("MX", "SRV"):
+            continue
+        nulls = [r for r in group if _target(r) == "."]
+        if nulls and len(group) > 1:
+            rule = "null-mx" if rtype == "MX" else "null-srv"
+            yield ctx.problem(
+                nulls[0],
+                rule,
+                f"a '.' {rtype} ('no service') next to real ones",
+                "keep either the null record or the real ones "
+                f"({'RFC 7505 3' if rtype == 'MX' else 'RFC 2782'})",
+            )
+        for record in group:
+            target = _target(record)
+            if target == ".":
+                if rtype == "MX" and record.rdata.preference != 0:  # type: ignore[attr-defined]
+                    yield ctx.problem(
+                        record, "null-mx", "a null MX has preference 0", "write MX 0 . (RFC 7505 3)"
+                    )
+                continue
+            if not ctx.zone_of(target):
+                continue  # outside the built zones: verify checks it live
+            if ctx.get(target, "CNAME"):
+                if rtype == "MX":
+                    yield ctx.problem(
+                        record,
+                        "mx-target-cname",
+                        f"the MX target {names.unicode(target)} is a CNAME",
+                        "point the MX at the host's own name (RFC 2181 10.3)",
+                    )
+                elif record.kind != MOX:
+                    # Mox itself points _imaps/_submissions at the client-settings CNAME on
+                    # purpose (admin/dnsrecords.go, mox PR 367): not reported for its records.
+                    yield ctx.problem(
+                        record,
+                        "srv-target-cname",
+                        f"the SRV target {names.unicode(target)} is a CNAME",
+                        "point it at the host's own name (RFC 2782)",
+                        warning=True,
+                    )
+                continue
+            if not ctx.addresses(target):
+                yield ctx.problem(
+                    record,
+                    "target-no-address",
+                    f"{names.unicode(target)} is in these zones but has no A or AAAA record",
+                    f"add its address, or fix the {rtype}",
+                )
+    yield from _relative_targets(ctx)
+
+
+def _relative_targets(ctx: Context) -> Iterator[Problem]:
+    """Site records whose MX/SRV/CNAME target has no trailing dot: octoDNS accepts them and
+    they become relative names in the zone, a classic mail outage."""
+    for settings in ctx.build.site.zones:
+        for entry in settings.records:
+            values = entry.data.get("values") or [entry.data.get("value")]
+            rtype = str(entry.data.get("type", "")).upper()
+            for value in values:
+                target = None
+                if rtype == "MX" and isinstance(value, dict):
+                    target = value.get("exchange")
+                elif rtype == "SRV" and isinstance(value, dict):
+                    target = value.get("target")
+                elif rtype in ("CNAME", "NS", "PTR") and isinstance(value, str):
+                    target = value
+                if isinstance(target, str) and target != "." and not target.endswith("."):
+                    record = next(
+                        (r for r in ctx.records if r.kind == SITE and r.origin.line == entry.line),
+                        None,
+                    )
+                    if record:
+                        yield ctx.problem(
+                            record,
+                            "target-not-absolute",
+                            f"{target!r} has no trailing dot, so it is read as "
+                            f"{target}.{names.unicode(settings.name)}",
+                            f"write {target}. if that is the host meant",
+                        )
+
+
+def cnames(ctx: Context) -> Iterator[Problem]:
+    """``cname-coexistence`` (RFC 2181 10.1), ``cname-chain``, ``cname-loop``."""
+    for (name, rtype), group in sorted(ctx.by_key.items()):
+        if rtype != "CNAME":
+            continue
+        others = [t for (n, t) in ctx.by_key if n == name and t != "CNAME"]
+        if others or len(group) > 1:
+            yield ctx.problem(
+                group[0],
+                "cname-coexistence",
+                "a CNAME with other data at the same name"
+                + (f" ({', '.join(sorted(others))})" if others else ""),
+                "move the other records or drop the CNAME (RFC 2181 10.1)",
+            )
+        target = _target(group[0])
+        seen = {name}
+        hops = 0
+        while ctx.get(target, "CNAME"):
+            hops += 1
+            if target in seen:
+                yield ctx.problem(
+                    group[0], "cname-loop", "the CNAMEs form a loop", "break the loop"
+                )
+                break
+            seen.add(target)
+            target = _target(ctx.get(target, "CNAME")[0])
+        else:
+            if hops:
+                yield ctx.problem(
+                    group[0],
+                    "cname-chain",
+                    f"CNAME to a CNAME ({hops + 1} hops inside these zones)",
+                    "point the CNAME at the final name",
+                )
