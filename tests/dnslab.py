@@ -63,6 +63,7 @@ class Named:
     workdir: Path
     zones: list[str]
     dnssec: bool = False
+    seed: str = ""  # extra zone-file lines for every zone, absolute names
     port: int = field(default_factory=free_port)
     secret: str = field(default_factory=lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     process: subprocess.Popen[bytes] | None = None
@@ -88,7 +89,7 @@ class Named:
         for zone in self.zones:
             (d / f"{zone}.db").write_text(
                 f"$TTL 3600\n@ IN SOA {LAB_NS} hostmaster.{zone}. 1 7200 3600 1209600 300\n"
-                f"@ IN NS {LAB_NS}\n"
+                f"@ IN NS {LAB_NS}\n" + self.seed
             )
             signing = (
                 f'dnssec-policy "zonegen-lab"; inline-signing yes; key-directory "{d}/keys";'

@@ -257,3 +257,46 @@ def check(site_path: Path, fmt: str, strict: bool) -> None:
         click.echo(f"{errors} errors, {warnings} warnings")
     if errors or (strict and warnings):
         sys.exit(EXIT_PROBLEMS)
+
+
+@main.command("import")
+@click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--zone", "zone", required=True, help="The zone the export holds.")
+@click.option(
+    "--site",
+    "site_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("config/site.yaml"),
+    show_default=True,
+    help="The site file.",
+)
+@click.option("--dry-run", is_flag=True, help="Report, write nothing.")
+def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
+    """Take an existing zone into the site's kept records, so the first sync loses nothing.
+
+    EXPORT is a BIND zone file (`gcloud dns record-sets export --zone-file-format`,
+    `dig AXFR` output) or octoDNS YAML (`octodns-dump`, by the .yaml extension). SOA, the
+    apex NS and DNSSEC records are left out; everything else that Mox does not already
+    produce is written to the zone's kept file (default: kept/<zone>.yaml next to the site
+    file), which every build includes. Where the old zone and Mox want the same name (MX,
+    SPF, DMARC, a CNAME), import lists the conflict and its choices; build refuses until
+    the site file decides each under zones.<zone>.conflicts. Run it again on a newer export
+    to see what changed.
+
+    \b
+    Examples:
+      gcloud dns record-sets export old.zone --zone example-com --zone-file-format
+      zonegen import old.zone --zone example.com
+      dig @ns1.example.net example.com AXFR > axfr.txt && zonegen import axfr.txt --zone example.com
+    """
+    from .importer import import_zone, report
+    from .output import write
+    from .sources.site import load_site
+
+    try:
+        result = import_zone(load_site(site_path), export, zone)
+        if not dry_run:
+            write({result.path: result.text}, [result.change])
+    except ZonegenError as e:
+        _fail(e)
+    click.echo(report(result, zone), nl=False)

@@ -26,13 +26,15 @@ import dns.rdtypes.ANY.MX
 import dns.rdtypes.IN.SRV
 
 from . import names
-from .checks.problem import ERROR, Problem
 from .errors import InputError
+from .kept import resolve
 from .model import HOST, MOX, SITE, Origin, Record, Zone, make_txt, txt_text
+from .problem import ERROR, Problem
 from .sources.files import show
 from .sources.mox_config import MoxConfig, read_mox_config
 from .sources.mox_records import MoxOutput, read_mox_output
 from .sources.site import Site, SiteRecord, ZoneSettings
+from .sources.zonefile import read_export
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ def build(site: Site) -> Build:
     records += host_records(hostname, new_ips, ttl, site, config)
     records, unpublished = select(records, site, notes)
     records = apply_ttls(records, site, notes)
-    zones, outside, problems = assign(records, site)
+    zones, outside, problems = assign(records, site, notes)
     return Build(
         site,
         zones,
@@ -328,7 +330,7 @@ def zone_for(name: str, zones: Iterable[str]) -> str | None:
 
 
 def assign(
-    records: list[Record], site: Site
+    records: list[Record], site: Site, notes: list[str]
 ) -> tuple[tuple[Zone, ...], list[Record], list[Problem]]:
     """Put each record into its zone and add the site's own records.
 
@@ -368,11 +370,49 @@ def assign(
     zones = []
     for settings in site.zones:
         records_here = by_zone[settings.name]
+        records_here, conflicts = with_kept(records_here, settings, site, notes)
+        problems.extend(conflicts)
         extra = site_records(settings, site)
         _check_overlap(records_here, extra, site)
         records_here.extend(extra)
         zones.append(Zone(settings.name, tuple(sorted(records_here, key=_sort_key))))
     return tuple(zones), outside, problems
+
+
+def with_kept(
+    records: list[Record], settings: ZoneSettings, site: Site, notes: list[str]
+) -> tuple[list[Record], list[Problem]]:
+    """Add the records kept from an imported zone, resolving conflicts as the site decided."""
+    if not settings.kept.is_file():
+        if settings.kept_set:
+            raise InputError(
+                f"zones.{names.unicode(settings.name).rstrip('.')}.kept: file not found",
+                path=show(settings.kept),
+                hint="run zonegen import EXPORT --zone ZONE to write it",
+            )
+        return records, []
+    kept = read_export(settings.kept, settings.name).records
+    combined, undecided, unused = resolve(records, list(kept), settings.decisions)
+    zone = names.unicode(settings.name).rstrip(".")
+    problems = [
+        Problem(
+            settings.name,
+            names.unicode(c.name),
+            c.rtype,
+            "import-conflict",
+            ERROR,
+            f"kept from the old zone and wanted by Mox: {c.describe()}",
+            f"decide in the site file: zones.{zone}.conflicts: {{'{c.key}': {c.choices[0]}}} "
+            f"(choices: {', '.join(c.choices)})",
+            show(settings.kept),
+        )
+        for c in undecided
+    ]
+    notes.extend(
+        f"{site.shown}:{d.line}: the conflict {names.unicode(d.name)} {d.rtype} no longer exists"
+        for d in unused
+    )
+    return combined, problems
 
 
 def _sort_key(record: Record) -> tuple[str, str, str]:

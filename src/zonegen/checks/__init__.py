@@ -14,10 +14,10 @@ import yaml
 
 from ..errors import InputError
 from ..pipeline import Build
+from ..problem import ERROR, WARNING, Problem
 from ..sources.files import show
 from . import dkim, dmarc, general, keys, policy, providers, spf, targets, tlsa
 from .context import Context
-from .problem import ERROR, WARNING, Problem
 
 Rule = Callable[[Context], Iterator[Problem]]
 

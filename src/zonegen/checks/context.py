@@ -9,7 +9,7 @@ from typing import Any
 from .. import names
 from ..model import MOX, Record, txt_text
 from ..pipeline import Build, zone_for
-from .problem import ERROR, WARNING, Problem
+from ..problem import ERROR, WARNING, Problem
 
 
 @dataclass

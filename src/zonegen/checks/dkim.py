@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from ..model import Record, txt_text
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 
 def dkim_tags(value: str) -> dict[str, str]:

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from .. import names
 from ..model import Record
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 _POLICIES = {"none", "quarantine", "reject"}
 _URI_RE = re.compile(r"^mailto:([^@!,\s]+)@([^@!,\s]+?)(?:!\d+[kmgt]?)?$", re.IGNORECASE)

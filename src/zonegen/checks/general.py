@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 
 def ttl_bounds(ctx: Context) -> Iterator[Problem]:

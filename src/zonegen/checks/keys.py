@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import dns.rdtypes.ANY.TLSA
 
 from ..model import MOX, txt_text
+from ..problem import Problem
 from ..sources.files import show
 from ..sources.keys import dkim_public, load_private_key, tlsa_311
 from .context import Context
 from .dkim import dkim_tags
-from .problem import Problem
 
 
 def dkim_key_mismatch(ctx: Context) -> Iterator[Problem]:

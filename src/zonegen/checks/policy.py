@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import dns.rdtypes.ANY.CAA
 
 from .. import names
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 _STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
 _MAILTO = re.compile(r"^mailto:[^@\s,!]+@[^@\s,!]+$", re.IGNORECASE)

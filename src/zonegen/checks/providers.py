@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import names
+from ..problem import ERROR, WARNING, Problem
 from .context import Context
-from .problem import ERROR, WARNING, Problem
 
 _STOCK_GCP = "octodns_googlecloud.GoogleCloudProvider"
 

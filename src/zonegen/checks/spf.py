@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from .. import names
 from ..model import Record
 from ..model import target as target_of
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 LOOKUP_LIMIT = 10  # RFC 7208 4.6.4
 _MECHANISMS = {"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"}

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from .. import names
 from ..model import MOX, SITE, Record, target
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 
 def _target(record: Record) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import dns.rdtypes.ANY.TLSA
 
 from .. import names
+from ..problem import Problem
 from .context import Context
-from .problem import Problem
 
 _OWNER_RE = re.compile(r"^_\d{1,5}\._(tcp|udp|sctp)\.")
 

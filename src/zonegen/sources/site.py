@@ -75,6 +75,20 @@ class ZoneSettings:
     dnssec: bool
     records: tuple[SiteRecord, ...]
     bind: Bind
+    kept: Path  # records kept from an imported zone (zonegen import); read when it exists
+    kept_set: bool  # kept: given in the site file (then the file must exist)
+    decisions: tuple[Decision, ...]  # how each conflict between kept and Mox is resolved
+
+
+CHOICES = ("secondary", "drop", "merge", "mox", "keep")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    name: str  # absolute A-label
+    rtype: str  # MX, SPF, TXT, CNAME, ...
+    choice: str
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +244,7 @@ _HOST = ("name", "ipv4", "ipv6")
 _TTL = ("default", "overrides", "min", "max")
 _BIND = ("ns", "soa")
 _SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
-_ZONE = ("dnssec", "records", "bind")
+_ZONE = ("dnssec", "records", "bind", "kept", "conflicts")
 
 
 def load_site(path: Path) -> Site:
@@ -348,7 +362,16 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         dnssec = r.get(zconf, "dnssec", where, bool, "true or false", False)
         zrecords = _site_records(r, zconf, where)
         bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
-        zones.append(ZoneSettings(zone, line, dnssec, zrecords, bind))
+        kept_text = r.get(zconf, "kept", where, str, "a file path", "")
+        kept = (
+            _resolve(folder, kept_text)
+            if kept_text
+            else folder / "kept" / f"{zone.rstrip('.')}.yaml"
+        )
+        decisions = _decisions(r, r.section(zconf, "conflicts", where), f"{where}.conflicts")
+        zones.append(
+            ZoneSettings(zone, line, dnssec, zrecords, bind, kept, bool(kept_text), decisions)
+        )
 
     octodns_text = r.get(data, "octodns", "site", str, "a file path", "")
     octodns = _resolve(folder, octodns_text) if octodns_text else folder / "octodns.yaml"
@@ -406,6 +429,19 @@ def _name_type(r: _Reader, text: str, line: int, ttl: int, where: str) -> TtlOve
     name = r.name(parts[0], line, where)
     rtype = parts[1].upper() if len(parts) == 2 else None
     return TtlOverride(name, rtype, ttl, line)
+
+
+def _decisions(r: _Reader, m: _Map, where: str) -> tuple[Decision, ...]:
+    out = []
+    for key, value in m.items():
+        line = m.lines[key]
+        parts = key.split()
+        if len(parts) != 2:
+            raise r.error(line, f"{where}: expected 'NAME TYPE: choice', got {key!r}")
+        if value not in CHOICES:
+            raise r.error(line, f"{where}[{key}] must be one of {', '.join(CHOICES)}")
+        out.append(Decision(r.name(parts[0], line, where), parts[1].upper(), value, line))
+    return tuple(out)
 
 
 def _bind(r: _Reader, m: _Map, where: str, parent: Bind | None) -> Bind:
