@@ -65,7 +65,7 @@ def test_ip_change_moves_a_aaaa_and_spf_and_nothing_else(ws: Workspace) -> None:
         ("mx.example.org.", "A", 300, "203.0.113.25"),
     ]
     assert sorted(after - before) == [
-        ("example.org.", "TXT", 300, "v=spf1 ip6:2001:db8:25::25 ip4:192.0.2.99 mx ~all"),
+        ("example.org.", "TXT", 300, "v=spf1 ip4:192.0.2.99 ip6:2001:db8:25::25 mx ~all"),
         ("mx.example.org.", "A", 300, "192.0.2.99"),
     ]
 

@@ -300,3 +300,273 @@ def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
     except ZonegenError as e:
         _fail(e)
     click.echo(report(result, zone), nl=False)
+
+
+_site_option = click.option(
+    "--site",
+    "site_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("config/site.yaml"),
+    show_default=True,
+    help="The site file.",
+)
+_dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change, write nothing.")
+
+
+def _edit_file(path: Path, old: str, new: str, dry_run: bool) -> None:
+    """Print a file's change as a unified diff and write it atomically (unless dry run)."""
+    import difflib
+
+    from .output import FileChange, write
+    from .sources.files import show
+
+    if old == new:
+        click.echo(f"{show(path)}: no change")
+        return
+    diff = difflib.unified_diff(
+        old.splitlines(True), new.splitlines(True), f"{show(path)}", f"{show(path)}"
+    )
+    click.echo("".join(diff), nl=False)
+    if dry_run:
+        click.echo(f"(dry run: {show(path)} not written)")
+    else:
+        write({path: new}, [FileChange(path, "changed")])
+
+
+@main.group()
+def ip() -> None:
+    """The mail host's public IPs: show, set, check.
+
+    \b
+    Examples:
+      zonegen ip show
+      zonegen ip set 203.0.113.7 2001:db8::7 --mox-config /home/mox/config
+      zonegen ip check || zonegen ip set $(curl -s https://api.ipify.org)
+    """
+
+
+@ip.command("show")
+@_site_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("zones"),
+    show_default=True,
+    help="The built zones.",
+)
+def ip_show(site_path: Path, out_dir: Path) -> None:
+    """List the host's IPs as the site file, mox.conf and the built zones have them, and say
+    where they disagree with what the next build publishes. Exit 1 when they disagree."""
+    from .hostip import disagreements, sightings
+    from .sources.site import load_site
+
+    try:
+        seen, wanted = sightings(load_site(site_path), out_dir)
+    except ZonegenError as e:
+        _fail(e)
+    for s in seen:
+        click.echo(f"{s.where}: {', '.join(s.ips) or 'none'}")
+    click.echo(f"the next build publishes: {', '.join(wanted)}")
+    problems = disagreements(seen, wanted)
+    for p in problems:
+        click.echo(f"disagrees: {p}")
+    if problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@ip.command("set")
+@click.argument("addresses", nargs=-1, required=True)
+@_site_option
+@click.option(
+    "--mox-config",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also rewrite the public listener's NATIPs (or IPs) in this mox.conf.",
+)
+@_dry_run_option
+def ip_set(
+    addresses: tuple[str, ...], site_path: Path, mox_config: Path | None, dry_run: bool
+) -> None:
+    """Write new public IPs into the site file (host.ipv4/ipv6 of each family given),
+    keeping its comments and layout; the next build then changes the host's A/AAAA and
+    the SPF ip4:/ip6: mechanisms and nothing else."""
+    from . import siteedit
+    from .hostip import backup, edit_mox_conf, split_families
+    from .sources.files import read_text, show
+
+    try:
+        v4, v6 = split_families(addresses)
+        old = read_text(site_path, what="site file")
+        new = old
+        if v4:
+            new = siteedit.set_value(
+                new, ("host", "ipv4"), f"[{', '.join(v4)}]", shown=show(site_path)
+            )
+        if v6:
+            new = siteedit.set_value(
+                new, ("host", "ipv6"), f"[{', '.join(v6)}]", shown=show(site_path)
+            )
+        _edit_file(site_path, old, new, dry_run)
+        if mox_config:
+            path, conf_old, conf_new = edit_mox_conf(mox_config, v4, v6)
+            if conf_old != conf_new and not dry_run:
+                saved = backup(path)
+                click.echo(f"backup of mox.conf: {show(saved)}")
+            _edit_file(path, conf_old, conf_new, dry_run)
+            if conf_old != conf_new and not dry_run:
+                click.echo("restart Mox for the new addresses (e.g. systemctl restart mox)")
+    except ZonegenError as e:
+        _fail(e)
+    if not dry_run:
+        click.echo("next: zonegen build, review git diff zones/, make sync")
+
+
+@ip.command("check")
+@_site_option
+@click.option(
+    "--url",
+    default=None,
+    help="IP-echo service answering with the caller's "
+    "address as plain text. Default: https://api.ipify.org (IPv4).",
+)
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait.")
+def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
+    """Ask an IP-echo service for the current public address and compare it with the site.
+
+    For cron or a systemd timer (examples/zonegen-ip-check.timer). Exit 0 when equal, 1 when
+    it differs (with the line to fix it), 2 when it cannot tell.
+    """
+    import ipaddress
+
+    from .hostip import DEFAULT_ECHO_URL, CannotTell, public_address
+    from .pipeline import host_ips
+    from .sources.mox_config import read_mox_config
+    from .sources.site import load_site
+
+    try:
+        site = load_site(site_path)
+        config = read_mox_config(site.mox_config) if site.mox_config else None
+        known = host_ips(site, config)
+        current = public_address(url or DEFAULT_ECHO_URL, timeout=timeout)
+    except ZonegenError as e:
+        _fail(e)
+    except CannotTell as e:
+        click.echo(f"zonegen: cannot tell: {e}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    version = ipaddress.ip_address(current).version
+    same_family = [ip for ip in known if ipaddress.ip_address(ip).version == version]
+    if current in known:
+        click.echo(f"public IPv{version} {current} is the site's")
+        return
+    if not same_family:
+        click.echo(
+            f"zonegen: cannot tell: the site has no IPv{version} address to compare {current} with",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(
+        f"public IPv{version} is now {current}, the site says {', '.join(same_family)}: "
+        f"run zonegen ip set {current}"
+    )
+    sys.exit(EXIT_PROBLEMS)
+
+
+@main.group()
+def ttl() -> None:
+    """TTL lifecycle: promote to stable TTLs once mail works, lower before a change.
+
+    \b
+    Examples:
+      zonegen ttl promote --dry-run
+      zonegen ttl lower
+    """
+
+
+def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
+    from . import ttls
+    from .pipeline import build as build_zones
+    from .sources.files import read_text, show
+    from .sources.site import parse_site
+
+    try:
+        old = read_text(site_path, what="site file")
+        new = (ttls.promote if promote else ttls.lower)(old, show(site_path))
+        before = build_zones(parse_site(old, site_path))
+        after = build_zones(parse_site(new, site_path))
+    except ZonegenError as e:
+        _fail(e)
+    _edit_file(site_path, old, new, dry_run)
+    changes = ttls.changes(before, after)
+    from . import names
+
+    for c in changes[:40]:
+        click.echo(f"  {names.unicode(c.name)} {c.rtype}: {c.old} -> {c.new}")
+    if len(changes) > 40:
+        click.echo(f"  ... and {len(changes) - 40} more")
+    click.echo(f"{len(changes)} RRsets change TTL" + ("" if dry_run else "; next: zonegen build"))
+
+
+@ttl.command("promote")
+@_site_option
+@_dry_run_option
+def ttl_promote(site_path: Path, dry_run: bool) -> None:
+    """Stable TTLs: an hour for most records, a day for DKIM and TLSA, a week for the null
+    SRVs (ttl.default and ttl.kinds in the site file; ttl.overrides still win)."""
+    _ttl_edit(site_path, dry_run, promote=True)
+
+
+@ttl.command("lower")
+@_site_option
+@_dry_run_option
+def ttl_lower(site_path: Path, dry_run: bool) -> None:
+    """Short TTLs (Mox's 300 s) before a planned change; promote again afterwards."""
+    _ttl_edit(site_path, dry_run, promote=False)
+
+
+@main.command()
+@_site_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("zones"),
+    show_default=True,
+    help="The built (published) zones.",
+)
+@click.option("--days", default=7, show_default=True, help="Grace period.")
+@_dry_run_option
+def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:
+    """Keep DKIM and TLSA records that Mox no longer prints published for a grace period.
+
+    Compares the built zones on disk with what the inputs build now: a DKIM key whose
+    selector left Mox's config, or a TLSA for a host key that was replaced, is added to
+    `retired:` in the site file with an end date, and builds keep publishing it until then
+    (DANE rollover, RFC 7671 8.1). `zonegen check` warns once the date has passed.
+
+    \b
+    Example:
+      zonegen retire --days 14 && zonegen build
+    """
+    import datetime
+
+    from . import siteedit
+    from .pipeline import build as build_zones
+    from .retire import entry, rolled_over
+    from .sources.files import read_text, show
+    from .sources.site import load_site
+
+    try:
+        gone = rolled_over(build_zones(load_site(site_path)), out_dir)
+        if not gone:
+            click.echo("nothing to retire: every published DKIM and TLSA record is still built")
+            return
+        until = datetime.date.today() + datetime.timedelta(days=days)
+        old = read_text(site_path, what="site file")
+        new = siteedit.append_items(
+            old, "retired", [entry(r, until) for r in gone], shown=show(site_path)
+        )
+    except ZonegenError as e:
+        _fail(e)
+    for record in gone:
+        click.echo(f"retire {record.describe()} until {until.isoformat()}")
+    _edit_file(site_path, old, new, dry_run)

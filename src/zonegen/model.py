@@ -32,6 +32,7 @@ class Origin:
 MOX = "mox"  # printed by Mox
 HOST = "host"  # the mail host's A/AAAA, which Mox never prints
 SITE = "site"  # zones.<zone>.records in the site file
+RETIRED = "retired"  # no longer printed by Mox, published until a date (site file retired:)
 
 
 @dataclass(frozen=True, slots=True)

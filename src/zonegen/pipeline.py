@@ -14,6 +14,7 @@ matters and follows the product's rules (design.md "Output rules"):
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -28,9 +29,10 @@ import dns.rdtypes.IN.SRV
 from . import names
 from .errors import InputError
 from .kept import resolve
-from .model import HOST, MOX, SITE, Origin, Record, Zone, make_txt, txt_text
+from .model import HOST, MOX, RETIRED, SITE, Origin, Record, Zone, make_txt, txt_text
 from .problem import ERROR, Problem
 from .sources.files import show
+from .sources.keys import dkim_public, load_private_key
 from .sources.mox_config import MoxConfig, read_mox_config
 from .sources.mox_records import MoxOutput, read_mox_output
 from .sources.site import Site, SiteRecord, ZoneSettings
@@ -51,24 +53,33 @@ class Build:
     unpublished: tuple[Record, ...]
     # Problems found while building (records outside every zone), reported by the checks.
     problems: tuple[Problem, ...]
+    today: datetime.date
 
 
-def build(site: Site) -> Build:
-    """Everything ``zonegen build`` computes before rendering, from the site file."""
+def build(site: Site, *, today: datetime.date | None = None) -> Build:
+    """Everything ``zonegen build`` computes before rendering, from the site file.
+
+    ``today`` decides which retired records are still in their grace period.
+    """
+    today = today or datetime.date.today()
     outputs = [read_mox_output(path) for path in site.mox_records]
     config = read_mox_config(site.mox_config) if site.mox_config else None
     notes: list[str] = []
 
     records = merge(outputs)
+    ttl = min(o.default_ttl for o in outputs)
     if config:
         notes.extend(missing_domains(records, config))
+        records += config_dkim(records, config, ttl)
     hostname = site.host_name or (config.hostname if config else mx_target(records, site))
-    old_ips = config.ips if config else spf_ips(records)
+    # The IPs Mox wrote into its SPF records: what the records name, whatever mox.conf says
+    # now (`zonegen ip set --mox-config` changes mox.conf after the records were printed).
+    old_ips = spf_ips(records)
     new_ips = host_ips(site, config)
     records = follow_ips(records, old_ips, new_ips)
-    ttl = min(o.default_ttl for o in outputs)
     records += host_records(hostname, new_ips, ttl, site, config)
     records, unpublished = select(records, site, notes)
+    records += retired_records(records, site, ttl, today)
     records = apply_ttls(records, site, notes)
     zones, outside, problems = assign(records, site, notes)
     return Build(
@@ -80,6 +91,7 @@ def build(site: Site) -> Build:
         config,
         tuple(unpublished + outside),
         tuple(problems),
+        today,
     )
 
 
@@ -104,6 +116,60 @@ def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
 
 
 # ---------------------------------------------------------------------------- 2. keys
+
+
+def config_dkim(records: list[Record], config: MoxConfig, ttl: int) -> list[Record]:
+    """DKIM records for selectors in domains.conf that none of Mox's outputs printed (a key
+    added after the records were printed): every configured selector is published, signing
+    or not, the way Mox prints them (admin/dnsrecords.go: all selectors, sorted)."""
+    printed = {r.name for r in records if r.rtype == "TXT"}
+    out = []
+    for sel in config.dkim:
+        owner = f"{sel.selector}._domainkey.{sel.domain}"
+        if owner in printed or not any(names.in_zone(r.name, sel.domain) for r in records):
+            continue
+        shown = show(sel.key_file)
+        kind, public = dkim_public(load_private_key(sel.key_file, display=shown))
+        value = "v=DKIM1;h=sha256;" + ("k=ed25519;" if kind == "ed25519" else "") + f"p={public}"
+        where = sel.where.rpartition(":")
+        origin = Origin(where[0], int(where[2]) if where[2].isdigit() else 0)
+        out.append(Record(owner, "TXT", ttl, make_txt(value.encode()), origin, MOX))
+    return out
+
+
+def retired_records(
+    records: list[Record], site: Site, ttl: int, today: datetime.date
+) -> list[Record]:
+    """Records Mox stopped printing, still published until their date (RFC 7671 8.1 for DANE:
+    old and new TLSA side by side; for DKIM: the old key verifies mail still in transit)."""
+    have = {r.key for r in records}
+    out = []
+    for entry in site.retired:
+        if entry.until < today:
+            continue
+        try:
+            rdtype = dns.rdatatype.from_text(entry.rtype)
+            rdata = (
+                make_txt(entry.value.encode())
+                if entry.rtype == "TXT"
+                else dns.rdata.from_text(
+                    dns.rdataclass.IN,
+                    rdtype,
+                    entry.value,
+                    origin=dns.name.root,
+                    relativize=False,
+                )
+            )
+        except Exception as e:  # dnspython raises many types
+            raise InputError(
+                f"retired {entry.rtype} value: {e}", path=site.shown, line=entry.line
+            ) from None
+        record = Record(
+            entry.name, entry.rtype, ttl, rdata, Origin(site.shown, entry.line), RETIRED
+        )
+        if record.key not in have:
+            out.append(record)
+    return out
 
 
 def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:
@@ -160,7 +226,7 @@ def host_ips(site: Site, config: MoxConfig | None) -> tuple[str, ...]:
 
 
 def spf_ips(records: list[Record]) -> tuple[str, ...]:
-    """The host IPs Mox wrote into its SPF records (when no config says what they were)."""
+    """The host IPs Mox wrote into its SPF records, in the order it wrote them."""
     found: list[str] = []
     for record in records:
         if record.kind == MOX and record.rtype == "TXT":
@@ -192,8 +258,9 @@ def _spf_ip_terms(value: str) -> list[tuple[int, str]]:
 def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]) -> list[Record]:
     """Point the SPF ip4:/ip6: mechanisms that named the host's old IPs at its new ones.
 
-    Only the host's own mechanisms change; kept IPs keep their place and new ones follow the
-    last of them, so a review diff shows exactly the address that moved.
+    Only the host's own mechanisms change: a new address takes the place of an old one of
+    its family, kept ones stay where they are, and any further new ones follow the last host
+    mechanism, so a review diff shows exactly the address that moved.
     """
     if set(old) == set(new):
         return records
@@ -211,16 +278,26 @@ def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]
         terms = value.split(" ")
         present = {ip for _, ip in _spf_ip_terms(value)}
         added = [ip for ip in new if ip not in present]
-        drop = {i for i, ip in positions if ip not in new_set}
+        dropped = {i: ip for i, ip in positions if ip not in new_set}
         last = positions[-1][0]
         result: list[str] = []
         for i, term in enumerate(terms):
-            if i not in drop:
+            if i in dropped:
+                family = ":" in dropped[i]
+                same = next((ip for ip in added if (":" in ip) == family), None)
+                if same:
+                    added.remove(same)
+                    result.append(_ip_term(same))
+            else:
                 result.append(term)
             if i == last:
-                result.extend(("ip6:" if ":" in ip else "ip4:") + ip for ip in added)
+                result.extend(_ip_term(ip) for ip in added)
         out.append(replace(record, rdata=make_txt(" ".join(result).encode())))
     return out
+
+
+def _ip_term(ip: str) -> str:
+    return ("ip6:" if ":" in ip else "ip4:") + ip
 
 
 def host_records(
@@ -298,14 +375,31 @@ def select(
     return kept, unpublished
 
 
+def ttl_kind(record: Record) -> str | None:
+    """The kind of record ``ttl.kinds`` can set a TTL for."""
+    if record.rtype == "TLSA":
+        return "tlsa"
+    if record.rtype == "TXT" and "._domainkey." in record.name:
+        return "dkim"
+    if group_of(record) == "null_srv":
+        return "null_srv"
+    return None
+
+
 def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Record]:
-    """The site's TTLs: ``ttl.default`` for Mox and host records, then per-name overrides."""
+    """The site's TTLs for Mox and host records: ``ttl.default``, then ``ttl.kinds``; then
+    ``ttl.overrides`` by name for any record."""
+    kinds = dict(site.ttl_kinds)
     used: set[int] = set()
     out = []
     for record in records:
         ttl = record.ttl
-        if site.ttl_default is not None and record.kind in (MOX, HOST):
-            ttl = site.ttl_default
+        if record.kind in (MOX, HOST):
+            if site.ttl_default is not None:
+                ttl = site.ttl_default
+            kind = ttl_kind(record)
+            if kind in kinds:
+                ttl = kinds[kind]
         for i, o in enumerate(site.ttl_overrides):
             if o.name == record.name and o.rtype in (None, record.rtype):
                 ttl = o.ttl

@@ -37,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     providers.provider_support,
     general.ttl_bounds,
     general.octodns_validators,
+    general.retired_expired,
 )
 
 __all__ = ["ERROR", "RULES", "WARNING", "Problem", "run_checks"]

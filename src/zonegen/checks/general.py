@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..problem import Problem
+from .. import names
+from ..problem import WARNING, Problem
 from .context import Context
 
 
@@ -54,3 +55,20 @@ def octodns_validators(ctx: Context) -> Iterator[Problem]:
 def build_problems(ctx: Context) -> Iterator[Problem]:
     """``out-of-zone`` and the other problems the build itself found."""
     yield from ctx.build.problems
+
+
+def retired_expired(ctx: Context) -> Iterator[Problem]:
+    """``retired-expired`` (warning): a retired record past its date, no longer published."""
+    site = ctx.build.site
+    for entry in site.retired:
+        if entry.until < ctx.build.today:
+            yield Problem(
+                ctx.zone_of(entry.name) or "",
+                names.unicode(entry.name),
+                entry.rtype,
+                "retired-expired",
+                WARNING,
+                f"its grace period ended on {entry.until.isoformat()}; it is no longer published",
+                "remove the entry from retired: in the site file",
+                f"{site.shown}:{entry.line}",
+            )

@@ -27,6 +27,15 @@ class DkimSelector:
 
 
 @dataclass(frozen=True, slots=True)
+class Listener:
+    name: str
+    ips: tuple[str, ...]
+    natips: tuple[str, ...]
+    smtp: bool
+    ips_nated: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MoxConfig:
     directory: Path
     hostname: str  # absolute A-label
@@ -34,6 +43,7 @@ class MoxConfig:
     domains: tuple[str, ...]  # absolute A-labels, disabled ones included
     dkim: tuple[DkimSelector, ...]
     host_keys: tuple[Path, ...]
+    listeners: tuple[Listener, ...] = ()
 
 
 def read_mox_config(directory: Path) -> MoxConfig:
@@ -68,16 +78,19 @@ def read_mox_config(directory: Path) -> MoxConfig:
 
     ips: list[str] = []
     host_keys: list[Path] = []
+    found: list[Listener] = []
     listeners = _map(static, "Listeners", static_shown)
     for lname, listener in (listeners or {}).items():
         if not isinstance(listener, SMap):
             continue
         smtp = listener.get("SMTP")
         smtp_on = isinstance(smtp, SMap) and smtp.get("Enabled") == "true"
-        if smtp_on and listener.get("IPsNATed") != "true":
-            natips = _list(listener, "NATIPs", static_shown)
-            source = natips if natips else _list(listener, "IPs", static_shown)
-            for ip in _ips(source, static_shown):
+        nated = listener.get("IPsNATed") == "true"
+        listed = _ips(_list(listener, "IPs", static_shown), static_shown)
+        natips = _ips(_list(listener, "NATIPs", static_shown), static_shown)
+        found.append(Listener(lname, tuple(listed), tuple(natips), smtp_on, nated))
+        if smtp_on and not nated:
+            for ip in natips or listed:
                 if ip not in ips:
                     ips.append(ip)
         # admin/dnsrecords.go takes the DANE keys from the listener named "public" only.
@@ -110,7 +123,15 @@ def read_mox_config(directory: Path) -> MoxConfig:
             dkim.append(
                 DkimSelector(domain, sel, directory / keyfile, f"{domains_shown}:{sel_line}")
             )
-    return MoxConfig(directory, hostname, tuple(ips), tuple(domains), tuple(dkim), tuple(host_keys))
+    return MoxConfig(
+        directory,
+        hostname,
+        tuple(ips),
+        tuple(domains),
+        tuple(dkim),
+        tuple(host_keys),
+        tuple(found),
+    )
 
 
 def _str(m: SMap, key: str, path: str, *, required: bool = False) -> str | None:

@@ -6,6 +6,7 @@ rejected before anything is read or written. The result is a plain immutable :cl
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import ipaddress
 import os
@@ -61,6 +62,17 @@ class SiteRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Retired:
+    """A record Mox no longer prints, kept published until a date (``zonegen retire``)."""
+
+    name: str  # absolute A-label
+    rtype: str
+    value: str  # rdata in presentation format (TXT: the joined text, unquoted)
+    until: datetime.date
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class TtlOverride:
     name: str  # absolute A-label
     rtype: str | None  # None: every type at that name
@@ -107,8 +119,10 @@ class Site:
     ttl_overrides: tuple[TtlOverride, ...]
     ttl_min: int
     ttl_max: int
+    ttl_kinds: tuple[tuple[str, int], ...]  # (kind, ttl): DKIM, TLSA, null SRV records
     zones: tuple[ZoneSettings, ...]
     octodns: Path | None  # the octoDNS config the provider checks read
+    retired: tuple[Retired, ...] = ()
 
 
 # ---------------------------------------------------------------------------- YAML with lines
@@ -237,11 +251,13 @@ def _kind(value: Any) -> str:
 
 # ---------------------------------------------------------------------------- the site file
 
-_TOP = ("mox", "host", "ttl", "bind", "zones", "octodns")
+_TOP = ("mox", "host", "ttl", "bind", "zones", "octodns", "retired")
+_RETIRED = ("name", "type", "value", "until")
 _MOX = ("records", "config", "publish_commented", "groups", "exclude")
 _GROUPS = ("caa", "null_srv", "autodiscover")
 _HOST = ("name", "ipv4", "ipv6")
-_TTL = ("default", "overrides", "min", "max")
+_TTL = ("default", "kinds", "overrides", "min", "max")
+TTL_KINDS = ("dkim", "tlsa", "null_srv")
 _BIND = ("ns", "soa")
 _SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
 _ZONE = ("dnssec", "records", "bind", "kept", "conflicts")
@@ -249,8 +265,13 @@ _ZONE = ("dnssec", "records", "bind", "kept", "conflicts")
 
 def load_site(path: Path) -> Site:
     """Read and check the site file at ``path``."""
-    shown = show(path)
     text = read_text(path, what="site file", hint="create it (see the README) or pass --site PATH")
+    return parse_site(text, path)
+
+
+def parse_site(text: str, path: Path) -> Site:
+    """Check the site file ``text``; ``path`` is where it lives (relative paths start there)."""
+    shown = show(path)
     try:
         data = yaml.load(text, Loader=_Loader)
     except InputError as e:
@@ -321,6 +342,13 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     }
     if bounds["min"] > bounds["max"]:
         raise r.error(ttl.line, "ttl.min is larger than ttl.max")
+    kmap = r.section(ttl, "kinds", "ttl")
+    r.keys(kmap, "ttl.kinds", TTL_KINDS)
+    ttl_kinds = tuple(
+        (kind, r.ttl(kmap[kind], kmap.lines[kind], f"ttl.kinds.{kind}"))
+        for kind in TTL_KINDS
+        if kmap.get(kind) is not None
+    )
     omap = r.section(ttl, "overrides", "ttl")
     overrides = tuple(
         _name_type(
@@ -376,6 +404,8 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     octodns_text = r.get(data, "octodns", "site", str, "a file path", "")
     octodns = _resolve(folder, octodns_text) if octodns_text else folder / "octodns.yaml"
 
+    retired = _retired(r, data)
+
     return Site(
         path=path,
         shown=shown,
@@ -390,10 +420,46 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         ttl_default=ttl_default,
         ttl_overrides=overrides,
         ttl_min=bounds["min"],
+        ttl_kinds=ttl_kinds,
         ttl_max=bounds["max"],
         zones=tuple(zones),
         octodns=octodns,
+        retired=retired,
     )
+
+
+def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:
+    items = data.get("retired")
+    if items is None:
+        return ()
+    if not isinstance(items, _List):
+        raise r.error(data.lines["retired"], "retired must be a list of records")
+    out = []
+    for item, line in zip(items, items.lines, strict=True):
+        if not isinstance(item, _Map):
+            raise r.error(line, "each retired entry is {name, type, value, until}")
+        r.keys(item, "retired[]", _RETIRED)
+        missing = [k for k in _RETIRED if item.get(k) in (None, "")]
+        if missing:
+            raise r.error(line, f"retired entry without {', '.join(missing)}")
+        until = item["until"]
+        if isinstance(until, str):
+            try:
+                until = datetime.date.fromisoformat(until)
+            except ValueError:
+                raise r.error(line, f"until: {until!r} is not a date (YYYY-MM-DD)") from None
+        if not isinstance(until, datetime.date):
+            raise r.error(line, "until must be a date (YYYY-MM-DD)")
+        out.append(
+            Retired(
+                r.name(str(item["name"]), line, "retired name"),
+                str(item["type"]).upper(),
+                str(item["value"]),
+                until,
+                line,
+            )
+        )
+    return tuple(out)
 
 
 def _resolve(folder: Path, text: str) -> Path:
