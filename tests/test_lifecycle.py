@@ -124,7 +124,7 @@ def echo() -> Iterator[tuple[str, list[str]]]:
     answer = ["203.0.113.25\n"]
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = answer[0].encode()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
