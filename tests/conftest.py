@@ -135,6 +135,14 @@ class Workspace:
         }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep zonegen's build cache out of the home directory during the tests."""
+    import os
+
+    os.environ["ZONEGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("zonegen-cache"))
+
+
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
     return Workspace(tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from . import names
 from .checks import Problem, run_checks
 from .model import Zone
 from .output import read_existing
-from .pipeline import build
+from .pipeline import Build, build
 from .render.bind import render_bind
 from .render.octodns import render_octodns
 from .sources.site import load_site
@@ -40,17 +42,15 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
     site = load_site(site_path)
     result = build(site)
     # build refuses to write zones with errors: the error-level rules of `zonegen check`.
-    problems = run_checks(result, errors_only=True)
+    problems = run_checks(result, errors_only=True, with_octodns=False)
     if problems:
         return BuiltFiles({}, result.zones, result.notes, tuple(problems))
     files: dict[Path, str] = {}
     notes = list(result.notes)
-    for zone, settings in zip(result.zones, site.zones, strict=True):
-        yaml_path, bind_path = output_paths(out_dir, zone.name)
-        files[yaml_path] = render_octodns(zone)
-        files[bind_path] = render_bind(
-            zone, settings.bind, previous=read_existing(bind_path), site=site.shown
-        )
+    for i, (yaml_text, bind_text) in enumerate(_render_all(result, out_dir)):
+        yaml_path, bind_path = output_paths(out_dir, result.zones[i].name)
+        files[yaml_path] = yaml_text
+        files[bind_path] = bind_text
     known = set(files)
     if out_dir.is_dir():
         stale = sorted(
@@ -61,3 +61,39 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
             for p in stale
         )
     return BuiltFiles(files, result.zones, tuple(notes), ())
+
+
+# Rendering is per zone and independent: with many zones it is spread over the CPUs. The
+# workers are forked after the build, so they share its records instead of receiving them.
+PARALLEL_FROM = 64
+_shared: tuple[Build, Path] | None = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str]]:
+    assert _shared is not None
+    result, out_dir = _shared
+    return [_render_one(result, i, out_dir) for i in range(*bounds)]
+
+
+def _render_one(result: Build, i: int, out_dir: Path) -> tuple[str, str]:
+    zone, settings = result.zones[i], result.site.zones[i]
+    _, bind_path = output_paths(out_dir, zone.name)
+    return render_octodns(zone), render_bind(
+        zone, settings.bind, previous=read_existing(bind_path), site=result.site.shown
+    )
+
+
+def _render_all(result: Build, out_dir: Path) -> list[tuple[str, str]]:
+    global _shared
+    n = len(result.zones)
+    workers = min(os.cpu_count() or 1, 8)
+    if n < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [_render_one(result, i, out_dir) for i in range(n)]
+    step = -(-n // (workers * 4))
+    chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
+    _shared = (result, out_dir)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            return [pair for part in pool.map(_render_range, chunks) for pair in part]
+    finally:
+        _shared = None

@@ -57,7 +57,10 @@ def main() -> None:
     help="Where to write <zone>.yaml and bind/<zone>.zone.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
-def build(site_path: Path, out_dir: Path, check: bool) -> None:
+@click.option(
+    "--no-cache", is_flag=True, help="Build everything even if nothing changed since last time."
+)
+def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     """Build the zones from Mox's output and the site file.
 
     Writes OUT/<zone>.yaml (octoDNS, for YamlProvider with escaped_semicolons: false) and
@@ -70,6 +73,25 @@ def build(site_path: Path, out_dir: Path, check: bool) -> None:
       zonegen build --site config/site.yaml --out zones
       zonegen build --check || echo "zones/ is stale: run zonegen build"
     """
+    from . import cache
+
+    key = None if no_cache else cache.fingerprint(site_path, out_dir)
+    hit = cache.lookup(key, out_dir)
+    if hit is not None:
+        # Inputs, code and outputs as at the last build: every file is current.
+        for note in hit.notes:
+            click.echo(f"zonegen: note: {note}", err=True)
+        if check:
+            click.echo(f"all {len(hit.outputs)} files are current")
+        else:
+            for path in hit.outputs:
+                click.echo(f"{'unchanged':9} {path}")
+            click.echo(
+                f"{hit.zones} zones, {hit.records} records: 0 files written, "
+                f"{len(hit.outputs)} unchanged"
+            )
+        return
+
     from .build import build_files
     from .output import plan, write
 
@@ -99,11 +121,13 @@ def build(site_path: Path, out_dir: Path, check: bool) -> None:
             )
             sys.exit(EXIT_PROBLEMS)
         click.echo(f"all {len(changes)} files are current")
+        cache.save(key, out_dir, result.files, len(result.zones), result.record_count, result.notes)
         return
     try:
         write(result.files, changes)
     except ZonegenError as e:
         _fail(e)
+    cache.save(key, out_dir, result.files, len(result.zones), result.record_count, result.notes)
     for c in changes:
         click.echo(f"{c.status:9} {c.path}")
     click.echo(

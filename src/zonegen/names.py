@@ -8,6 +8,8 @@ comparisons.
 
 from __future__ import annotations
 
+import functools
+
 import dns.exception
 import dns.name
 import idna
@@ -18,6 +20,7 @@ from .errors import InputError
 _CODEC = dns.name.IDNA_2008_Practical
 
 
+@functools.lru_cache(maxsize=65536)
 def absolute(text: str) -> str:
     """``text`` (Unicode or A-labels, with or without the trailing dot) as an absolute A-label name.
 
@@ -48,6 +51,7 @@ def absolute_or_error(text: str, *, path: str | None, line: int | None, what: st
         raise InputError(f"{what}: {e}", path=path, line=line) from None
 
 
+@functools.lru_cache(maxsize=65536)
 def unicode(name: str) -> str:
     """The Unicode form of an absolute A-label name, for messages and octoDNS file names."""
     return dns.name.from_text(name).to_unicode(idna_codec=_CODEC)

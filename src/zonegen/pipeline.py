@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
 import dns.name
@@ -123,10 +123,11 @@ def config_dkim(records: list[Record], config: MoxConfig, ttl: int) -> list[Reco
     added after the records were printed): every configured selector is published, signing
     or not, the way Mox prints them (admin/dnsrecords.go: all selectors, sorted)."""
     printed = {r.name for r in records if r.rtype == "TXT"}
+    domains_printed = {r.name for r in records if r.rtype == "MX"}
     out = []
     for sel in config.dkim:
         owner = f"{sel.selector}._domainkey.{sel.domain}"
-        if owner in printed or not any(names.in_zone(r.name, sel.domain) for r in records):
+        if owner in printed or sel.domain not in domains_printed:
             continue
         shown = show(sel.key_file)
         kind, public = dkim_public(load_private_key(sel.key_file, display=shown))
@@ -337,7 +338,7 @@ def select(
     records: list[Record], site: Site, notes: list[str]
 ) -> tuple[list[Record], list[Record]]:
     """Drop turned-off groups and excluded names; publish commented-out records on request."""
-    dnssec_zones = [z.name for z in site.zones if z.dnssec]
+    dnssec_zones = {z.name for z in site.zones if z.dnssec}
     kept: list[Record] = []
     unpublished: list[Record] = []
     used: set[int] = set()
@@ -354,9 +355,7 @@ def select(
             used.update(hit)
             continue
         if record.disabled:
-            signed = record.rtype == "TLSA" and any(
-                names.in_zone(record.name, z) for z in dnssec_zones
-            )
+            signed = record.rtype == "TLSA" and zone_for(record.name, dnssec_zones) is not None
             # Published on request, the record keeps disabled=True: it tells the checks that
             # Mox itself did not see DNSSEC for it.
             if not (record.rtype in site.publish_commented or signed):
@@ -414,13 +413,20 @@ def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Reco
 # ---------------------------------------------------------------------------- 5. zones
 
 
-def zone_for(name: str, zones: Iterable[str]) -> str | None:
-    """The zone with the longest matching suffix, or None."""
-    best: str | None = None
-    for zone in zones:
-        if names.in_zone(name, zone) and (best is None or len(zone) > len(best)):
-            best = zone
-    return best
+def zone_for(name: str, zones: Collection[str]) -> str | None:
+    """The zone with the longest matching suffix, or None.
+
+    Walks up the name's labels and looks each suffix up: the cost is the name's depth, not
+    the number of zones (a site with a thousand zones calls this for every record).
+    """
+    suffix = name
+    while True:
+        if suffix in zones:
+            return suffix
+        if suffix == ".":
+            return None
+        dot = suffix.find(".")
+        suffix = suffix[dot + 1 :] or "."
 
 
 def assign(

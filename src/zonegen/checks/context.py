@@ -18,7 +18,10 @@ class Context:
     octodns: dict[str, Any] | None = None  # config/octodns.yaml, parsed
     octodns_path: str = ""
     by_key: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
-    zones: list[str] = field(default_factory=list)
+    by_name: dict[str, list[str]] = field(default_factory=dict)  # name -> types
+    zones: set[str] = field(default_factory=set)
+    _signed_cache: set[str] | None = None
+    _records: list[Record] | None = None
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -26,17 +29,27 @@ class Context:
             for record in zone.records:
                 index[(record.name, record.rtype)].append(record)
         self.by_key = dict(index)
-        self.zones = [z.name for z in self.build.zones]
+        types: dict[str, list[str]] = defaultdict(list)
+        for name, rtype in self.by_key:
+            types[name].append(rtype)
+        self.by_name = dict(types)
+        self.zones = {z.name for z in self.build.zones}
 
     @property
     def records(self) -> list[Record]:
-        return [r for z in self.build.zones for r in z.records]
+        """Every published record (computed once)."""
+        if self._records is None:
+            self._records = [r for z in self.build.zones for r in z.records]
+        return self._records
 
     def get(self, name: str, rtype: str) -> list[Record]:
         return self.by_key.get((name, rtype), [])
 
     def names(self) -> set[str]:
-        return {name for name, _ in self.by_key}
+        return set(self.by_name)
+
+    def types(self, name: str) -> list[str]:
+        return self.by_name.get(name, [])
 
     def zone_of(self, name: str) -> str | None:
         return zone_for(name, self.zones)
@@ -53,12 +66,20 @@ class Context:
     def signed(self, zone: str) -> bool:
         """The site says the zone is signed, or Mox printed TLSA for it active, which it does
         only after its resolver validated the domain with DNSSEC (admin/dnsrecords.go)."""
-        if any(z.name == zone and z.dnssec for z in self.build.site.zones):
-            return True
-        return any(
-            r.rtype == "TLSA" and r.kind == MOX and not r.disabled and self.zone_of(r.name) == zone
-            for r in self.records
-        )
+        return zone in self._signed
+
+    @property
+    def _signed(self) -> set[str]:
+        if self._signed_cache is None:
+            signed = {z.name for z in self.build.site.zones if z.dnssec}
+            signed |= {
+                z.name
+                for z in self.build.zones
+                for r in z.records
+                if r.rtype == "TLSA" and r.kind == MOX and not r.disabled
+            }
+            self._signed_cache = signed
+        return self._signed_cache
 
     def addresses(self, name: str) -> list[str]:
         return [r.value for t in ("A", "AAAA") for r in self.get(name, t)]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import dns.rdtypes.ANY.TLSA
 
-from ..model import MOX, txt_text
+from ..model import MOX, Record, txt_text
 from ..problem import Problem
 from ..sources.files import show
 from ..sources.keys import dkim_public, load_private_key, tlsa_311
@@ -19,10 +19,13 @@ def dkim_key_mismatch(ctx: Context) -> Iterator[Problem]:
     config = ctx.build.config
     if not config:
         return
-    everything = ctx.records + list(ctx.build.unpublished)
+    by_owner: dict[str, list[Record]] = {}
+    for r in ctx.records + list(ctx.build.unpublished):
+        if r.rtype == "TXT" and r.kind == MOX and "._domainkey." in r.name:
+            by_owner.setdefault(r.name, []).append(r)
     for sel in config.dkim:
         owner = f"{sel.selector}._domainkey.{sel.domain}"
-        printed = [r for r in everything if r.name == owner and r.rtype == "TXT" and r.kind == MOX]
+        printed = by_owner.get(owner, [])
         if not printed:
             continue
         shown = show(sel.key_file)

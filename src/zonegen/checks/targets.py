@@ -86,7 +86,13 @@ def _relative_targets(ctx: Context) -> Iterator[Problem]:
                     target = value
                 if isinstance(target, str) and target != "." and not target.endswith("."):
                     record = next(
-                        (r for r in ctx.records if r.kind == SITE and r.origin.line == entry.line),
+                        (
+                            r
+                            for r in ctx.records
+                            if r.kind == SITE
+                            and r.origin.line == entry.line
+                            and ctx.zone_of(r.name) == settings.name
+                        ),
                         None,
                     )
                     if record:
@@ -104,7 +110,7 @@ def cnames(ctx: Context) -> Iterator[Problem]:
     for (name, rtype), group in sorted(ctx.by_key.items()):
         if rtype != "CNAME":
             continue
-        others = [t for (n, t) in ctx.by_key if n == name and t != "CNAME"]
+        others = [t for t in ctx.types(name) if t != "CNAME"]
         if others or len(group) > 1:
             yield ctx.problem(
                 group[0],

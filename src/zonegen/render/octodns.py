@@ -16,16 +16,19 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
+import yaml
 from octodns.record import Record as OctoRecord
 from octodns.record.exception import ValidationError
 from octodns.record.rr import Rrset
-from octodns.yaml import safe_dump
+from octodns.yaml import NaturalSortingDumper, safe_dump
 from octodns.zone import Zone as OctoZone
 from octodns.zone.base import DuplicateRecordException, SubzoneRecordException
 from octodns.zone.exception import ValidationError as ZoneValidationError
+from yaml.representer import SafeRepresenter
 
+from .. import names
 from ..errors import InputError
-from ..model import Origin, Zone, rrsets
+from ..model import Origin, RRset, Zone, rrsets
 from ..sources.site import SiteRecord
 
 # octoDNS warns on stderr that it picks a validator set when none is configured; choose one.
@@ -50,15 +53,26 @@ def _zone(name: str) -> OctoZone:
     return OctoZone(name, [])
 
 
-def render_octodns(zone: Zone) -> str:
-    """The octoDNS YAML text of ``zone``."""
+def render_octodns(zone: Zone, *, slow: bool = False) -> str:
+    """The octoDNS YAML text of ``zone``.
+
+    Each RRset becomes an octoDNS Record through ``Record.new`` (which runs the validators);
+    its data comes straight from the parsed rdata (:func:`octo_data`), or, with ``slow=True``
+    and for types without a fast path, from octoDNS's own ``Record.from_rrset`` parsing the
+    presentation text. The tests hold both to the same bytes.
+    """
     octo = OctoZone(zone.name, [])
     for rrset in rrsets(zone.records):
         first = rrset.records[0]
         try:
-            record = OctoRecord.from_rrset(
-                octo, Rrset(rrset.name, rrset.rtype, rrset.ttl, [r.value for r in rrset.records])
-            )
+            data = None if slow else octo_data(rrset)
+            if data is None:
+                record = OctoRecord.from_rrset(
+                    octo,
+                    Rrset(rrset.name, rrset.rtype, rrset.ttl, [r.value for r in rrset.records]),
+                )
+            else:
+                record = OctoRecord.new(octo, names.relative(rrset.name, zone.name), data)
             octo.add_record(record)
         except ValidationError as e:
             raise InputError(
@@ -78,11 +92,63 @@ def render_octodns(zone: Zone) -> str:
         raise InputError(
             f"octoDNS rejects zone {octo.decoded_name}: {'; '.join(map(str, e.reasons))}"
         ) from None
-    return dump(octo)
+    return dump(octo, slow=slow)
 
 
-def dump(octo: OctoZone) -> str:
-    """YAML for an octoDNS zone, as YamlProvider._apply builds it (escaped_semicolons=False)."""
+def octo_data(rrset: RRset) -> dict[str, Any] | None:
+    """octoDNS record data for an RRset of the common types, built from the parsed rdata
+    (what ``data_from_rrset`` would get by tokenizing the text again); None for others."""
+    values: list[Any] = []
+    for record in rrset.records:
+        rd: Any = record.rdata
+        rtype = rrset.rtype
+        if rtype in ("A", "AAAA"):
+            values.append(rd.address)
+        elif rtype == "CNAME":
+            values.append(rd.target.to_text())
+        elif rtype == "MX":
+            values.append({"preference": rd.preference, "exchange": rd.exchange.to_text()})
+        elif rtype == "SRV":
+            values.append(
+                {
+                    "priority": rd.priority,
+                    "weight": rd.weight,
+                    "port": rd.port,
+                    "target": rd.target.to_text(),
+                }
+            )
+        elif rtype == "TLSA":
+            values.append(
+                {
+                    "certificate_usage": rd.usage,
+                    "selector": rd.selector,
+                    "matching_type": rd.mtype,
+                    "certificate_association_data": rd.cert.hex(),
+                }
+            )
+        elif rtype in ("TXT", "CAA"):
+            raw = b"".join(rd.strings) if rtype == "TXT" else rd.value
+            text = raw.decode("ascii", "replace")
+            if not raw.isascii() or '"' in text or "\\" in text or not text.isprintable():
+                return None  # escapes: leave them to octoDNS's parser
+            if rtype == "TXT":
+                values.append(text.replace(";", "\\;"))  # octoDNS keeps TXT ';' escaped
+            else:
+                values.append({"flags": rd.flags, "tag": rd.tag.decode(), "value": text})
+        else:
+            return None
+    if rrset.rtype == "CNAME":
+        return {"type": "CNAME", "ttl": rrset.ttl, "value": values[0]}
+    return {"type": rrset.rtype, "ttl": rrset.ttl, "values": values}
+
+
+def dump(octo: OctoZone, *, slow: bool = False) -> str:
+    """YAML for an octoDNS zone, as YamlProvider._apply builds it (escaped_semicolons=False).
+
+    The text is emitted by libyaml through :class:`_FastDumper`, which keeps octoDNS's
+    dumper settings and key order; ``slow=True`` uses octoDNS's own ``safe_dump`` (pure
+    Python, about ten times slower). The tests hold both to the same bytes.
+    """
     data: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in sorted(octo.records):
         d = record.data
@@ -94,9 +160,83 @@ def dump(octo: OctoZone) -> str:
                 d["values"] = [v.replace("\\;", ";") for v in d["values"]]
         data[record.decoded_name].append(d)
     flat = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
+    if slow:
+        return _slow(flat)
+    head = ""
+    if "" in flat:
+        head = _apex(flat.pop(""))
+    if not flat:
+        return head or _slow({})
+    return head + _fast(flat, explicit_start=not head)
+
+
+def _fast(data: dict[str, Any], *, explicit_start: bool) -> str:
+    return str(
+        yaml.dump(
+            data,
+            Dumper=_FastDumper,
+            canonical=False,
+            indent=2,
+            default_style="",
+            default_flow_style=False,
+            explicit_start=explicit_start,
+            allow_unicode=True,
+        )
+    )
+
+
+def _apex(value: Any) -> str:
+    """The apex entry as PyYAML's emitter writes it: libyaml writes an empty key as
+    ``'':`` with the value below it, PyYAML as the complex key ``? ''`` with the value after
+    ``: `` (both load alike). The value block is libyaml's, moved into PyYAML's layout."""
+    lines = _fast({"": value}, explicit_start=True).split("\n")
+    assert lines[0] == "---" and lines[1] == "'':", lines[:2]
+    body = [line for line in lines[2:] if line]
+    strip = min(len(line) - len(line.lstrip(" ")) for line in body)
+    body = [line[strip:] for line in body]
+    return "\n".join(["---", "? ''", ": " + body[0], *("  " + line for line in body[1:])]) + "\n"
+
+
+def _slow(data: dict[str, Any]) -> str:
     out = io.StringIO()
-    safe_dump(flat, out, allow_unicode=True)
+    safe_dump(data, out, allow_unicode=True)
     return out.getvalue()
+
+
+class _FastDumper(yaml.CSafeDumper):
+    """libyaml's emitter with octoDNS's representers: mappings in natural key order
+    (octodns.yaml.SortingDumper with the natural keygen), str subclasses as plain str."""
+
+
+def _sorted_mapping(dumper: _FastDumper, data: dict[Any, Any]) -> yaml.Node:
+    # Keys without digits (every key inside a record) sort the same naturally and plainly;
+    # plain sorting them skips natsort, which is most of the representer's time.
+    # Keys are unique, so ordering items by their key's natural sort key orders them as
+    # octoDNS's natsort of the whole (key, value) item does.
+    if all(isinstance(k, str) and not any(c.isdigit() for c in k) for k in data):
+        items = sorted(data.items(), key=_first)
+    else:
+        items = sorted(data.items(), key=lambda item: _natural(item[0]))
+    return dumper.represent_mapping("tag:yaml.org,2002:map", items)
+
+
+@cache
+def _natural(key: str) -> Any:
+    return NaturalSortingDumper.KEYGEN(key)
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+def _plain_str(dumper: _FastDumper, data: str) -> yaml.Node:
+    # octoDNS values are str subclasses; libyaml's emitter takes exact str only.
+    return SafeRepresenter.represent_str(dumper, str(data))
+
+
+_FastDumper.add_representer(dict, _sorted_mapping)
+_FastDumper.add_multi_representer(dict, _sorted_mapping)
+_FastDumper.add_multi_representer(str, _plain_str)
 
 
 def site_record_rrset(

@@ -29,7 +29,8 @@ import dns.ttl
 
 from .. import names
 from ..errors import InputError
-from ..model import MOX, Origin, Record, make_txt
+from ..model import MOX, Origin, Record
+from . import rdata
 from .files import read_text, show
 
 # What Mox prints (TLSA TXT MX CNAME SRV CAA) plus the address types a hand-edited copy may add.
@@ -212,15 +213,7 @@ class _Parser:
 
     def _rdata(self, rtype: str, text: str, owner: str, lineno: int) -> dns.rdata.Rdata:
         try:
-            if rtype == "TXT":
-                return _txt_rdata(text)
-            return dns.rdata.from_text(
-                dns.rdataclass.IN,
-                dns.rdatatype.from_text(rtype),
-                text,
-                origin=dns.name.root,
-                relativize=False,
-            )
+            return rdata.parse(rtype, text)
         except _RDATA_ERRORS as e:
             raise self.error(lineno, f"malformed {rtype} data for {owner}: {e}") from None
 
@@ -243,6 +236,8 @@ def _strip_comment_and_parens(line: str) -> tuple[str, int]:
 
     Returns the remaining text and the change in parenthesis depth.
     """
+    if not any(c in line for c in ';()"\\'):
+        return line.strip(), 0  # nothing to strip: the common case, without the loop
     out: list[str] = []
     depth = 0
     quoted = False
@@ -269,29 +264,3 @@ def _strip_comment_and_parens(line: str) -> tuple[str, int]:
                 continue
         out.append(ch)
     return "".join(out).strip(), depth
-
-
-def _txt_rdata(text: str) -> dns.rdata.Rdata:
-    """A TXT rdata from one or more strings, joined and re-split at 255 octets.
-
-    Mox splits DKIM keys into 100-character strings and leaves a long SPF (many listener IPs)
-    as one string over 255 octets, which no zone file can hold. Both mean one value (RFC 7208
-    3.3, RFC 6376 3.6.2.2), so the strings are joined and split again at the RFC 1035 limit.
-    """
-    tok = dns.tokenizer.Tokenizer(text)
-    parts: list[bytes] = []
-    while True:
-        token = tok.get()
-        if token.is_eol_or_eof():
-            break
-        if not (token.is_quoted_string() or token.is_identifier()):
-            raise ValueError("expected a quoted string")
-        parts.append(_token_bytes(token))
-    if not parts:
-        raise ValueError("no string")
-    return make_txt(b"".join(parts))
-
-
-def _token_bytes(token: dns.tokenizer.Token) -> bytes:
-    value = token.unescape_to_bytes().value
-    return value if isinstance(value, bytes) else value.encode()

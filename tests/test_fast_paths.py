@@ -1,0 +1,113 @@
+"""The fast paths give the same bytes as the slow ones they replace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import CASES, FIXTURES, REPO
+from zonegen.pipeline import build
+from zonegen.render.octodns import OctoZone, dump, render_octodns
+from zonegen.sources.site import load_site
+
+SITES = [REPO / "config" / "site.yaml", *sorted(CASES.glob("*/site.yaml"))]
+
+
+@pytest.mark.parametrize("site", SITES, ids=lambda p: p.parent.name)
+def test_libyaml_output_is_octodns_safe_dump_output(site: Path) -> None:
+    from octodns.record import Record as OctoRecord
+    from octodns.record.rr import Rrset
+
+    from zonegen.model import rrsets
+
+    for zone in build(load_site(site)).zones:
+        octo = OctoZone(zone.name, [])
+        for s in rrsets(zone.records):
+            octo.add_record(
+                OctoRecord.from_rrset(
+                    octo, Rrset(s.name, s.rtype, s.ttl, [r.value for r in s.records])
+                )
+            )
+        fast, slow = dump(octo), dump(octo, slow=True)
+        assert fast == slow
+        assert render_octodns(zone) == render_octodns(zone, slow=True) == fast
+
+
+def _record_texts() -> list[tuple[str, str]]:
+    """(type, rdata text) of every record line in the fixtures' Mox output."""
+    from zonegen.sources.mox_records import SUPPORTED_TYPES
+
+    found = set()
+    for path in FIXTURES.glob("*/dnsrecords-*.txt"):
+        for line in path.read_text().splitlines():
+            body = line[3:] if line.startswith(";; ") else line
+            parts = body.split(None, 2)
+            if len(parts) == 3 and parts[1] in SUPPORTED_TYPES and not parts[2].endswith("("):
+                found.add((parts[1], parts[2]))
+    return sorted(found)
+
+
+MORE = [
+    ("MX", "0 ."),
+    ("SRV", "0 0 0 ."),
+    ("A", "192.0.2.1"),
+    ("AAAA", "2001:db8::1"),
+    ("AAAA", "2001:0db8:0000::1"),
+    ("TXT", '"a" "b"'),
+    ("TXT", '"with \\"quote\\""'),
+    ("CAA", '0 issue "letsencrypt.org; accounturi=https://x/1"'),
+    ("CAA", '128 iodef "mailto:a@b"'),
+    ("TLSA", "3 1 1 " + "AB" * 32),
+    ("CNAME", "mx.example.org."),
+    ("MX", "10  mail.example.com."),
+]
+
+
+@pytest.mark.parametrize(("rtype", "text"), _record_texts() + MORE)
+def test_fast_rdata_equals_dnspythons(rtype: str, text: str) -> None:
+    from zonegen.sources import rdata
+
+    fast = rdata.parse(rtype, text)
+    assert fast == rdata.slow(rtype, text)
+    assert fast.to_text() == rdata.slow(rtype, text).to_text()
+
+
+def test_fast_path_is_taken_for_mox_forms() -> None:
+    from zonegen.sources import rdata
+
+    taken = [t for t in _record_texts() if rdata._fast(*t) is not None]
+    assert len(taken) == len(_record_texts())
+
+
+@pytest.mark.parametrize("site", SITES, ids=lambda p: p.parent.name)
+def test_bind_writer_equals_dnspythons_zone_text(site: Path) -> None:
+    from zonegen.render.bind import render_bind
+
+    loaded = load_site(site)
+    for zone, settings in zip(build(loaded).zones, loaded.zones, strict=True):
+        fast = render_bind(zone, settings.bind, previous=None, site="s")
+        assert fast == render_bind(zone, settings.bind, previous=None, site="s", slow=True)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"": {"type": "TXT", "ttl": 300, "value": "v=spf1 -all"}},
+        {
+            "": {"type": "MX", "ttl": 300, "value": {"preference": 10, "exchange": "a.example."}},
+            "www": {"type": "A", "ttl": 60, "values": ["192.0.2.1", "192.0.2.2"]},
+        },
+        {
+            "a10": {"type": "A", "ttl": 1, "value": "192.0.2.1"},
+            "a9": {"type": "A", "ttl": 1, "value": "192.0.2.2"},
+        },
+    ],
+)
+def test_single_record_apex_and_natural_order(data: dict) -> None:
+    from octodns.record import Record as OctoRecord
+
+    octo = OctoZone("lint.example.", [])
+    for name, value in data.items():
+        octo.add_record(OctoRecord.new(octo, name, value))
+    assert dump(octo) == dump(octo, slow=True)
