@@ -64,6 +64,7 @@ class Named:
     zones: list[str]
     dnssec: bool = False
     seed: str = ""  # extra zone-file lines for every zone, absolute names
+    texts: dict[str, str] = field(default_factory=dict)  # zone -> whole zone file, instead
     port: int = field(default_factory=free_port)
     secret: str = field(default_factory=lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     process: subprocess.Popen[bytes] | None = None
@@ -88,8 +89,10 @@ class Named:
         zone_conf = []
         for zone in self.zones:
             (d / f"{zone}.db").write_text(
-                f"$TTL 3600\n@ IN SOA {LAB_NS} hostmaster.{zone}. 1 7200 3600 1209600 300\n"
-                f"@ IN NS {LAB_NS}\n" + self.seed
+                self.texts.get(zone)
+                or f"$TTL 3600\n@ IN SOA {LAB_NS} hostmaster.{zone}. 1 7200 3600 1209600 300\n"
+                f"@ IN NS {LAB_NS}\n"
+                + self.seed
             )
             signing = (
                 f'dnssec-policy "zonegen-lab"; inline-signing yes; key-directory "{d}/keys";'
@@ -211,6 +214,7 @@ class Unbound:
     named_port: int
     zones: list[str]
     anchors: dict[str, str]  # zone -> DS text ("key_tag alg digest_type digest")
+    cache_ttl: int = 1  # the tests change records behind unbound's back: keep its cache short
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -240,7 +244,7 @@ class Unbound:
             f'  use-syslog: no\n  logfile: "{d}/unbound.log"\n'
             "  verbosity: 1\n  val-log-level: 2\n"
             '  module-config: "validator iterator"\n' + anchor + f'  root-hints: "{hints}"\n'
-            "  cache-max-ttl: 1\n  cache-max-negative-ttl: 1\n"
+            f"  cache-max-ttl: {self.cache_ttl}\n  cache-max-negative-ttl: {self.cache_ttl}\n"
             "  harden-referral-path: no\n"
             "remote-control:\n  control-enable: no\n" + stubs
         )

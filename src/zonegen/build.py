@@ -13,7 +13,7 @@ from .model import Zone
 from .output import read_existing
 from .pipeline import Build, build
 from .render.bind import render_bind
-from .render.octodns import render_octodns
+from .render.octodns import Rejected, render_octodns
 from .sources.site import load_site
 
 
@@ -47,7 +47,11 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
         return BuiltFiles({}, result.zones, result.notes, tuple(problems))
     files: dict[Path, str] = {}
     notes = list(result.notes)
-    for i, (yaml_text, bind_text) in enumerate(_render_all(result, out_dir)):
+    try:
+        rendered = _render_all(result, out_dir)
+    except Rejected as e:  # octoDNS's validators, run while rendering
+        return BuiltFiles({}, result.zones, result.notes, (e.problem,))
+    for i, (yaml_text, bind_text) in enumerate(rendered):
         yaml_path, bind_path = output_paths(out_dir, result.zones[i].name)
         files[yaml_path] = yaml_text
         files[bind_path] = bind_text

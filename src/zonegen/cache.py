@@ -55,7 +55,9 @@ def fingerprint(site_path: Path, out_dir: Path) -> str | None:
     if not isinstance(data, dict):
         return None
     folder = site_path.resolve().parent
-    inputs: set[Path] = set(_files(folder))  # site file, kept/, octodns.yaml, local Mox files
+    # The site file, the default kept/ folder and octoDNS config, and what the site names.
+    inputs: set[Path] = {site_path.resolve(), *_files(folder / "kept")}
+    inputs.update(_files(folder / "octodns.yaml"))
     mox = data.get("mox") or {}
     records = mox.get("records") or []
     for item in [records] if isinstance(records, str) else records:

@@ -27,8 +27,9 @@ from octodns.zone.exception import ValidationError as ZoneValidationError
 from yaml.representer import SafeRepresenter
 
 from .. import names
-from ..errors import InputError
+from ..errors import InputError, ZonegenError
 from ..model import Origin, RRset, Zone, rrsets
+from ..problem import ERROR, Problem
 from ..sources.site import SiteRecord
 
 # octoDNS warns on stderr that it picks a validator set when none is configured; choose one.
@@ -75,10 +76,17 @@ def render_octodns(zone: Zone, *, slow: bool = False) -> str:
                 record = OctoRecord.new(octo, names.relative(rrset.name, zone.name), data)
             octo.add_record(record)
         except ValidationError as e:
-            raise InputError(
-                f"octoDNS rejects {first.describe()}: {'; '.join(map(str, e.reasons))}",
-                path=first.origin.path,
-                line=first.origin.line,
+            raise Rejected(
+                Problem(
+                    zone.name,
+                    names.unicode(rrset.name),
+                    rrset.rtype,
+                    "octodns-" + _validator_id(e.reasons),
+                    ERROR,
+                    f"octoDNS rejects it: {'; '.join(map(str, e.reasons))}",
+                    "fix the value octoDNS names",
+                    str(first.origin),
+                )
             ) from None
         except (DuplicateRecordException, SubzoneRecordException) as e:
             raise InputError(
@@ -93,6 +101,22 @@ def render_octodns(zone: Zone, *, slow: bool = False) -> str:
             f"octoDNS rejects zone {octo.decoded_name}: {'; '.join(map(str, e.reasons))}"
         ) from None
     return dump(octo, slow=slow)
+
+
+class Rejected(ZonegenError):
+    """octoDNS's validators reject a record: a problem of the zones, not bad input."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.as_text())
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[type[Rejected], tuple[Problem]]:
+        return (Rejected, (self.problem,))  # it crosses from the render workers
+
+
+def _validator_id(reasons: list[Any]) -> str:
+    text = str(reasons[0]) if reasons else ""
+    return text.rsplit("via: ", 1)[1].strip() if "via: " in text else "record"
 
 
 def octo_data(rrset: RRset) -> dict[str, Any] | None:
@@ -162,12 +186,26 @@ def dump(octo: OctoZone, *, slow: bool = False) -> str:
     flat = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
     if slow:
         return _slow(flat)
-    head = ""
-    if "" in flat:
-        head = _apex(flat.pop(""))
+    head = _apex(flat.pop("")) if "" in flat else "---\n"
     if not flat:
-        return head or _slow({})
-    return head + _fast(flat, explicit_start=not head)
+        return head if head != "---\n" else _slow({})
+    # The entries of a block mapping are emitted one after the other, each on its own:
+    # emitting each name alone and joining the texts gives the same bytes, and a name that
+    # looks the same in many zones (the null SRVs, CAA, autoconfig) is emitted once.
+    return head + "".join(_entry(name, flat[name]) for name in sorted(flat, key=_natural))
+
+
+_ENTRIES: dict[tuple[str, str], str] = {}
+
+
+def _entry(name: str, value: Any) -> str:
+    key = (name, repr(value))
+    text = _ENTRIES.get(key)
+    if text is None:
+        if len(_ENTRIES) > 200_000:
+            _ENTRIES.clear()
+        text = _ENTRIES[key] = _fast({name: value}, explicit_start=False)
+    return text
 
 
 def _fast(data: dict[str, Any], *, explicit_start: bool) -> str:

@@ -236,8 +236,12 @@ def _strip_comment_and_parens(line: str) -> tuple[str, int]:
 
     Returns the remaining text and the change in parenthesis depth.
     """
-    if not any(c in line for c in ';()"\\'):
-        return line.strip(), 0  # nothing to strip: the common case, without the loop
+    if "\\" not in line:
+        # Without escapes, the text outside quotes is every other piece between '"'s: when
+        # none of them holds ';', '(' or ')', there is nothing to strip (most lines).
+        outside = line.split('"')[::2]
+        if len(line.split('"')) % 2 and not any(c in part for part in outside for c in ";()"):
+            return line.strip(), 0
     out: list[str] = []
     depth = 0
     quoted = False

@@ -138,8 +138,9 @@ class _List(list[Any]):
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every key and list item."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's parser where PyYAML has it) that remembers the line of every
+    key and list item."""
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:

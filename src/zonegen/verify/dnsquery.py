@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 
 import dns.exception
@@ -19,6 +20,22 @@ TRIES = 3
 
 class Unreachable(Exception):
     """The server did not answer (after retries)."""
+
+
+_LOCAL = threading.local()
+
+
+def _socket(server: Server) -> socket.socket:
+    """One UDP socket per thread and address family, reused for every query (dnspython
+    matches answers to questions by id and source, so reuse is safe)."""
+    family = socket.AF_INET6 if ":" in server.host else socket.AF_INET
+    sockets: dict[int, socket.socket] = getattr(_LOCAL, "sockets", None) or {}
+    _LOCAL.sockets = sockets
+    if family not in sockets:
+        sock = socket.socket(family, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sockets[family] = sock
+    return sockets[family]
 
 
 class _Dead:
@@ -46,10 +63,12 @@ def ask(
     *,
     recursion: bool,
     checking_disabled: bool = False,
+    dnssec: bool = True,
     timeout: float = TIMEOUT,
 ) -> dns.message.Message:
-    """One question, with the DO bit (RFC 3225) so RRSIGs come along; UDP, TCP on TC."""
-    q = dns.message.make_query(name, rtype, want_dnssec=True, payload=1232)
+    """One question; with ``dnssec`` the DO bit (RFC 3225) so RRSIGs come along. UDP with a
+    1232-byte EDNS buffer (no fragmentation), TCP when the answer is truncated."""
+    q = dns.message.make_query(name, rtype, want_dnssec=dnssec, payload=1232)
     if recursion:
         q.flags |= dns.flags.RD | dns.flags.AD  # RFC 6840 5.7: ask for the AD bit
     else:
@@ -63,7 +82,7 @@ def ask(
     for _ in range(TRIES):
         try:
             response, _tcp = dns.query.udp_with_fallback(
-                q, server.host, timeout=timeout, port=server.port
+                q, server.host, timeout=timeout, port=server.port, udp_sock=_socket(server)
             )
             return response
         except (dns.exception.Timeout, OSError, dns.exception.FormError) as e:

@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import socket
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import dns.dnssec
@@ -127,6 +129,11 @@ def _desired(rrset: RRset) -> tuple[str, ...]:
     return _values(rrset.rtype, (r.rdata for r in rrset.records))
 
 
+# Many zones are split over processes (forked: they share the build): the checks are bound by
+# Python's time per query more than by the servers, and threads share one interpreter lock.
+PARALLEL_FROM = 20
+
+
 def verify(
     build: Build,
     *,
@@ -137,6 +144,53 @@ def verify(
     workers: int = 32,
 ) -> Report:
     """Check every zone of ``build`` against the live DNS."""
+    procs = min(os.cpu_count() or 1, 4)
+    if len(build.zones) < PARALLEL_FROM or procs < 2 or "fork" not in mp.get_all_start_methods():
+        return _verify(build, nameservers, resolver, smtp, dane, workers)
+    global _shared
+    _shared = (build, nameservers, resolver, workers)
+    try:
+        with mp.get_context("fork").Pool(procs) as pool:
+            reports = pool.map(_verify_part, range(procs))
+    finally:
+        _shared = None
+    merged = Report()
+    order = {z.name: i for i, z in enumerate(build.zones)}
+    for part in reports:
+        merged.zones.extend(part.zones)
+        merged.findings.extend(part.findings)
+    merged.zones.sort(key=lambda z: order[z["zone"]])
+    merged.findings.sort(key=_finding_order)
+    if smtp or dane:  # once, not per process
+        merged.findings.extend(f for task in _dane_tasks(build, smtp, dane) for f in task())
+        merged.findings.sort(key=_finding_order)
+    return merged
+
+
+_shared: tuple[Build, list[Server], Server | None, int] | None = None
+
+
+def _verify_part(index: int) -> Report:
+    assert _shared is not None
+    build, nameservers, resolver, workers = _shared
+    procs = min(os.cpu_count() or 1, 4)
+    part = replace(build, zones=build.zones[index::procs])
+    return _verify(part, nameservers, resolver, None, False, workers)
+
+
+def _finding_order(f: Finding) -> tuple[str, str, str, str, int]:
+    order = {FATAL: 0, ERROR: 1, WARNING: 2, OK: 3}
+    return (f.zone, f.name, f.rtype, f.check, order[f.severity])
+
+
+def _verify(
+    build: Build,
+    nameservers: list[Server],
+    resolver: Server | None,
+    smtp: Server | None,
+    dane: bool,
+    workers: int,
+) -> Report:
     report = Report()
     forget_dead()
     sys_resolver = _stub(resolver)
@@ -165,12 +219,12 @@ def verify(
                     "rrsets": len(sets),
                 }
             )
+            by_name: dict[str, list[RRset]] = {}
+            for rrset in sets:
+                by_name.setdefault(rrset.name, []).append(rrset)
             for server in servers:
-                for rrset in sets:
-                    tasks.append(_bind(_authoritative, zone, rrset, server))
-                for name in sorted({s.name for s in sets}):
-                    wanted = {s.rtype for s in sets if s.name == name}
-                    tasks.append(_bind(_extra, zone, name, wanted, server))
+                for name, here in sorted(by_name.items()):
+                    tasks.append(_bind(_at_name, zone, name, here, server))
             for rrset in sets:
                 tasks.append(_bind(_resolved, zone, rrset, sys_resolver, signed[zone.name]))
             report.findings.extend(_zone_dnssec(zone, sets, signed[zone.name]))
@@ -180,8 +234,7 @@ def verify(
             tasks.extend(_dane_tasks(build, smtp, dane))
         for findings in pool.map(_run, tasks):
             report.findings.extend(findings)
-    order = {FATAL: 0, ERROR: 1, WARNING: 2, OK: 3}
-    report.findings.sort(key=lambda f: (f.zone, f.name, f.rtype, f.check, order[f.severity]))
+    report.findings.sort(key=_finding_order)
     return report
 
 
@@ -259,13 +312,60 @@ def _is_signed(zone: str, servers: list[Server]) -> bool:
 # ---------------------------------------------------------------------------- checks
 
 
-def _authoritative(zone: Zone, rrset: RRset, server: Server) -> list[Finding]:
+def _at_name(zone: Zone, name: str, sets: list[RRset], server: Server) -> list[Finding]:
+    """Everything zonegen manages at one name, from one authoritative server.
+
+    One ANY query gets every RRset at the name from an authoritative BIND (TCP when it is
+    too large for UDP): the desired RRsets are compared from it and any other type is an
+    extra. A server that answers ANY minimally (RFC 8482: a lone HINFO) or refuses it is
+    asked type by type instead.
+    """
+    try:
+        # Without the DO bit: the comparison needs the data, not the RRSIGs, and the
+        # answer then fits in UDP.
+        response = ask(server, name, "ANY", recursion=False, dnssec=False)
+    except Unreachable as e:
+        where = Where(zone.name, name, "ANY", str(server))
+        return [_f(where, "authoritative", "unreachable", FATAL, detail=str(e))]
+    qname = dns.name.from_text(name)
+    present = {dns.rdatatype.to_text(rs.rdtype) for rs in response.answer if rs.name == qname}
+    full = (
+        response.rcode() in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+        and bool(response.flags & dns.flags.AA)
+        and not present <= {"HINFO", "RRSIG"}
+    )
+    findings: list[Finding] = []
+    for rrset in sets:
+        findings.extend(_authoritative(zone, rrset, server, response if full else None))
+    wanted = {s.rtype for s in sets}
+    if not full:
+        return findings + _extra(zone, name, wanted, server)
+    for rtype in EXTRA_TYPES:
+        got_rrset = answer_rrset(response, name, rtype) if rtype not in wanted else None
+        if got_rrset is not None:
+            findings.append(
+                _f(
+                    Where(zone.name, name, rtype, str(server)),
+                    "authoritative",
+                    "extra",
+                    WARNING,
+                    got=_values(rtype, got_rrset),
+                    detail="on the server but not in the built zone",
+                )
+            )
+    return findings
+
+
+def _authoritative(
+    zone: Zone, rrset: RRset, server: Server, response: dns.message.Message | None = None
+) -> list[Finding]:
     want = _desired(rrset)
     base = Where(zone.name, rrset.name, rrset.rtype, str(server))
-    try:
-        response = ask(server, rrset.name, rrset.rtype, recursion=False)
-    except Unreachable as e:
-        return [_f(base, "authoritative", "unreachable", FATAL, detail=str(e))]
+    if response is None:
+        try:
+            response = ask(server, rrset.name, rrset.rtype, recursion=False)
+        except Unreachable as e:
+            return [_f(base, "authoritative", "unreachable", FATAL, detail=str(e))]
     if not response.flags & dns.flags.AA:
         return [
             _f(
@@ -308,8 +408,10 @@ def _authoritative(zone: Zone, rrset: RRset, server: Server) -> list[Finding]:
 
 
 def _extra(zone: Zone, name: str, wanted: set[str], server: Server) -> list[Finding]:
+    """Records of other types at a managed name, type by type (when ANY says too little)."""
+    candidates = [t for t in EXTRA_TYPES if t not in wanted]
     findings = []
-    for rtype in EXTRA_TYPES:
+    for rtype in candidates:
         if rtype in wanted:
             continue
         try:

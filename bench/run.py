@@ -1,0 +1,181 @@
+"""`make bench`: zonegen build against the obvious approach, side by side, N = 10, 100, 1000.
+
+For each N: generate N Mox domains (bench/generate.py), then time in fresh processes
+  - baseline: bench/baseline.py (dnspython's zone-file reader, BIND files with dnspython),
+  - full: `zonegen build --no-cache` into an empty folder (parse, error-level checks, octoDNS
+    YAML and BIND, atomic writes),
+  - rebuild: `zonegen build` again with nothing changed (must rewrite no file),
+each the median of 3 runs, with peak memory (max RSS of the process and its workers).
+Then `zonegen --help` against `octodns-validate --help`, and `zonegen verify` over 100
+domains against a local named and unbound (127.0.0.1 only), when they are installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from generate import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ZONEGEN = str(BIN / "zonegen")
+
+
+def measure(cmd: list[str], *, prepare: object = None, runs: int = 3) -> tuple[float, float]:
+    """Median wall time and max peak RSS (MiB) over ``runs`` fresh processes."""
+    times, peaks = [], []
+    for _ in range(runs):
+        if callable(prepare):
+            prepare()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
+        peaks.append(usage.ru_maxrss / 1024)
+        proc.stderr.close()
+    return statistics.median(times), max(peaks)
+
+
+def bench_build(n: int, root: Path) -> dict[str, float]:
+    work = root / f"n{n}"
+    site = generate(n, work)
+    base_out, out = work / "baseline-out", work / "zones"
+    records = sum(
+        1
+        for p in (work / "mox").glob("*.txt")
+        for line in p.read_text().splitlines()
+        if line and not line.startswith((";", "$", " ", "\t"))
+    )
+    base_t, base_m = measure(
+        [sys.executable, str(HERE / "baseline.py"), str(work), str(base_out)],
+        prepare=lambda: shutil.rmtree(base_out, True),
+    )
+    full_t, full_m = measure(
+        [ZONEGEN, "build", "--no-cache", "--site", str(site), "--out", str(out)],
+        prepare=lambda: shutil.rmtree(out, True),
+    )
+    subprocess.run(
+        [ZONEGEN, "build", "--site", str(site), "--out", str(out)], check=True, capture_output=True
+    )
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.*")}
+    re_t, re_m = measure([ZONEGEN, "build", "--site", str(site), "--out", str(out)])
+    rewritten = [p for p, m in stamps.items() if p.stat().st_mtime_ns != m]
+    assert not rewritten, rewritten
+    return {
+        "n": n,
+        "records": records,
+        "base_t": base_t,
+        "base_m": base_m,
+        "full_t": full_t,
+        "full_m": full_m,
+        "re_t": re_t,
+        "re_m": re_m,
+    }
+
+
+def bench_startup() -> tuple[float, float]:
+    ours, _ = measure([ZONEGEN, "--help"], runs=5)
+    theirs, _ = measure([str(BIN / "octodns-validate"), "--help"], runs=5)
+    return ours, theirs
+
+
+def bench_verify(root: Path, n: int = 100) -> float | None:
+    try:
+        from dnslab import Named, Unbound, find_program
+
+        find_program("named")
+        find_program("unbound")
+    except (ImportError, AssertionError):
+        return None
+    work = root / f"verify{n}"
+    site = generate(n, work)
+    subprocess.run(
+        [ZONEGEN, "build", "--site", str(site), "--out", str(work / "zones")],
+        check=True,
+        capture_output=True,
+    )
+    bind = work / "zones" / "bind"
+    texts = {p.name[: -len(".zone")]: p.read_text() for p in bind.glob("*.zone")}
+    server = Named(work / "named", sorted(texts), texts=texts, dnssec=True).start()
+    try:
+        anchors = {z: server.ds(z + ".") for z in texts}
+        # A resolver as in real life: it keeps what it validated (each zone's DNSKEY).
+        resolver = Unbound(
+            work / "unbound", server.port, sorted(texts), anchors, cache_ttl=86400
+        ).start()
+        try:
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [
+                    ZONEGEN,
+                    "verify",
+                    "--site",
+                    str(site),
+                    "--nameserver",
+                    f"127.0.0.1:{server.port}",
+                    "--resolver",
+                    f"127.0.0.1:{resolver.port}",
+                    "--format",
+                    "json",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            elapsed = time.perf_counter() - start
+        finally:
+            resolver.stop()
+    finally:
+        server.stop()
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"verify found problems or failed (exit {proc.returncode}): "
+            f"{proc.stdout[-2000:]}{proc.stderr}"
+        )
+    return elapsed
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
+    root = Path(tempfile.mkdtemp(prefix="zonegen-bench-"))
+    try:
+        rows = [bench_build(n, root) for n in sizes]
+        print(
+            "| N | records | baseline | zonegen build | ratio | rebuild (nothing changed) |"
+            " records/s (build) | peak MiB baseline / build / rebuild |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(
+                f"| {r['n']} | {r['records']} | {r['base_t']:.2f} s | {r['full_t']:.2f} s | "
+                f"{r['full_t'] / r['base_t']:.2f} | {r['re_t']:.2f} s "
+                f"({r['re_t'] / r['full_t']:.2f} of build) | "
+                f"{r['records'] / r['full_t']:,.0f} | "
+                f"{r['base_m']:.0f} / {r['full_m']:.0f} / {r['re_m']:.0f} |"
+            )
+        ours, theirs = bench_startup()
+        print(
+            f"\n`zonegen --help`: {ours * 1000:.0f} ms; `octodns-validate --help`: "
+            f"{theirs * 1000:.0f} ms (ratio {ours / theirs:.2f})"
+        )
+        verify = bench_verify(root)
+        if verify is not None:
+            print(f"`zonegen verify`, 100 domains, local named + unbound: {verify:.2f} s")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

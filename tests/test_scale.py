@@ -1,0 +1,45 @@
+"""At a thousand domains the same validations run: a broken record still stops the build."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate
+
+
+@pytest.fixture(scope="module")
+def thousand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(1000, tmp_path_factory.mktemp("n1000"))
+
+
+def _break(site: Path, domain: str, old: str, new: str) -> None:
+    path = site.parent / "mox" / f"dnsrecords-{domain}.txt"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_a_dmarc_typo_in_one_of_a_thousand_domains_fails(thousand: Path) -> None:
+    out = thousand.parent / "zones"
+    assert run("build", "--site", thousand, "--out", out).exit_code == 0
+    _break(thousand, "d00500.example", "v=DMARC1;p=reject;", "v=DMARC1;p=rejct;")
+    result = run("build", "--site", thousand, "--out", out)
+    assert result.exit_code == 1
+    assert "error: dmarc-syntax: _dmarc.d00500.example. TXT: p=rejct" in result.stderr
+    _break(thousand, "d00500.example", "v=DMARC1;p=rejct;", "v=DMARC1;p=reject;")
+
+
+def test_an_octodns_rejection_in_one_of_a_thousand_domains_fails(thousand: Path) -> None:
+    out = thousand.parent / "zones2"
+    _break(thousand, "d00777.example", "MX 10 mx.example.org.", "MX 10 192.0.2.1.")
+    result = run("build", "--site", thousand, "--out", out)
+    assert result.exit_code == 1, result.stderr
+    assert "error: octodns-mx-value-not-ip: d00777.example. MX" in result.stderr
+    assert not out.exists()
+    _break(thousand, "d00777.example", "MX 10 192.0.2.1.", "MX 10 mx.example.org.")
