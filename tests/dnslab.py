@@ -56,6 +56,17 @@ def free_port() -> int:
     raise RuntimeError("no free port")
 
 
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM, then SIGKILL if the server has not gone within 10 s."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
 @dataclass
 class Named:
     """One ``named`` serving ``zones`` as primaries, with dynamic updates and AXFR over TSIG."""
@@ -196,13 +207,7 @@ class Named:
         return text
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        _stop(self.process)
         self.process = None
 
 
@@ -267,11 +272,5 @@ class Unbound:
         raise RuntimeError("unbound did not become ready")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        _stop(self.process)
         self.process = None

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -121,14 +122,19 @@ def test_extra_records_are_reported_but_not_fatal(lab: Lab) -> None:
     assert "WARN authoritative extra: example.org. A" in out
 
 
-def test_unsigned_zone_with_tlsa_is_a_dnssec_error(tmp_path: Path) -> None:
-    lab = start_lab(tmp_path, dnssec=False)
+def verify_in(tmp_path: Path, *args: str, **lab_args: Any) -> tuple[int, str]:
+    """Start a lab, run verify once, stop the lab."""
+    lab = start_lab(tmp_path, **lab_args)
     try:
-        code, out = lab.verify()
+        return lab.verify(*args)
     finally:
-        assert lab.unbound
-        lab.unbound.stop()
+        if lab.unbound:
+            lab.unbound.stop()
         lab.named.stop()
+
+
+def test_unsigned_zone_with_tlsa_is_a_dnssec_error(tmp_path: Path) -> None:
+    code, out = verify_in(tmp_path, dnssec=False)
     assert code == 1, out
     assert "zone example.org. (not signed;" in out
     assert "FAIL dnssec unsigned: _25._tcp.mx.example.org. TLSA" in out
@@ -136,13 +142,7 @@ def test_unsigned_zone_with_tlsa_is_a_dnssec_error(tmp_path: Path) -> None:
 
 
 def test_wrong_trust_anchor_is_bogus(tmp_path: Path) -> None:
-    lab = start_lab(tmp_path, dnssec=True, anchor="wrong")
-    try:
-        code, out = lab.verify()
-    finally:
-        assert lab.unbound
-        lab.unbound.stop()
-        lab.named.stop()
+    code, out = verify_in(tmp_path, dnssec=True, anchor="wrong")
     assert code == 1, out
     assert "FAIL resolver bogus: example.org. MX" in out
     assert "goes away with CD" in out

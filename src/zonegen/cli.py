@@ -18,6 +18,32 @@ from .errors import ZonegenError
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 
+_site_option = click.option(
+    "--site",
+    "site_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("config/site.yaml"),
+    show_default=True,
+    help="The site file.",
+)
+_dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change, write nothing.")
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output for people (text) or for tools and monitoring (json).",
+)
+_out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("zones"),
+    show_default=True,
+    help="Where the built zones are: <zone>.yaml and bind/<zone>.zone.",
+)
+
 
 def _fail(error: ZonegenError) -> NoReturn:
     click.echo(f"zonegen: error: {error}", err=True)
@@ -40,22 +66,8 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--site",
-    "site_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("config/site.yaml"),
-    show_default=True,
-    help="The site file.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("zones"),
-    show_default=True,
-    help="Where to write <zone>.yaml and bind/<zone>.zone.",
-)
+@_site_option
+@_out_option
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option(
     "--no-cache", is_flag=True, help="Build everything even if nothing changed since last time."
@@ -137,14 +149,7 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
 
 
 @main.command()
-@click.option(
-    "--site",
-    "site_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("config/site.yaml"),
-    show_default=True,
-    help="The site file.",
-)
+@_site_option
 @click.option(
     "--nameserver",
     "nameservers",
@@ -159,14 +164,7 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
 )
 @click.option("--dane", is_flag=True, help="Check DANE on the mail host's addresses, port 25.")
 @click.option("--smtp", metavar="HOST[:PORT]", help="Check DANE on this SMTP server instead.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output for people (text) or for monitoring (json).",
-)
+@_format_option
 def verify(
     site_path: Path,
     nameservers: tuple[str, ...],
@@ -223,22 +221,8 @@ def verify(
 
 
 @main.command()
-@click.option(
-    "--site",
-    "site_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("config/site.yaml"),
-    show_default=True,
-    help="The site file.",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output for people (text) or for tools (json).",
-)
+@_site_option
+@_format_option
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 def check(site_path: Path, fmt: str, strict: bool) -> None:
     """Lint the zones the site file builds: SPF, DMARC, DKIM, TLSA, MX/SRV, CNAME, MTA-STS,
@@ -286,15 +270,8 @@ def check(site_path: Path, fmt: str, strict: bool) -> None:
 @main.command("import")
 @click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--zone", "zone", required=True, help="The zone the export holds.")
-@click.option(
-    "--site",
-    "site_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("config/site.yaml"),
-    show_default=True,
-    help="The site file.",
-)
-@click.option("--dry-run", is_flag=True, help="Report, write nothing.")
+@_site_option
+@_dry_run_option
 def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
     """Take an existing zone into the site's kept records, so the first sync loses nothing.
 
@@ -324,17 +301,6 @@ def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
     except ZonegenError as e:
         _fail(e)
     click.echo(report(result, zone), nl=False)
-
-
-_site_option = click.option(
-    "--site",
-    "site_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("config/site.yaml"),
-    show_default=True,
-    help="The site file.",
-)
-_dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change, write nothing.")
 
 
 def _edit_file(path: Path, old: str, new: str, dry_run: bool) -> None:
@@ -371,14 +337,7 @@ def ip() -> None:
 
 @ip.command("show")
 @_site_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("zones"),
-    show_default=True,
-    help="The built zones.",
-)
+@_out_option
 def ip_show(site_path: Path, out_dir: Path) -> None:
     """List the host's IPs as the site file, mox.conf and the built zones have them, and say
     where they disagree with what the next build publishes. Exit 1 when they disagree."""
@@ -549,14 +508,7 @@ def ttl_lower(site_path: Path, dry_run: bool) -> None:
 
 @main.command()
 @_site_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("zones"),
-    show_default=True,
-    help="The built (published) zones.",
-)
+@_out_option
 @click.option("--days", default=7, show_default=True, help="Grace period.")
 @_dry_run_option
 def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:

@@ -29,7 +29,18 @@ import dns.rdtypes.IN.SRV
 from . import names
 from .errors import InputError
 from .kept import resolve
-from .model import HOST, MOX, RETIRED, SITE, Origin, Record, Zone, make_txt, txt_text
+from .model import (
+    HOST,
+    MOX,
+    RETIRED,
+    SITE,
+    Origin,
+    Record,
+    Zone,
+    make_txt,
+    target,
+    txt_text,
+)
 from .problem import ERROR, Problem
 from .sources.files import show
 from .sources.keys import dkim_public, load_private_key
@@ -190,11 +201,7 @@ def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:
 def mx_target(records: list[Record], site: Site) -> str:
     """Without a config dir, the mail host is the one MX target Mox printed."""
     targets = sorted(
-        {
-            r.rdata.exchange.to_text().lower()
-            for r in records
-            if isinstance(r.rdata, dns.rdtypes.ANY.MX.MX) and r.rdata.exchange.to_text() != "."
-        }
+        {str(target(r)) for r in records if r.rtype == "MX" and target(r) not in (None, ".")}
     )
     if len(targets) == 1:
         return targets[0]

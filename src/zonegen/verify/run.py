@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing as mp
 import os
 import socket
@@ -618,8 +619,6 @@ def _dane(zone: str, owner: str, host: str, tlsa: list[Any], target: Server) -> 
         served = fetch_certificate(target, server_name=host, helo=socket.getfqdn() or "localhost")
     except SmtpError as e:
         return [_f(base, "dane", "smtp-failed", ERROR, detail=str(e))]
-    import hashlib
-
     spki_hash = hashlib.sha256(served.spki_der).hexdigest()
     for record in tlsa:
         rd = record.rdata
@@ -645,7 +644,3 @@ def _dane(zone: str, owner: str, host: str, tlsa: list[Any], target: Server) -> 
             detail="the certificate served after STARTTLS matches no TLSA record",
         )
     ]
-
-
-def describe(rtype: str) -> str:
-    return dns.rdatatype.to_text(dns.rdatatype.from_text(rtype))
