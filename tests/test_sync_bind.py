@@ -131,3 +131,27 @@ def test_a_record_zonegen_stops_producing_goes_only_with_force(
     forced = octodns_sync(named, config, "--doit", "--force")
     assert forced.returncode == 0, forced.stderr
     assert served(named) == yaml_records(zones, ZONE)
+
+
+def test_the_servers_own_glue_is_left_alone(tmp_path: Path) -> None:
+    """A zone served by an in-zone name server (NS ns1.example.org. plus its A record, as
+    shared/facts' lab seeds it): the glue is the server's, not something to delete."""
+    zone_text = (
+        "$TTL 3600\n@ IN SOA ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 300\n"
+        "@ IN NS ns1.example.org.\nns1 IN A 127.0.0.1\n"
+    )
+    server = Named(
+        tmp_path / "named", ["example.org"], dnssec=True, texts={"example.org": zone_text}
+    ).start()
+    try:
+        zones = build_zones(tmp_path)
+        config = bind_config(tmp_path, zones)
+        first = octodns_sync(server, config, "--doit")
+        assert first.returncode == 0, first.stdout + first.stderr
+        assert served(server) == yaml_records(zones, ZONE) | {
+            ("ns1.example.org.", "A", 3600, "127.0.0.1")
+        }
+        second = octodns_sync(server, config, "--doit")
+        assert second.returncode == 0 and "No changes were planned" in second.stdout + second.stderr
+    finally:
+        server.stop()

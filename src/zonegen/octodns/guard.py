@@ -22,6 +22,7 @@ from typing import Any
 from octodns.processor.base import BaseProcessor
 from octodns.provider.plan import Plan, UnsafePlan
 from octodns.record.change import Delete
+from octodns.zone import Zone
 
 
 class UnmanagedDelete(UnsafePlan):  # type: ignore[misc]
@@ -57,24 +58,18 @@ class DeleteGuard(BaseProcessor):  # type: ignore[misc]
     def process_plan(self, plan: Any, sources: Any, target: Any, lenient: bool = False) -> Any:
         if not plan:
             return plan
+        kept_glue = _glue_deletes(plan, target)
+        if kept_glue:
+            plan = _with_changes(plan, [c for c in plan.changes if c not in kept_glue])
+            if plan is None:
+                return None
         deletes = [c for c in plan.changes if isinstance(c, Delete)]
         if not deletes:
             return plan
         zone = plan.desired.decoded_name
         if self.keep_unmanaged:
             self.log.warning("[%s] keeping %s, not in zones/", zone, _names(deletes))
-            rest = [c for c in plan.changes if not isinstance(c, Delete)]
-            if not rest:
-                return None
-            return Plan(
-                plan.existing,
-                plan.desired,
-                rest,
-                plan.exists,
-                plan.update_pcent_threshold,
-                plan.delete_pcent_threshold,
-                plan.meta,
-            )
+            return _with_changes(plan, [c for c in plan.changes if not isinstance(c, Delete)])
         return _GuardedPlan(
             plan,
             f"[{zone}] would delete {_names(deletes)}, not in zones/ and so not managed by "
@@ -82,6 +77,37 @@ class DeleteGuard(BaseProcessor):  # type: ignore[misc]
             "keep_unmanaged: true on the delete-guard processor; to delete them, review the "
             "plan and run octodns-sync --doit --force.",
         )
+
+
+def _with_changes(plan: Any, changes: list[Any]) -> Any:
+    """The plan with only ``changes`` (None when there are none left, as octoDNS expects)."""
+    if not changes:
+        return None
+    return Plan(
+        plan.existing,
+        plan.desired,
+        changes,
+        plan.exists,
+        plan.update_pcent_threshold,
+        plan.delete_pcent_threshold,
+        plan.meta,
+    )
+
+
+def _glue_deletes(plan: Any, target: Any) -> list[Any]:
+    """Deletes of the addresses of the zone's own name servers (glue, RFC 1034 4.2.1): they
+    belong to whoever runs the servers, like the apex NS that IgnoreRootNsFilter leaves
+    alone. The provider drops the apex NS from ``existing`` before processors see it, so the
+    zone is read again, only when there is an address to judge."""
+    addresses = [
+        c for c in plan.changes if isinstance(c, Delete) and c.record._type in ("A", "AAAA")
+    ]
+    if not addresses:
+        return []
+    probe = Zone(plan.desired.name, [])
+    target.populate(probe, target=True)
+    servers = {str(v).lower() for v in (probe.root_ns.values if probe.root_ns else [])}
+    return [c for c in addresses if c.record.fqdn.lower() in servers]
 
 
 def _names(changes: list[Any]) -> str:
