@@ -366,10 +366,15 @@ def test_serial_moves_only_when_the_zone_changes(ws: Workspace) -> None:
     assert " IN SOA ns1.dns.example. hostmaster 2 7200 " in zone_file.read_text()
 
 
-def test_bind_needs_name_servers(ws: Workspace) -> None:
+def test_without_name_servers_the_bind_file_says_so(ws: Workspace) -> None:
     ws.copy_fixture(V17)
     ws.site(SITE.replace("bind:\n  ns: [ns1.dns.example.]\n", ""))
-    assert "set bind.ns" in error_of(ws)
+    result = ws.build()
+    assert result.exit_code == 0, result.stderr
+    assert "NS is the placeholder ns.invalid.; set bind.ns" in result.stderr
+    text = (ws.root / "zones" / "bind" / "example.org.zone").read_text()
+    assert "@ 3600 IN NS ns.invalid." in text
+    assert "NS" not in {r[1] for r in records(ws)}  # nothing of it reaches octoDNS
 
 
 def test_missing_record_file_and_missing_site(ws: Workspace) -> None:

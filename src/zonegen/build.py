@@ -12,7 +12,7 @@ from .checks import Problem, run_checks
 from .model import Zone
 from .output import read_existing
 from .pipeline import Build, build
-from .render.bind import render_bind
+from .render.bind import PLACEHOLDER_NS, render_bind
 from .render.octodns import Rejected, render_octodns
 from .sources.site import load_site
 
@@ -55,6 +55,14 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
         yaml_path, bind_path = output_paths(out_dir, result.zones[i].name)
         files[yaml_path] = yaml_text
         files[bind_path] = bind_text
+    for zone, settings in zip(result.zones, site.zones, strict=True):
+        apex_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
+        if not settings.bind.ns and not apex_ns:
+            notes.append(
+                f"{output_paths(out_dir, zone.name)[1]}: no name servers in the site file, so "
+                f"its NS is the placeholder {PLACEHOLDER_NS}; set bind.ns (or "
+                "zones.<zone>.bind.ns) for a zone file to serve"
+            )
     known = set(files)
     if out_dir.is_dir():
         stale = sorted(
