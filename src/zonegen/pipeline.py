@@ -4,12 +4,17 @@ Each step is a small function over the record model; only the readers touch file
 matters and follows the product's rules (design.md "Output rules"):
 
 1. read every file Mox printed; a record printed twice (host records are repeated in every
-   domain's output) is one record; printed active anywhere beats printed commented out;
-2. with Mox's config dir, check each DKIM and TLSA record against the key files;
-3. find the mail host (mox.conf, else the MX target) and its IPs (site file over mox.conf);
-   move SPF ip4:/ip6: mechanisms that named the old IPs to the new ones; add the host's A/AAAA;
-4. drop what the site turned off, publish commented-out records it turned on, apply TTLs;
-5. put every record in the zone with the longest matching suffix, with the site's own records.
+   domain's output) is one record; printed active anywhere beats printed commented out; with
+   Mox's config dir, a configured DKIM selector Mox did not print is published from its key;
+2. find the mail host (mox.conf, else the MX target) and its IPs (site file over mox.conf);
+   move the SPF ip4:/ip6: mechanisms that named the IPs Mox printed to the new ones; add the
+   host's A/AAAA;
+3. drop what the site turned off, publish commented-out records it turned on and retired
+   records still in their grace period, apply TTLs;
+4. put every record in the zone with the longest matching suffix (records outside every zone
+   become problems), with the kept records of an imported zone and the site's own records.
+
+The key cross-checks (DKIM p=, TLSA) and every other rule run afterwards, in checks/.
 """
 
 from __future__ import annotations
