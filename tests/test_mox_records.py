@@ -197,3 +197,11 @@ def test_mangled_logs_raise_only_input_error(
         assert e.path == "quickstart.log"
     else:
         assert out.records
+
+
+def test_dnsrecords_with_stderr_mixed_in() -> None:
+    # `mox config dnsrecords example.org > f 2>&1` offline: the ACME error comes first.
+    stdout = (FIXTURES / "v17-dualstack-dnssec" / "dnsrecords-example.org.txt").read_text()
+    stderr = (FIXTURES / "v17-dualstack-dnssec" / "dnsrecords-example.org.stderr").read_text()
+    mixed = parse(stderr + stdout, "f")
+    assert {r.key for r in mixed.records} == {r.key for r in parse(stdout).records}

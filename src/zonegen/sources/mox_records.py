@@ -67,12 +67,16 @@ def parse_mox_output(text: str, path: str) -> MoxOutput:
     """Parse the record block in ``text``; ``path`` is only used in messages and origins."""
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     start = _find_block(lines, path)
-    # Text before the block means a quickstart log: the block then ends at the first two
-    # blank lines (Mox prints four before its closing WARNING), and running out of file
-    # before that means the log was cut off. A dnsrecords file is the block alone and is
-    # read to its end, so nothing in it is ever skipped.
-    is_log = any(line.strip() and not line.startswith(";") for line in lines[:start])
-    return _Parser(lines, path, is_log).parse(start)
+    # A quickstart log says "The DNS records to add:" (every version) before the block: the
+    # block then ends at the first two blank lines (Mox prints four before its closing
+    # WARNING), and running out of file before that means the log was cut off. Other text
+    # before the block (stderr captured with `2>&1`) also lets it end at two blank lines,
+    # but the end of the file is no truncation there. A dnsrecords file is the block alone
+    # and is read to its end, so nothing in it is ever skipped.
+    before = lines[:start]
+    is_log = any("The DNS records to add:" in line for line in before)
+    prose = any(line.strip() and not line.startswith(";") for line in before)
+    return _Parser(lines, path, is_log, ends_early=prose).parse(start)
 
 
 def _find_block(lines: list[str], path: str) -> int:
@@ -88,10 +92,11 @@ def _find_block(lines: list[str], path: str) -> int:
 
 
 class _Parser:
-    def __init__(self, lines: list[str], path: str, is_log: bool) -> None:
+    def __init__(self, lines: list[str], path: str, is_log: bool, ends_early: bool) -> None:
         self.lines = lines
         self.path = path
         self.is_log = is_log
+        self.ends_early = is_log or ends_early
         self.ttl = 0
         self.records: list[Record] = []
 
@@ -109,7 +114,7 @@ class _Parser:
             i += 1
             if not line.strip():
                 blank_run += 1
-                if self.is_log and blank_run >= 2:
+                if self.ends_early and blank_run >= 2:
                     ended = True
                     break
                 continue
