@@ -33,7 +33,17 @@ def dmarc_records(ctx: Context) -> Iterator[Problem]:
     """``dmarc-one-record``, ``dmarc-syntax``, ``dmarc-report-uri``,
     ``dmarc-external-report`` (warning: the other domain must authorize the reports)."""
     for name in sorted(n for n in ctx.names() if n.startswith("_dmarc.")):
-        records = ctx.txt(name, "v=DMARC1")
+        for record, value in ctx.txt(name, ""):
+            # RFC 7489 6.6.3: receivers discard TXT records at _dmarc that do not start with
+            # "v=DMARC1" (exactly): a typo there silently removes the policy.
+            if not value.startswith("v=DMARC1"):
+                yield ctx.problem(
+                    record,
+                    "dmarc-syntax",
+                    f"{value[:30]!r} does not start with v=DMARC1, so receivers ignore it",
+                    "start the record with v=DMARC1",
+                )
+        records = [(r, v) for r, v in ctx.txt(name, "v=DMARC1") if v.startswith("v=DMARC1")]
         if not records:
             continue
         if len(records) > 1:
