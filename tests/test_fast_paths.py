@@ -111,3 +111,23 @@ def test_single_record_apex_and_natural_order(data: dict) -> None:
     for name, value in data.items():
         octo.add_record(OctoRecord.new(octo, name, value))
     assert dump(octo) == dump(octo, slow=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Example.COM",
+        "a.b.",
+        "_25._tcp.mx.example.org.",
+        "xn--mnchen-3ya.example",
+        "-a.com",
+        "x" * 63 + ".com",
+        "a1-b.c_d.e",
+    ],
+)
+def test_plain_names_skip_dnspython_alike(text: str) -> None:
+    import dns.name
+
+    from zonegen import names
+
+    assert names.absolute(text) == dns.name.from_text(text).to_text().lower()

@@ -50,18 +50,38 @@ class Record:
     disabled: bool = field(default=False, compare=False)
 
     @property
-    def key(self) -> tuple[str, str, dns.rdata.Rdata]:
-        """Identity for de-duplication: the same data printed twice is one record."""
-        return (self.name, self.rtype, self.rdata)
+    def key(self) -> tuple[str, str, str]:
+        """Identity for de-duplication: the same data printed twice is one record. The
+        presentation text stands for the rdata: equal rdata print alike and different rdata
+        do not, and the text is cached, where hashing an rdata renders its wire form."""
+        return (self.name, self.rtype, self.value)
 
     @property
     def value(self) -> str:
         """The rdata in presentation format (names absolute)."""
-        return self.rdata.to_text()
+        return rdata_text(self.rdata)
 
     def describe(self) -> str:
         """A short human label: owner and type, in Unicode when the name is an IDN."""
         return f"{names.unicode(self.name)} {self.rtype}"
+
+
+# dnspython formats rdata anew on every to_text() (escaping TXT byte by byte); a build sorts
+# and writes each record several times. The text is kept per rdata object, which stays alive
+# in the cache so its id cannot be reused by another object.
+_TEXTS: dict[int, tuple[dns.rdata.Rdata, str]] = {}
+
+
+def rdata_text(rdata: dns.rdata.Rdata) -> str:
+    """``rdata.to_text()``, computed once per rdata object."""
+    hit = _TEXTS.get(id(rdata))
+    if hit is not None and hit[0] is rdata:
+        return hit[1]
+    text = rdata.to_text()
+    if len(_TEXTS) > 500_000:
+        _TEXTS.clear()
+    _TEXTS[id(rdata)] = (rdata, text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ comparisons.
 from __future__ import annotations
 
 import functools
+import re
 
 import dns.exception
 import dns.name
@@ -18,6 +19,8 @@ from .errors import InputError
 
 # RFC 5891 (IDNA 2008) with UTS #46 mapping, as Mox does through golang.org/x/net/idna.
 _CODEC = dns.name.IDNA_2008_Practical
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"  # 1 to 63 plain characters
+_PLAIN = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}\.?\Z")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -27,6 +30,11 @@ def absolute(text: str) -> str:
     Raises ValueError when the text is not a valid domain name.
     """
     raw = text.strip()
+    if len(raw) <= 253 and _PLAIN.match(raw):
+        # Plain ASCII labels of 1 to 63 characters: dnspython would give back the same text
+        # (lowercased, with the dot), so skip building a Name (the common case, by far).
+        lowered = raw.lower()
+        return lowered if lowered.endswith(".") else lowered + "."
     if not raw or raw in {".", "@"}:
         if raw == ".":
             return "."

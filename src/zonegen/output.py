@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,26 +45,26 @@ def plan(files: dict[Path, str]) -> list[FileChange]:
 def write(files: dict[Path, str], changes: list[FileChange]) -> None:
     """Write the changed files atomically; nothing is renamed unless every write worked.
 
-    Each file is written under a temporary name in its own folder (in parallel), then one
-    ``sync`` puts all of them on disk before any is renamed into place: the rename never
-    lands before the data it points to, and a thousand zones cost one flush, not a thousand
-    fsyncs.
+    Each file is written under a temporary name in its own folder, then one ``sync`` puts
+    all of them on disk before any is renamed into place: the rename never lands before the
+    data it points to, and a thousand zones cost one flush, not a thousand fsyncs.
     """
-    targets = [c.path for c in changes if c.status != "unchanged"]
     staged: list[tuple[Path, Path]] = []
     try:
-        for target in {t.parent for t in targets}:
-            target.mkdir(parents=True, exist_ok=True)
-        with ThreadPoolExecutor(max_workers=16) as pool:
-            futures = [(pool.submit(_stage, t, files[t]), t) for t in targets]
-        failed: OSError | None = None
-        for future, target in futures:  # every staged file is known, even after a failure
+        for change in changes:
+            if change.status == "unchanged":
+                continue
+            target = change.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            staged.append((tmp, target))
             try:
-                staged.append((future.result(), target))
-            except OSError as e:
-                failed = failed or e
-        if failed:
-            raise failed
+                data = memoryview(files[target].encode("utf-8"))
+                while data:  # a write may be short (a signal, a full disk): finish it
+                    data = data[os.write(fd, data) :]
+            finally:
+                os.close(fd)
         if staged:
             os.sync()
         for tmp, target in staged:
@@ -79,17 +77,3 @@ def write(files: dict[Path, str], changes: list[FileChange]) -> None:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-
-
-def _stage(target: Path, text: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        tmp.chmod(0o644)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return tmp

@@ -116,7 +116,7 @@ def build(site: Site, *, today: datetime.date | None = None) -> Build:
 
 def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
     """All records of all outputs, each once, in first-seen order."""
-    seen: dict[tuple[str, str, dns.rdata.Rdata], Record] = {}
+    seen: dict[tuple[str, str, str], Record] = {}
     for output in outputs:
         for record in output.records:
             prior = seen.get(record.key)

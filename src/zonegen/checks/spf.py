@@ -7,6 +7,7 @@ these checks must stay offline and resolve includes inside the built zones only.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -37,7 +38,8 @@ class SpfSyntax(ValueError):
     pass
 
 
-def parse(value: str) -> list[Term]:
+@functools.lru_cache(maxsize=4096)
+def parse(value: str) -> tuple[Term, ...]:
     """Terms of an SPF record; raises SpfSyntax naming the first bad term."""
     parts = value.split(" ")
     if parts[0].lower() != "v=spf1":
@@ -73,7 +75,7 @@ def parse(value: str) -> list[Term]:
     exps = [t for t in terms if t.kind == "exp"]
     if len(redirects) > 1 or len(exps) > 1:
         raise SpfSyntax("redirect= and exp= may appear once each (RFC 7208 6)")
-    return terms
+    return tuple(terms)
 
 
 def _check_term(raw: str, kind: str, sep: str, arg: str, cidr: str) -> None:

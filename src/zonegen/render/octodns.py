@@ -114,6 +114,11 @@ class Rejected(ZonegenError):
         return (Rejected, (self.problem,))  # it crosses from the render workers
 
 
+@cache
+def _name_text(name: Any) -> str:
+    return str(name.to_text())
+
+
 def _validator_id(reasons: list[Any]) -> str:
     text = str(reasons[0]) if reasons else ""
     return text.rsplit("via: ", 1)[1].strip() if "via: " in text else "record"
@@ -129,16 +134,16 @@ def octo_data(rrset: RRset) -> dict[str, Any] | None:
         if rtype in ("A", "AAAA"):
             values.append(rd.address)
         elif rtype == "CNAME":
-            values.append(rd.target.to_text())
+            values.append(_name_text(rd.target))
         elif rtype == "MX":
-            values.append({"preference": rd.preference, "exchange": rd.exchange.to_text()})
+            values.append({"preference": rd.preference, "exchange": _name_text(rd.exchange)})
         elif rtype == "SRV":
             values.append(
                 {
                     "priority": rd.priority,
                     "weight": rd.weight,
                     "port": rd.port,
-                    "target": rd.target.to_text(),
+                    "target": _name_text(rd.target),
                 }
             )
         elif rtype == "TLSA":
@@ -186,7 +191,7 @@ def dump(octo: OctoZone, *, slow: bool = False) -> str:
     flat = {k: v[0] if len(v) == 1 else v for k, v in data.items()}
     if slow:
         return _slow(flat)
-    head = _apex(flat.pop("")) if "" in flat else "---\n"
+    head = _entry("", flat.pop("")) if "" in flat else "---\n"
     if not flat:
         return head if head != "---\n" else _slow({})
     # The entries of a block mapping are emitted one after the other, each on its own:
@@ -204,7 +209,8 @@ def _entry(name: str, value: Any) -> str:
     if text is None:
         if len(_ENTRIES) > 200_000:
             _ENTRIES.clear()
-        text = _ENTRIES[key] = _fast({name: value}, explicit_start=False)
+        text = _apex(value) if name == "" else _fast({name: value}, explicit_start=False)
+        _ENTRIES[key] = text
     return text
 
 

@@ -22,6 +22,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.CAA
 import dns.rdtypes.ANY.CNAME
 import dns.rdtypes.ANY.MX
+import dns.rdtypes.ANY.NS
 import dns.rdtypes.ANY.TLSA
 import dns.rdtypes.IN.A
 import dns.rdtypes.IN.AAAA
@@ -76,6 +77,8 @@ def _fast(rtype: str, text: str) -> dns.rdata.Rdata | None:
         )
     elif rtype == "CNAME" and _CNAME.fullmatch(text):
         return dns.rdtypes.ANY.CNAME.CNAME(IN, dns.rdatatype.CNAME, name(text))
+    elif rtype == "NS" and _CNAME.fullmatch(text):
+        return dns.rdtypes.ANY.NS.NS(IN, dns.rdatatype.NS, name(text))
     elif rtype == "TLSA" and (m := _TLSA.fullmatch(text)) and len(m[4]) % 2 == 0:
         if max(int(m[1]), int(m[2]), int(m[3])) < 256:
             return dns.rdtypes.ANY.TLSA.TLSA(

@@ -170,7 +170,7 @@ def _escape(value: object) -> object:
 def _filter(raw: list[Record], zone: str) -> Imported:
     kept: list[Record] = []
     skipped: Counter[str] = Counter()
-    seen: set[tuple[str, str, dns.rdata.Rdata]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for record in raw:
         if record.key in seen:
             continue  # dig AXFR output repeats the SOA at the end
