@@ -7,6 +7,7 @@ formed only when a zone is rendered.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import dns.rdata
@@ -140,5 +141,10 @@ def target(record: Record) -> str | None:
     for attr in ("exchange", "target"):
         name = getattr(record.rdata, attr, None)
         if name is not None:
-            return str(name.to_text()).lower()
+            return _name_text(name)
     return None
+
+
+@functools.lru_cache(maxsize=65536)
+def _name_text(name: dns.name.Name) -> str:
+    return str(name.to_text()).lower()
