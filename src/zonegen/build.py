@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,16 +42,18 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
     """Read everything the site names and render every zone's files (writes nothing)."""
     site = load_site(site_path)
     result = build(site)
-    # build refuses to write zones with errors: the error-level rules of `zonegen check`.
-    problems = run_checks(result, errors_only=True, with_octodns=False)
-    if problems:
-        return BuiltFiles({}, result.zones, result.notes, tuple(problems))
     files: dict[Path, str] = {}
     notes = list(result.notes)
     try:
-        rendered = _render_all(result, out_dir)
+        # build refuses to write zones with errors: the error-level rules of `zonegen check`,
+        # run here while the zones render (in workers, with many zones).
+        problems, rendered = _render_all(
+            result, out_dir, lambda: run_checks(result, errors_only=True, with_octodns=False)
+        )
     except Rejected as e:  # octoDNS's validators, run while rendering
         return BuiltFiles({}, result.zones, result.notes, (e.problem,))
+    if problems:
+        return BuiltFiles({}, result.zones, result.notes, tuple(problems))
     for i, (yaml_text, bind_text) in enumerate(rendered):
         yaml_path, bind_path = output_paths(out_dir, result.zones[i].name)
         files[yaml_path] = yaml_text
@@ -95,17 +98,28 @@ def _render_one(result: Build, i: int, out_dir: Path) -> tuple[str, str]:
     )
 
 
-def _render_all(result: Build, out_dir: Path) -> list[tuple[str, str]]:
+def _render_all(
+    result: Build, out_dir: Path, meanwhile: Callable[[], list[Problem]]
+) -> tuple[list[Problem], list[tuple[str, str]]]:
+    """Every zone's (YAML, BIND) text, unless ``meanwhile`` (run during the rendering)
+    finds problems."""
     global _shared
     n = len(result.zones)
     workers = min(os.cpu_count() or 1, 8)
     if n < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [_render_one(result, i, out_dir) for i in range(n)]
+        problems = meanwhile()
+        if problems:
+            return problems, []
+        return [], [_render_one(result, i, out_dir) for i in range(n)]
     step = -(-n // (workers * 4))
     chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
     _shared = (result, out_dir)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            return [pair for part in pool.map(_render_range, chunks) for pair in part]
+            pending = pool.map_async(_render_range, chunks)
+            problems = meanwhile()
+            if problems:
+                return problems, []  # leaving the block stops the workers
+            return [], [pair for part in pending.get() for pair in part]
     finally:
         _shared = None
