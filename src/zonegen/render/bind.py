@@ -17,7 +17,7 @@ import dns.rdtypes.ANY.SOA
 import dns.zone
 
 from .. import names
-from ..model import RRset, Zone, rrsets
+from ..model import RRset, Zone, rrsets, target
 from ..sources import rdata
 from ..sources.site import Bind
 
@@ -94,6 +94,7 @@ def _fast_text(apex: list[str], sets: list[RRset], origin: dns.name.Name) -> str
     the SOA and NS first (``apex``, the order the slow path adds them), then the types in
     order."""
     lines = [f"$ORIGIN {origin.to_text()}", *apex]
+    zone_name = origin.to_text()
     suffix = "." + origin.to_text()
     by_name: dict[str, list[RRset]] = {}
     for rrset in sets:
@@ -101,9 +102,13 @@ def _fast_text(apex: list[str], sets: list[RRset], origin: dns.name.Name) -> str
         by_name.setdefault(rel, []).append(rrset)
     for rel in sorted(by_name, key=_canonical):
         for rrset in by_name[rel]:
-            # Types without names print the same relative or absolute (and are the bulk).
-            plain = rrset.rtype in _NAMELESS
+            # Rdata without a name under the origin (every type without names, and MX/SRV/
+            # CNAME pointing elsewhere) print the same relative or absolute: the cached text.
             for record in rrset.records:
+                pointed = target(record)
+                plain = rrset.rtype in _NAMELESS or (
+                    pointed is not None and not names.in_zone(pointed, zone_name)
+                )
                 value = (
                     record.value if plain else record.rdata.to_text(origin=origin, relativize=True)
                 )
