@@ -50,13 +50,13 @@ def write(files: dict[Path, str], changes: list[FileChange]) -> None:
     data it points to, and a thousand zones cost one flush, not a thousand fsyncs.
     """
     staged: list[tuple[Path, Path]] = []
+    targets = [c.path for c in changes if c.status != "unchanged"]
+    suffix = f".{os.getpid()}.tmp"
     try:
-        for change in changes:
-            if change.status == "unchanged":
-                continue
-            target = change.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        for folder in {t.parent for t in targets}:
+            folder.mkdir(parents=True, exist_ok=True)
+        for target in targets:
+            tmp = target.parent / f".{target.name}{suffix}"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             staged.append((tmp, target))
             try:
