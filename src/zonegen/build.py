@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +102,8 @@ def _render_all(
 ) -> tuple[list[Problem], list[tuple[str, str]]]:
     """Every zone's (YAML, BIND) text, unless ``meanwhile`` (run during the rendering)
     finds problems."""
+    import multiprocessing as mp
+
     global _shared
     n = len(result.zones)
     workers = min(os.cpu_count() or 1, 8)

@@ -6,9 +6,6 @@ import base64
 import binascii
 from collections.abc import Iterator
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import load_der_public_key
-
 from ..model import Record, txt_text
 from ..problem import Problem
 from .context import Context
@@ -71,6 +68,9 @@ def dkim_records(ctx: Context) -> Iterator[Problem]:
 
 
 def _key(ctx: Context, record: Record, tags: dict[str, str]) -> Iterator[Problem]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
     if not tags["p"]:
         yield ctx.problem(
             record,

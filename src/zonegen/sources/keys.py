@@ -8,18 +8,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from pathlib import Path
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+
+# cryptography is imported where a key is read: a build without Mox's config dir (and
+# `zonegen --help`) never needs it.
 
 
 def load_private_key(path: Path, *, display: str) -> PrivateKeyTypes:
     """Load a PEM private key. Mox's DKIM files carry a ``Note:`` PEM header, which
     cryptography accepts (``openssl pkey`` does not)."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -37,6 +42,8 @@ def load_private_key(path: Path, *, display: str) -> PrivateKeyTypes:
 
 def spki_der(key: PrivateKeyTypes) -> bytes:
     """DER SubjectPublicKeyInfo of the key's public half (Go's x509.MarshalPKIXPublicKey)."""
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
@@ -53,6 +60,9 @@ def dkim_public(key: PrivateKeyTypes) -> tuple[str, str]:
     RSA: ``p=`` is base64 of the SPKI DER (RFC 6376 3.6.1). Ed25519: base64 of the raw
     32-byte public key (RFC 8463 4), with ``k=ed25519``.
     """
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     if isinstance(key, ed25519.Ed25519PrivateKey):
         raw = key.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
@@ -65,6 +75,8 @@ def dkim_public(key: PrivateKeyTypes) -> tuple[str, str]:
 
 def key_kind(key: PrivateKeyTypes) -> str:
     """A short name for messages."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     if isinstance(key, rsa.RSAPrivateKey):
         return f"rsa{key.key_size}"
     if isinstance(key, ec.EllipticCurvePrivateKey):
