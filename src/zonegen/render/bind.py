@@ -35,7 +35,10 @@ def render_bind(
     text = _text(zone, bind, old or 1, site, slow)
     if old is None or text == previous:
         return text
-    return _text(zone, bind, next_serial(old), site, slow)
+    # The content changed: the same text with the next serial in the SOA line.
+    m = _SERIAL_RE.search(text)
+    assert m is not None  # _text always writes the SOA line first
+    return text[: m.start(1)] + str(next_serial(old)) + text[m.end(1) :]
 
 
 def previous_serial(text: str | None) -> int | None:
