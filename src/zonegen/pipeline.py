@@ -28,8 +28,6 @@ import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
-import dns.rdtypes.ANY.MX
-import dns.rdtypes.IN.SRV
 
 from . import names
 from .errors import InputError
@@ -338,7 +336,7 @@ def group_of(record: Record) -> str | None:
     """Which optional group of Mox's output a record belongs to (site ``mox.groups``)."""
     if record.rtype == "CAA":
         return "caa"
-    if isinstance(record.rdata, dns.rdtypes.IN.SRV.SRV) and record.rdata.target.to_text() == ".":
+    if record.rtype == "SRV" and target(record) == ".":
         return "null_srv"  # RFC 2782: target "." means the service is decidedly not available
     first = record.name.split(".", 1)[0]
     if (record.rtype, first) in (("CNAME", "autoconfig"), ("SRV", "_autodiscover")):

@@ -71,16 +71,3 @@ def dkim_public(key: PrivateKeyTypes) -> tuple[str, str]:
     if isinstance(key, rsa.RSAPrivateKey):
         return "rsa", base64.b64encode(spki_der(key)).decode()
     raise ValueError("DKIM keys are RSA or Ed25519")
-
-
-def key_kind(key: PrivateKeyTypes) -> str:
-    """A short name for messages."""
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
-    if isinstance(key, rsa.RSAPrivateKey):
-        return f"rsa{key.key_size}"
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return f"ecdsa-{key.curve.name}"
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return "ed25519"
-    return type(key).__name__

@@ -103,7 +103,6 @@ def _fails(text: str, lines: int, zone: str, message: str) -> bool:
 
 def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
     from octodns.record import Record as OctoRecord
-    from octodns.record.exception import ValidationError
     from octodns.yaml import safe_load
     from octodns.zone import Zone as OctoZone
 
@@ -136,7 +135,7 @@ def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
                         entry[key] = _escape(entry[key])
             try:
                 record = OctoRecord.new(octo, str(name), entry, lenient=True)
-            except (ValidationError, Exception) as e:  # unknown types raise plain exceptions
+            except Exception as e:  # ValidationError, and plain exceptions for unknown types
                 raise InputError(f"record {name!r}: {e}", path=shown) from None
             rr = record.to_rrset()
             for value in rr.rdatas:

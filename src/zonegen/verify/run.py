@@ -342,19 +342,29 @@ def _at_name(zone: Zone, name: str, sets: list[RRset], server: Server) -> list[F
     if not full:
         return findings + _extra(zone, name, wanted, server)
     for rtype in EXTRA_TYPES:
-        got_rrset = answer_rrset(response, name, rtype) if rtype not in wanted else None
-        if got_rrset is not None:
-            findings.append(
-                _f(
-                    Where(zone.name, name, rtype, str(server)),
-                    "authoritative",
-                    "extra",
-                    WARNING,
-                    got=_values(rtype, got_rrset),
-                    detail="on the server but not in the built zone",
-                )
-            )
+        if rtype not in wanted:
+            findings.extend(_extra_found(zone, name, rtype, server, response))
     return findings
+
+
+def _extra_found(
+    zone: Zone, name: str, rtype: str, server: Server, response: dns.message.Message
+) -> list[Finding]:
+    """An ``extra`` warning when ``response`` holds ``rtype`` at ``name``."""
+    got_rrset = answer_rrset(response, name, rtype)
+    if got_rrset is None:
+        return []
+    where = Where(zone.name, name, rtype, str(server))
+    return [
+        _f(
+            where,
+            "authoritative",
+            "extra",
+            WARNING,
+            got=_values(rtype, got_rrset),
+            detail="on the server but not in the built zone",
+        )
+    ]
 
 
 def _authoritative(
@@ -410,41 +420,16 @@ def _authoritative(
 
 def _extra(zone: Zone, name: str, wanted: set[str], server: Server) -> list[Finding]:
     """Records of other types at a managed name, type by type (when ANY says too little)."""
-    candidates = [t for t in EXTRA_TYPES if t not in wanted]
     findings = []
-    for rtype in candidates:
+    for rtype in EXTRA_TYPES:
         if rtype in wanted:
             continue
         try:
             response = ask(server, name, rtype, recursion=False)
         except Unreachable as e:
-            return [
-                Finding(
-                    "authoritative",
-                    "unreachable",
-                    FATAL,
-                    zone.name,
-                    name,
-                    rtype,
-                    str(server),
-                    detail=str(e),
-                )
-            ]
-        got_rrset = answer_rrset(response, name, rtype)
-        if got_rrset is not None:
-            findings.append(
-                Finding(
-                    "authoritative",
-                    "extra",
-                    WARNING,
-                    zone.name,
-                    name,
-                    rtype,
-                    str(server),
-                    got=_values(rtype, got_rrset),
-                    detail="on the server but not in the built zone",
-                )
-            )
+            where = Where(zone.name, name, rtype, str(server))
+            return [_f(where, "authoritative", "unreachable", FATAL, detail=str(e))]
+        findings.extend(_extra_found(zone, name, rtype, server, response))
     return findings
 
 
