@@ -131,3 +131,99 @@ def test_plain_names_skip_dnspython_alike(text: str) -> None:
     from zonegen import names
 
     assert names.absolute(text) == dns.name.from_text(text).to_text().lower()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "example.org.",
+        "_25._tcp.mx.example.org.",
+        "xn--mnchen-3ya.example.",
+        "XN--MNCHEN-3YA.de.",
+        "a-b.xn--p1ai.",
+        "a_b.example.",
+        "x" * 63 + ".com.",
+    ],
+)
+def test_plain_names_are_their_own_unicode_form(name: str) -> None:
+    import dns.name
+
+    from zonegen import names
+
+    expected = dns.name.from_text(name).to_unicode(idna_codec=names._CODEC)
+    assert names.unicode(name) == expected
+
+
+def test_comment_and_paren_stripping_equals_the_character_loop() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from zonegen.sources.mox_records import _strip_comment_and_parens, _strip_slow
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet='ab ;()"\\\t', max_size=40))
+    def same(line: str) -> None:
+        assert _strip_comment_and_parens(line) == _strip_slow(line)
+
+    same()
+    for path in FIXTURES.glob("*/*.txt"):
+        for line in path.read_text().splitlines():
+            assert _strip_comment_and_parens(line) == _strip_slow(line), (path, line)
+
+
+def test_shown_paths_are_relpaths_below_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from zonegen.sources.files import show
+
+    monkeypatch.chdir(tmp_path)
+    for path in [
+        tmp_path / "config" / "site.yaml",
+        tmp_path / "a" / ".." / "b",
+        Path("/etc/hosts"),
+        Path(str(tmp_path) + "x") / "y",
+        Path("relative/file"),
+    ]:
+        expected = (
+            os.path.relpath(path)
+            if path.is_absolute() and str(path).startswith(str(tmp_path) + "/")
+            else str(path)
+        )
+        assert show(path) == expected
+
+
+def test_remembered_value_validation_still_rejects_new_values() -> None:
+    from octodns.record import Record as OctoRecord
+    from octodns.record.exception import ValidationError
+
+    from zonegen.render import octodns as render
+
+    assert isinstance(OctoRecord.validators.process_values, render._ValidValues)
+    good = {
+        "type": "TLSA",
+        "ttl": 300,
+        "value": {
+            "certificate_usage": 3,
+            "selector": 1,
+            "matching_type": 1,
+            "certificate_association_data": "ab" * 32,
+        },
+    }
+    for i in range(3):
+        zone = OctoZone(f"z{i}.example.", [])
+        OctoRecord.new(zone, "_25._tcp", good)  # judged once, then remembered
+    bad = {**good, "value": {**good["value"], "certificate_association_data": "ab" * 31}}
+    for i in range(3):  # never remembered: rejected every time
+        with pytest.raises(ValidationError, match="tlsa"):
+            OctoRecord.new(OctoZone(f"z{i}.example.", []), "_25._tcp", bad)
+    # 1 and "1" are different values to a validator, so to the memory too.
+    mx = {"type": "MX", "ttl": 300, "value": {"preference": 10, "exchange": "mx.example."}}
+    OctoRecord.new(OctoZone("m.example.", []), "", mx)
+    with pytest.raises(ValidationError):
+        OctoRecord.new(
+            OctoZone("m.example.", []),
+            "",
+            {**mx, "value": {"preference": "ten", "exchange": "mx.example."}},
+        )

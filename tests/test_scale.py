@@ -25,14 +25,47 @@ def _break(site: Path, domain: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+def _contents(folder: Path) -> dict[Path, bytes]:
+    """Every file below ``folder``, hidden ones (staged files) included."""
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_a_dmarc_typo_in_one_of_a_thousand_domains_fails(thousand: Path) -> None:
     out = thousand.parent / "zones"
     assert run("build", "--site", thousand, "--out", out).exit_code == 0
+    before = _contents(out)
+    site_text = thousand.read_text()
+    # Every zone changes too (the SPF follows the new address): the workers stage files
+    # while the checks run, and none of them may stay.
+    thousand.write_text(site_text.replace("203.0.113.25", "203.0.113.26"))
     _break(thousand, "d00500.example", "v=DMARC1;p=reject;", "v=DMARC1;p=rejct;")
-    result = run("build", "--site", thousand, "--out", out)
-    assert result.exit_code == 1
-    assert "error: dmarc-syntax: _dmarc.d00500.example. TXT: p=rejct" in result.stderr
-    _break(thousand, "d00500.example", "v=DMARC1;p=rejct;", "v=DMARC1;p=reject;")
+    try:
+        result = run("build", "--site", thousand, "--out", out)
+        assert result.exit_code == 1
+        assert "error: dmarc-syntax: _dmarc.d00500.example. TXT: p=rejct" in result.stderr
+        assert _contents(out) == before
+    finally:
+        thousand.write_text(site_text)
+        _break(thousand, "d00500.example", "v=DMARC1;p=rejct;", "v=DMARC1;p=reject;")
+
+
+def test_a_rejection_leaves_no_staged_file_of_the_other_zones(thousand: Path) -> None:
+    out = thousand.parent / "zones3"
+    assert run("build", "--site", thousand, "--out", out).exit_code == 0
+    before = _contents(out)
+    site_text = thousand.read_text()
+    # Every zone changes (the SPF follows the new address), so every worker stages files,
+    # and one zone far into the list is refused by octoDNS.
+    thousand.write_text(site_text.replace("203.0.113.25", "203.0.113.26"))
+    _break(thousand, "d00900.example", "MX 10 mx.example.org.", "MX 10 192.0.2.1.")
+    try:
+        result = run("build", "--no-cache", "--site", thousand, "--out", out)
+        assert result.exit_code == 1, result.stderr
+        assert "octodns-mx-value-not-ip: d00900.example. MX" in result.stderr
+        assert _contents(out) == before
+    finally:
+        thousand.write_text(site_text)
+        _break(thousand, "d00900.example", "MX 10 192.0.2.1.", "MX 10 mx.example.org.")
 
 
 def test_an_octodns_rejection_in_one_of_a_thousand_domains_fails(thousand: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,8 +10,8 @@ from pathlib import Path
 
 from . import names
 from .checks import Problem, run_checks
-from .model import Zone
-from .output import read_existing
+from .model import Zone, rrsets
+from .output import FileChange, read_existing, stage, staging_path, status
 from .pipeline import Build, build
 from .render.bind import PLACEHOLDER_NS, render_bind
 from .render.octodns import Rejected, render_octodns
@@ -23,6 +24,9 @@ class BuiltFiles:
     zones: tuple[Zone, ...]
     notes: tuple[str, ...]
     problems: tuple[Problem, ...]  # error-level check results; files is empty when any
+    # Each file against what is on disk (sorted by path); with ``stage``, the changed
+    # ones are already written under their staging names (output.commit puts them in place).
+    changes: tuple[FileChange, ...] = ()
 
     @property
     def record_count(self) -> int:
@@ -37,26 +41,46 @@ def output_paths(out_dir: Path, zone: str) -> tuple[Path, Path]:
     return out_dir / yaml_name, out_dir / "bind" / (zone.rstrip(".") + ".zone")
 
 
-def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
-    """Read everything the site names and render every zone's files (writes nothing)."""
+def build_files(site_path: Path, out_dir: Path, *, stage_token: str | None = None) -> BuiltFiles:
+    """Read everything the site names and render every zone's files.
+
+    Writes nothing, unless ``stage_token`` is given: then each changed file is written under
+    its staging name (``output.staging_path``) by whoever rendered it, in parallel, and the
+    caller commits (or discards) ``changes``. Nothing stays staged when this returns
+    problems or raises.
+    """
     site = load_site(site_path)
     result = build(site)
+    # Folders the staging may create; a build that writes nothing leaves none of them behind.
+    new_folders = [d for d in (out_dir / "bind", out_dir) if not d.is_dir()]
     files: dict[Path, str] = {}
     notes = list(result.notes)
     try:
         # build refuses to write zones with errors: the error-level rules of `zonegen check`,
         # run here while the zones render (in workers, with many zones).
         problems, rendered = _render_all(
-            result, out_dir, lambda: run_checks(result, errors_only=True, with_octodns=False)
+            result,
+            out_dir,
+            stage_token,
+            lambda: run_checks(result, errors_only=True, with_octodns=False),
         )
-    except Rejected as e:  # octoDNS's validators, run while rendering
-        return BuiltFiles({}, result.zones, result.notes, (e.problem,))
+    except BaseException as e:
+        if stage_token is not None:
+            _unstage(result, out_dir, stage_token, new_folders)
+        if isinstance(e, Rejected):  # octoDNS's validators, run while rendering
+            return BuiltFiles({}, result.zones, result.notes, (e.problem,))
+        raise
     if problems:
+        if stage_token is not None:
+            _unstage(result, out_dir, stage_token, new_folders)
         return BuiltFiles({}, result.zones, result.notes, tuple(problems))
-    for i, (yaml_text, bind_text) in enumerate(rendered):
+    changes: list[FileChange] = []
+    for i, (yaml_text, bind_text, zone_changes) in enumerate(rendered):
         yaml_path, bind_path = output_paths(out_dir, result.zones[i].name)
         files[yaml_path] = yaml_text
         files[bind_path] = bind_text
+        changes.extend(zone_changes)
+    changes.sort(key=lambda c: c.path)
     for zone, settings in zip(result.zones, site.zones, strict=True):
         apex_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
         if not settings.bind.ns and not apex_ns:
@@ -74,33 +98,68 @@ def build_files(site_path: Path, out_dir: Path) -> BuiltFiles:
             f"{p} is not built from the site file any more; delete it if its zone is gone"
             for p in stale
         )
-    return BuiltFiles(files, result.zones, tuple(notes), ())
+    return BuiltFiles(files, result.zones, tuple(notes), (), tuple(changes))
+
+
+def _unstage(result: Build, out_dir: Path, token: str, new_folders: list[Path]) -> None:
+    """Remove whatever the renderers staged, and the folders they made: the names follow
+    from the token alone, so this also finds what workers staged before one of them failed."""
+    for zone in result.zones:
+        for path in output_paths(out_dir, zone.name):
+            with contextlib.suppress(OSError):
+                staging_path(path, token).unlink()
+    for folder in new_folders:  # deepest first; rmdir only removes an empty one
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 # Rendering is per zone and independent: with many zones it is spread over the CPUs. The
-# workers are forked after the build, so they share its records instead of receiving them.
+# workers are forked after the build, so they share its records instead of receiving them,
+# and they stage the files they render, so writing is spread over them too.
 PARALLEL_FROM = 64
-_shared: tuple[Build, Path] | None = None
+_shared: tuple[Build, Path, str | None] | None = None
+Rendered = tuple[str, str, tuple[FileChange, FileChange]]
 
 
-def _render_range(bounds: tuple[int, int]) -> list[tuple[str, str]]:
+def _render_range(bounds: tuple[int, int]) -> list[Rendered]:
     assert _shared is not None
-    result, out_dir = _shared
-    return [_render_one(result, i, out_dir) for i in range(*bounds)]
+    result, out_dir, token = _shared
+    return [_render_one(result, i, out_dir, token) for i in range(*bounds)]
 
 
-def _render_one(result: Build, i: int, out_dir: Path) -> tuple[str, str]:
+def _render_one(result: Build, i: int, out_dir: Path, token: str | None) -> Rendered:
     zone, settings = result.zones[i], result.site.zones[i]
-    _, bind_path = output_paths(out_dir, zone.name)
-    return render_octodns(zone), render_bind(
-        zone, settings.bind, previous=read_existing(bind_path), site=result.site.shown
+    yaml_path, bind_path = output_paths(out_dir, zone.name)
+    old_bind = read_existing(bind_path)
+    sets = rrsets(zone.records)
+    yaml_text = render_octodns(zone, sets=sets)
+    bind_text = render_bind(
+        zone, settings.bind, previous=old_bind, site=result.site.shown, sets=sets
+    )
+    old_yaml = read_existing(yaml_path)
+    if token is None:
+        return (
+            yaml_text,
+            bind_text,
+            (
+                FileChange(yaml_path, status(old_yaml, yaml_text)),
+                FileChange(bind_path, status(old_bind, bind_text)),
+            ),
+        )
+    return (
+        yaml_text,
+        bind_text,
+        (
+            stage(yaml_path, yaml_text, old_yaml, token),
+            stage(bind_path, bind_text, old_bind, token),
+        ),
     )
 
 
 def _render_all(
-    result: Build, out_dir: Path, meanwhile: Callable[[], list[Problem]]
-) -> tuple[list[Problem], list[tuple[str, str]]]:
-    """Every zone's (YAML, BIND) text, unless ``meanwhile`` (run during the rendering)
+    result: Build, out_dir: Path, token: str | None, meanwhile: Callable[[], list[Problem]]
+) -> tuple[list[Problem], list[Rendered]]:
+    """Every zone's (YAML, BIND, changes), unless ``meanwhile`` (run during the rendering)
     finds problems."""
     import multiprocessing as mp
 
@@ -111,16 +170,16 @@ def _render_all(
         problems = meanwhile()
         if problems:
             return problems, []
-        return [], [_render_one(result, i, out_dir) for i in range(n)]
+        return [], [_render_one(result, i, out_dir, token) for i in range(n)]
     step = -(-n // (workers * 4))
     chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
-    _shared = (result, out_dir)
+    _shared = (result, out_dir, token)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             pending = pool.map_async(_render_range, chunks)
             problems = meanwhile()
             if problems:
                 return problems, []  # leaving the block stops the workers
-            return [], [pair for part in pending.get() for pair in part]
+            return [], [item for part in pending.get() for item in part]
     finally:
         _shared = None

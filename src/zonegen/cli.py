@@ -104,41 +104,53 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
             )
         return
 
+    import os
+
     from .build import build_files
-    from .output import plan, write
+    from .output import commit, discard
 
     try:
-        result = build_files(site_path, out_dir)
-        changes = plan(result.files)
+        # Outside --check, the renderers stage every changed file as they go (in parallel);
+        # below, they are either all committed or all discarded.
+        result = build_files(site_path, out_dir, stage_token=None if check else str(os.getpid()))
     except ZonegenError as e:
         _fail(e)
-    for note in result.notes:
-        click.echo(f"zonegen: note: {note}", err=True)
-    if result.problems:
-        for problem in result.problems:
-            click.echo(f"zonegen: {problem.as_text()}", err=True)
-        click.echo(
-            f"zonegen: {len(result.problems)} errors: nothing written (see `zonegen check`)",
-            err=True,
-        )
-        sys.exit(EXIT_PROBLEMS)
-    changed = [c for c in changes if c.status != "unchanged"]
-    if check:
-        for c in changed:
-            click.echo(f"would be {c.status}: {c.path}")
-        if changed:
+    changes = list(result.changes)
+    committed = False
+    try:
+        for note in result.notes:
+            click.echo(f"zonegen: note: {note}", err=True)
+        if result.problems:
+            for problem in result.problems:
+                click.echo(f"zonegen: {problem.as_text()}", err=True)
             click.echo(
-                f"{len(changed)} of {len(changes)} files are not current; run zonegen build",
+                f"zonegen: {len(result.problems)} errors: nothing written (see `zonegen check`)",
                 err=True,
             )
             sys.exit(EXIT_PROBLEMS)
-        click.echo(f"all {len(changes)} files are current")
-        cache.save(key, out_dir, result.files, len(result.zones), result.record_count, result.notes)
-        return
-    try:
-        write(result.files, changes)
-    except ZonegenError as e:
-        _fail(e)
+        changed = [c for c in changes if c.status != "unchanged"]
+        if check:
+            for c in changed:
+                click.echo(f"would be {c.status}: {c.path}")
+            if changed:
+                click.echo(
+                    f"{len(changed)} of {len(changes)} files are not current; run zonegen build",
+                    err=True,
+                )
+                sys.exit(EXIT_PROBLEMS)
+            click.echo(f"all {len(changes)} files are current")
+            cache.save(
+                key, out_dir, result.files, len(result.zones), result.record_count, result.notes
+            )
+            return
+        try:
+            commit(changes)
+        except ZonegenError as e:
+            _fail(e)
+        committed = True
+    finally:
+        if not committed:
+            discard(changes)
     cache.save(key, out_dir, result.files, len(result.zones), result.record_count, result.notes)
     for c in changes:
         click.echo(f"{c.status:9} {c.path}")

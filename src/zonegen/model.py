@@ -7,7 +7,6 @@ formed only when a zone is rendered.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import dns.rdata
@@ -138,13 +137,22 @@ def rrsets(records: tuple[Record, ...] | list[Record]) -> list[RRset]:
 
 def target(record: Record) -> str | None:
     """The name an MX (exchange), SRV, CNAME, NS or PTR (target) points at, lowercase."""
+    rd = record.rdata
+    # Kept per rdata object like rdata_text: a dnspython Name hashes all its labels anew on
+    # every lookup, so caching by name would cost what it saves.
+    hit = _TARGETS.get(id(rd))
+    if hit is not None and hit[0] is rd:
+        return hit[1]
+    text = None
     for attr in ("exchange", "target"):
-        name = getattr(record.rdata, attr, None)
+        name = getattr(rd, attr, None)
         if name is not None:
-            return _name_text(name)
-    return None
+            text = str(name.to_text()).lower()
+            break
+    if len(_TARGETS) > 500_000:
+        _TARGETS.clear()
+    _TARGETS[id(rd)] = (rd, text)
+    return text
 
 
-@functools.lru_cache(maxsize=65536)
-def _name_text(name: dns.name.Name) -> str:
-    return str(name.to_text()).lower()
+_TARGETS: dict[int, tuple[dns.rdata.Rdata, str | None]] = {}

@@ -62,6 +62,8 @@ def absolute_or_error(text: str, *, path: str | None, line: int | None, what: st
 @functools.lru_cache(maxsize=65536)
 def unicode(name: str) -> str:
     """The Unicode form of an absolute A-label name, for messages and octoDNS file names."""
+    if "xn--" not in name.lower() and _PLAIN.match(name):
+        return name  # plain ASCII labels, none of them an A-label: the same text
     return dns.name.from_text(name).to_unicode(idna_codec=_CODEC)
 
 

@@ -28,11 +28,20 @@ _SERIAL_RE = re.compile(r"^@ \d+ IN SOA \S+ \S+ (\d+) ", re.MULTILINE)
 
 
 def render_bind(
-    zone: Zone, bind: Bind, *, previous: str | None, site: str, slow: bool = False
+    zone: Zone,
+    bind: Bind,
+    *,
+    previous: str | None,
+    site: str,
+    slow: bool = False,
+    sets: list[RRset] | None = None,
 ) -> str:
-    """The zone file text; ``previous`` is the file as it is now (for the serial)."""
+    """The zone file text; ``previous`` is the file as it is now (for the serial).
+
+    ``sets`` are the zone's RRsets when the caller has them already (``rrsets(zone.records)``).
+    """
     old = previous_serial(previous)
-    text = _text(zone, bind, old or 1, site, slow)
+    text = _text(zone, bind, old or 1, site, slow, rrsets(zone.records) if sets is None else sets)
     if old is None or text == previous:
         return text
     # The content changed: the same text with the next serial in the SOA line.
@@ -54,7 +63,7 @@ def next_serial(serial: int) -> int:
     return (serial + 1) % 2**32 or 1
 
 
-def _text(zone: Zone, bind: Bind, serial: int, site: str, slow: bool) -> str:
+def _text(zone: Zone, bind: Bind, serial: int, site: str, slow: bool, sets: list[RRset]) -> str:
     origin = rdata.name(zone.name)
     has_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
     ns = [] if has_ns else list(bind.ns)
@@ -76,7 +85,6 @@ def _text(zone: Zone, bind: Bind, serial: int, site: str, slow: bool) -> str:
         soa.minimum,
     )
     ns_rdatas = [rdata.parse("NS", name) for name in ns]
-    sets = rrsets(zone.records)
     if slow or any("\\" in s.name for s in sets):
         z = dns.zone.Zone(origin, relativize=True)
         _add(z, zone.name, soa.ttl, soa_rdata)
@@ -96,12 +104,12 @@ def _fast_text(apex: list[str], sets: list[RRset], origin: dns.name.Name) -> str
     building the zone's nodes: names in DNSSEC canonical order (RFC 4034 6.1), at each name
     the SOA and NS first (``apex``, the order the slow path adds them), then the types in
     order."""
-    lines = [f"$ORIGIN {origin.to_text()}", *apex]
     zone_name = origin.to_text()
-    suffix = "." + origin.to_text()
+    lines = [f"$ORIGIN {zone_name}", *apex]
+    cut = -len(zone_name) - 1
     by_name: dict[str, list[RRset]] = {}
     for rrset in sets:
-        rel = "@" if rrset.name == origin.to_text() else rrset.name[: -len(suffix)]
+        rel = "@" if rrset.name == zone_name else rrset.name[:cut]
         by_name.setdefault(rel, []).append(rrset)
     for rel in sorted(by_name, key=_canonical):
         for rrset in by_name[rel]:

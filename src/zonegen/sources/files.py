@@ -10,6 +10,12 @@ from ..errors import InputError
 
 def show(path: Path) -> str:
     """``path`` relative to the working directory when it is below it, for messages."""
+    text = str(path)
+    if not path.is_absolute():
+        return text
+    cwd = str(Path.cwd())
+    if cwd != "/" and text.startswith(cwd + "/") and "/.." not in text:
+        return text[len(cwd) + 1 :]  # what relpath gives for a plain path below cwd
     try:
         return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
     except ValueError:

@@ -242,11 +242,29 @@ def _strip_comment_and_parens(line: str) -> tuple[str, int]:
     Returns the remaining text and the change in parenthesis depth.
     """
     if "\\" not in line:
-        # Without escapes, the text outside quotes is every other piece between '"'s: when
-        # none of them holds ';', '(' or ')', there is nothing to strip (most lines).
-        outside = line.split('"')[::2]
-        if len(line.split('"')) % 2 and not any(c in part for part in outside for c in ";()"):
-            return line.strip(), 0
+        # Without escapes, the text outside quotes is every other piece between '"'s (when
+        # the quotes pair up): cut at its first ';', count and blank its parentheses.
+        pieces = line.split('"')
+        if len(pieces) % 2:
+            depth = 0
+            for i in range(0, len(pieces), 2):
+                piece = pieces[i]
+                cut = piece.find(";")
+                if cut >= 0:
+                    piece = piece[:cut]
+                    del pieces[i + 1 :]
+                if "(" in piece or ")" in piece:
+                    depth += piece.count("(") - piece.count(")")
+                    piece = piece.replace("(", " ").replace(")", " ")
+                pieces[i] = piece
+                if cut >= 0:
+                    break
+            return '"'.join(pieces).strip(), depth
+    return _strip_slow(line)
+
+
+def _strip_slow(line: str) -> tuple[str, int]:
+    """:func:`_strip_comment_and_parens` a character at a time (escapes, unpaired quotes)."""
     out: list[str] = []
     depth = 0
     quoted = False
