@@ -5,7 +5,10 @@ For each N: generate N Mox domains (bench/generate.py), then time in fresh proce
   - full: `zonegen build --no-cache` into an empty folder (parse, error-level checks, octoDNS
     YAML and BIND, atomic writes),
   - rebuild: `zonegen build` again with nothing changed (must rewrite no file),
-each the median of 3 runs, with peak memory (max RSS of the process and its workers).
+each the median of 5 runs, with peak memory (max RSS of the process and its workers). The
+baseline and the full build run in turns, and the ratio is the median of each turn's
+ratio (the lowest and highest in brackets): the machine's load drifts, and both sides see
+the same drift.
 Then `zonegen --help` against `octodns-validate --help`, and `zonegen verify` over 100
 domains against a local named and unbound (127.0.0.1 only), when they are installed.
 """
@@ -31,21 +34,51 @@ BIN = Path(sys.executable).parent
 ZONEGEN = str(BIN / "zonegen")
 
 
-def measure(cmd: list[str], *, prepare: object = None, runs: int = 3) -> tuple[float, float]:
+RUNS = 5
+
+
+def run_once(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS (MiB) of one fresh process (its workers included)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    assert proc.stderr is not None
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(cmd: list[str], *, prepare: object = None, runs: int = RUNS) -> tuple[float, float]:
     """Median wall time and max peak RSS (MiB) over ``runs`` fresh processes."""
     times, peaks = [], []
     for _ in range(runs):
         if callable(prepare):
             prepare()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
-        peaks.append(usage.ru_maxrss / 1024)
-        proc.stderr.close()
+        elapsed, peak = run_once(cmd)
+        times.append(elapsed)
+        peaks.append(peak)
     return statistics.median(times), max(peaks)
+
+
+def side_by_side(
+    a: list[str], prepare_a: object, b: list[str], prepare_b: object, runs: int = RUNS
+) -> tuple[list[float], float, list[float], float]:
+    """``a`` and ``b`` in turns, ``runs`` times each: a shared machine's load drifts over a
+    minute, and alternating puts the drift on both sides alike."""
+    times_a, times_b, peak_a, peak_b = [], [], 0.0, 0.0
+    for _ in range(runs):
+        for cmd, prepare, times in ((a, prepare_a, times_a), (b, prepare_b, times_b)):
+            if callable(prepare):
+                prepare()
+            elapsed, peak = run_once(cmd)
+            times.append(elapsed)
+            if cmd is a:
+                peak_a = max(peak_a, peak)
+            else:
+                peak_b = max(peak_b, peak)
+    return times_a, peak_a, times_b, peak_b
 
 
 def fresh(folder: Path) -> None:
@@ -65,14 +98,14 @@ def bench_build(n: int, root: Path) -> dict[str, float]:
         for line in p.read_text().splitlines()
         if line and not line.startswith((";", "$", " ", "\t"))
     )
-    base_t, base_m = measure(
+    base_ts, base_m, full_ts, full_m = side_by_side(
         [sys.executable, str(HERE / "baseline.py"), str(work), str(base_out)],
-        prepare=lambda: fresh(base_out),
-    )
-    full_t, full_m = measure(
+        lambda: fresh(base_out),
         [ZONEGEN, "build", "--no-cache", "--site", str(site), "--out", str(out)],
-        prepare=lambda: fresh(out),
+        lambda: fresh(out),
     )
+    base_t, full_t = statistics.median(base_ts), statistics.median(full_ts)
+    ratios = sorted(f / b for f, b in zip(full_ts, base_ts, strict=True))
     subprocess.run(
         [ZONEGEN, "build", "--site", str(site), "--out", str(out)], check=True, capture_output=True
     )
@@ -89,6 +122,9 @@ def bench_build(n: int, root: Path) -> dict[str, float]:
         "full_m": full_m,
         "re_t": re_t,
         "re_m": re_m,
+        "ratio": statistics.median(ratios),
+        "ratio_min": ratios[0],
+        "ratio_max": ratios[-1],
     }
 
 
@@ -160,14 +196,15 @@ def main() -> None:
     try:
         rows = [bench_build(n, root) for n in sizes]
         print(
-            "| N | records | baseline | zonegen build | ratio | rebuild (nothing changed) |"
-            " records/s (build) | peak MiB baseline / build / rebuild |"
+            "| N | records | baseline | zonegen build | ratio (min-max) |"
+            " rebuild (nothing changed) | records/s (build) |"
+            " peak MiB baseline / build / rebuild |"
         )
         print("|---|---|---|---|---|---|---|---|")
         for r in rows:
             print(
                 f"| {r['n']} | {r['records']} | {r['base_t']:.2f} s | {r['full_t']:.2f} s | "
-                f"{r['full_t'] / r['base_t']:.2f} | {r['re_t']:.2f} s "
+                f"{r['ratio']:.2f} ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | {r['re_t']:.2f} s "
                 f"({r['re_t'] / r['full_t']:.2f} of build) | "
                 f"{r['records'] / r['full_t']:,.0f} | "
                 f"{r['base_m']:.0f} / {r['full_m']:.0f} / {r['re_m']:.0f} |"

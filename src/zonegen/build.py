@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,20 @@ def build_files(site_path: Path, out_dir: Path, *, stage_token: str | None = Non
     caller commits (or discards) ``changes``. Nothing stays staged when this returns
     problems or raises.
     """
+    # The reading and checking allocate a few hundred thousand objects that all stay alive
+    # until the build ends: the cyclic collector would walk them over and over for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_files(site_path, out_dir, stage_token, collecting)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_files(
+    site_path: Path, out_dir: Path, stage_token: str | None, collecting: bool
+) -> BuiltFiles:
     site = load_site(site_path)
     result = build(site)
     # Folders the staging may create; a build that writes nothing leaves none of them behind.
@@ -62,6 +77,7 @@ def build_files(site_path: Path, out_dir: Path, *, stage_token: str | None = Non
             result,
             out_dir,
             stage_token,
+            collecting,
             lambda: run_checks(result, errors_only=True, with_octodns=False),
         )
     except BaseException as e:
@@ -117,13 +133,15 @@ def _unstage(result: Build, out_dir: Path, token: str, new_folders: list[Path]) 
 # workers are forked after the build, so they share its records instead of receiving them,
 # and they stage the files they render, so writing is spread over them too.
 PARALLEL_FROM = 64
-_shared: tuple[Build, Path, str | None] | None = None
+_shared: tuple[Build, Path, str | None, bool] | None = None
 Rendered = tuple[str, str, tuple[FileChange, FileChange]]
 
 
 def _render_range(bounds: tuple[int, int]) -> list[Rendered]:
     assert _shared is not None
-    result, out_dir, token = _shared
+    result, out_dir, token, collecting = _shared
+    if collecting:
+        gc.enable()  # a worker's records and octoDNS zones are garbage zone by zone
     return [_render_one(result, i, out_dir, token) for i in range(*bounds)]
 
 
@@ -157,7 +175,11 @@ def _render_one(result: Build, i: int, out_dir: Path, token: str | None) -> Rend
 
 
 def _render_all(
-    result: Build, out_dir: Path, token: str | None, meanwhile: Callable[[], list[Problem]]
+    result: Build,
+    out_dir: Path,
+    token: str | None,
+    collecting: bool,
+    meanwhile: Callable[[], list[Problem]],
 ) -> tuple[list[Problem], list[Rendered]]:
     """Every zone's (YAML, BIND, changes), unless ``meanwhile`` (run during the rendering)
     finds problems."""
@@ -173,7 +195,10 @@ def _render_all(
         return [], [_render_one(result, i, out_dir, token) for i in range(n)]
     step = -(-n // (workers * 4))
     chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
-    _shared = (result, out_dir, token)
+    _shared = (result, out_dir, token, collecting)
+    # What exists now is shared with the workers page by page until written: frozen, the
+    # workers' collector never walks it, so it stays shared (the gc.freeze documentation).
+    gc.freeze()
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             pending = pool.map_async(_render_range, chunks)
@@ -183,3 +208,4 @@ def _render_all(
             return [], [item for part in pending.get() for item in part]
     finally:
         _shared = None
+        gc.unfreeze()
