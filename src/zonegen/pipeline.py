@@ -51,6 +51,7 @@ from .sources.mox_config import MoxConfig, read_mox_config
 from .sources.mox_records import MoxOutput, read_mox_output
 from .sources.site import Site, SiteRecord, ZoneSettings
 from .sources.zonefile import read_export
+from .text import digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +148,7 @@ def config_dkim(records: list[Record], config: MoxConfig, ttl: int) -> list[Reco
         kind, public = dkim_public(load_private_key(sel.key_file, display=shown))
         value = "v=DKIM1;h=sha256;" + ("k=ed25519;" if kind == "ed25519" else "") + f"p={public}"
         where = sel.where.rpartition(":")
-        origin = Origin(where[0], int(where[2]) if where[2].isdigit() else 0)
+        origin = Origin(where[0], int(where[2]) if digits(where[2]) else 0)
         out.append(Record(owner, "TXT", ttl, make_txt(value.encode()), origin, MOX))
     return out
 

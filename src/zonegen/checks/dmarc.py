@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from .. import names
 from ..model import Record
 from ..problem import Problem
+from ..text import digits
 from .context import Context
 
 _POLICIES = {"none", "quarantine", "reject"}
@@ -71,9 +72,9 @@ def dmarc_records(ctx: Context) -> Iterator[Problem]:
                 problems.append(f"{key}={val} is not none, quarantine or reject")
             elif key in ("adkim", "aspf") and val.lower() not in ("r", "s"):
                 problems.append(f"{key}={val} is not r or s")
-            elif key == "pct" and not (val.isdigit() and int(val) <= 100):
+            elif key == "pct" and not (digits(val) and int(val) <= 100):
                 problems.append(f"pct={val} is not 0 to 100")
-            elif key == "ri" and not val.isdigit():
+            elif key == "ri" and not digits(val):
                 problems.append(f"ri={val} is not a number of seconds")
             elif key == "fo" and not all(f in ("0", "1", "d", "s") for f in val.split(":")):
                 problems.append(f"fo={val}: options are 0, 1, d, s separated by ':'")

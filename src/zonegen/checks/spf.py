@@ -17,6 +17,7 @@ from .. import names
 from ..model import Record
 from ..model import target as target_of
 from ..problem import Problem
+from ..text import digits
 from .context import Context
 
 LOOKUP_LIMIT = 10  # RFC 7208 4.6.4
@@ -92,8 +93,8 @@ def _check_term(raw: str, kind: str, sep: str, arg: str, cidr: str) -> None:
             raise SpfSyntax(f"{raw!r}: an IPv{net.version} address in {kind}")
     if cidr:
         v4, _, v6 = cidr[1:].partition("//")
-        if (v4 and (not v4.isdigit() or int(v4) > 32 + (96 if kind == "ip6" else 0))) or (
-            v6 and (not v6.isdigit() or int(v6) > 128)
+        if (v4 and (not digits(v4) or int(v4) > 32 + (96 if kind == "ip6" else 0))) or (
+            v6 and (not digits(v6) or int(v6) > 128)
         ):
             raise SpfSyntax(f"{raw!r}: bad CIDR length")
 

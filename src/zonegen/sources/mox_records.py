@@ -30,6 +30,7 @@ import dns.ttl
 from .. import names
 from ..errors import InputError
 from ..model import MOX, Origin, Record
+from ..text import digits
 from . import rdata
 from .files import read_text, show
 
@@ -196,7 +197,7 @@ class _Parser:
         ttl = self.ttl
         tokens = rest.split(None, 1)
         # Mox prints neither a TTL nor a class, but a hand-edited copy may carry both.
-        if tokens and tokens[0].isdigit():
+        if tokens and digits(tokens[0]):
             ttl = int(tokens[0])
             tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
         if tokens and tokens[0].upper() == "IN":
@@ -229,7 +230,7 @@ def _looks_like_record(body: str) -> bool:
     if len(parts) < 3:
         return False
     idx = 1
-    if parts[idx].isdigit():
+    if digits(parts[idx]):
         idx += 1
     if idx < len(parts) and parts[idx].upper() == "IN":
         idx += 1

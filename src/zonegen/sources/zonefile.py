@@ -24,6 +24,7 @@ import dns.zone
 from .. import names
 from ..errors import InputError
 from ..model import Origin, Record, make_txt
+from ..text import digits
 from .files import read_text, show
 
 KEPT = "kept"  # Record.kind of records kept from an imported zone
@@ -81,7 +82,7 @@ def _from_zone_file(text: str, zone: str, shown: str) -> list[Record]:
 def _where(message: str) -> tuple[int | None, str]:
     if message.startswith("<string>:"):
         head, _, rest = message[len("<string>:") :].partition(": ")
-        if head.isdigit():
+        if digits(head):
             return int(head), rest
     return None, message
 

@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from ..errors import InputError
+from ..text import digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ def parse_server(text: str, *, default_port: int, what: str) -> Server:
         host, port_text = text.split(":")
     port = default_port
     if port_text:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if not digits(port_text) or not 0 < int(port_text) < 65536:
             raise InputError(f"{what} {text!r}: bad port")
         port = int(port_text)
     try:
