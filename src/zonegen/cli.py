@@ -558,3 +558,32 @@ def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:
     for record in gone:
         click.echo(f"retire {record.describe()} until {until.isoformat()}")
     _edit_file(site_path, old, new, dry_run)
+
+
+def run() -> NoReturn:
+    """The ``zonegen`` console script: :func:`main`, then a quick exit.
+
+    A build leaves a few hundred thousand objects behind; tearing them down one by one at
+    interpreter exit costs as much as writing the files did. Everything zonegen writes is
+    flushed and renamed before this point and it keeps no other resource (no temporary
+    files, no atexit work), so the process ends with ``os._exit`` after flushing the
+    standard streams. In-process callers (tests, other tools) use :func:`main`.
+    """
+    import os
+
+    try:
+        main()
+        code: object = 0
+    except SystemExit as e:
+        code = e.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        click.echo(code, err=True)  # what sys.exit("message") would print
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more to say there
+            code = code or 1
+    os._exit(code)
