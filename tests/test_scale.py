@@ -76,10 +76,10 @@ def test_a_rejection_leaves_no_staged_file_of_the_other_zones(thousand: Path) ->
 
 
 def test_an_octodns_rejection_in_one_of_a_thousand_domains_fails(thousand: Path) -> None:
-    out = thousand.parent / "zones2"
+    out = thousand.parent / "new" / "deeper" / "zones2"
     _break(thousand, "d00777.example", "MX 10 mx.example.org.", "MX 10 192.0.2.1.")
     result = run("build", "--site", thousand, "--out", out)
     assert result.exit_code == 1, result.stderr
     assert "error: octodns-mx-value-not-ip: d00777.example. MX" in result.stderr
-    assert not out.exists()
+    assert not (thousand.parent / "new").exists()  # no folder the build made stays
     _break(thousand, "d00777.example", "MX 10 192.0.2.1.", "MX 10 mx.example.org.")

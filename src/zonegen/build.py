@@ -7,6 +7,7 @@ import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 from . import names
@@ -67,7 +68,9 @@ def _build_files(
     site = load_site(site_path)
     result = build(site)
     # Folders the staging may create; a build that writes nothing leaves none of them behind.
-    new_folders = [d for d in (out_dir / "bind", out_dir) if not d.is_dir()]
+    # Deepest first, up to the first folder that exists.
+    candidates = [out_dir / "bind", out_dir, *out_dir.parents]
+    new_folders = list(takewhile(lambda d: not d.is_dir(), candidates))
     files: dict[Path, str] = {}
     notes = list(result.notes)
     try:
