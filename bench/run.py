@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -50,12 +51,10 @@ def run_once(cmd: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(cmd: list[str], *, prepare: object = None, runs: int = RUNS) -> tuple[float, float]:
+def measure(cmd: list[str], *, runs: int = RUNS) -> tuple[float, float]:
     """Median wall time and max peak RSS (MiB) over ``runs`` fresh processes."""
     times, peaks = [], []
     for _ in range(runs):
-        if callable(prepare):
-            prepare()
         elapsed, peak = run_once(cmd)
         times.append(elapsed)
         peaks.append(peak)
@@ -63,22 +62,22 @@ def measure(cmd: list[str], *, prepare: object = None, runs: int = RUNS) -> tupl
 
 
 def side_by_side(
-    a: list[str], prepare_a: object, b: list[str], prepare_b: object, runs: int = RUNS
+    a: list[str],
+    prepare_a: Callable[[], None],
+    b: list[str],
+    prepare_b: Callable[[], None],
+    runs: int = RUNS,
 ) -> tuple[list[float], float, list[float], float]:
     """``a`` and ``b`` in turns, ``runs`` times each: a shared machine's load drifts over a
-    minute, and alternating puts the drift on both sides alike."""
-    times_a, times_b, peak_a, peak_b = [], [], 0.0, 0.0
+    minute, and alternating puts the drift on both sides alike. Wall times of each side,
+    and each side's max peak RSS (MiB)."""
+    results: tuple[list[tuple[float, float]], list[tuple[float, float]]] = ([], [])
     for _ in range(runs):
-        for cmd, prepare, times in ((a, prepare_a, times_a), (b, prepare_b, times_b)):
-            if callable(prepare):
-                prepare()
-            elapsed, peak = run_once(cmd)
-            times.append(elapsed)
-            if cmd is a:
-                peak_a = max(peak_a, peak)
-            else:
-                peak_b = max(peak_b, peak)
-    return times_a, peak_a, times_b, peak_b
+        for cmd, prepare, out in ((a, prepare_a, results[0]), (b, prepare_b, results[1])):
+            prepare()
+            out.append(run_once(cmd))
+    (times_a, peaks_a), (times_b, peaks_b) = (zip(*side, strict=True) for side in results)
+    return list(times_a), max(peaks_a), list(times_b), max(peaks_b)
 
 
 def fresh(folder: Path) -> None:

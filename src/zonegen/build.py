@@ -13,7 +13,7 @@ from pathlib import Path
 from . import names
 from .checks import Problem, run_checks
 from .model import Zone, rrsets
-from .output import FileChange, read_existing, stage, staging_path, status
+from .output import FileChange, read_existing, stage, staging_path
 from .pipeline import Build, build
 from .render.bind import PLACEHOLDER_NS, render_bind
 from .render.octodns import Rejected, render_octodns
@@ -83,22 +83,21 @@ def _build_files(
             collecting,
             lambda: run_checks(result, errors_only=True, with_octodns=False),
         )
-    except BaseException as e:
+    except Rejected as e:  # octoDNS's validators, run while rendering
+        problems, rendered = [e.problem], []
+    except BaseException:
         if stage_token is not None:
             _unstage(result, out_dir, stage_token, new_folders)
-        if isinstance(e, Rejected):  # octoDNS's validators, run while rendering
-            return BuiltFiles({}, result.zones, result.notes, (e.problem,))
         raise
     if problems:
         if stage_token is not None:
             _unstage(result, out_dir, stage_token, new_folders)
         return BuiltFiles({}, result.zones, result.notes, tuple(problems))
     changes: list[FileChange] = []
-    for i, (yaml_text, bind_text, zone_changes) in enumerate(rendered):
-        yaml_path, bind_path = output_paths(out_dir, result.zones[i].name)
-        files[yaml_path] = yaml_text
-        files[bind_path] = bind_text
-        changes.extend(zone_changes)
+    for yaml_text, bind_text, (yaml_change, bind_change) in rendered:
+        files[yaml_change.path] = yaml_text
+        files[bind_change.path] = bind_text
+        changes += (yaml_change, bind_change)
     changes.sort(key=lambda c: c.path)
     for zone, settings in zip(result.zones, site.zones, strict=True):
         apex_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
@@ -157,21 +156,11 @@ def _render_one(result: Build, i: int, out_dir: Path, token: str | None) -> Rend
     bind_text = render_bind(
         zone, settings.bind, previous=old_bind, site=result.site.shown, sets=sets
     )
-    old_yaml = read_existing(yaml_path)
-    if token is None:
-        return (
-            yaml_text,
-            bind_text,
-            (
-                FileChange(yaml_path, status(old_yaml, yaml_text)),
-                FileChange(bind_path, status(old_bind, bind_text)),
-            ),
-        )
     return (
         yaml_text,
         bind_text,
         (
-            stage(yaml_path, yaml_text, old_yaml, token),
+            stage(yaml_path, yaml_text, read_existing(yaml_path), token),
             stage(bind_path, bind_text, old_bind, token),
         ),
     )

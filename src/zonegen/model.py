@@ -7,7 +7,9 @@ formed only when a zone is rendered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import dns.rdata
 import dns.rdataclass
@@ -66,22 +68,39 @@ class Record:
         return f"{names.unicode(self.name)} {self.rtype}"
 
 
+# Facts about an rdata that a build asks for again and again are kept per rdata object; the
+# object stays alive in its cache, so its id cannot be reused by another object meanwhile.
+_CACHE_LIMIT = 500_000
+T = TypeVar("T")
+
+
+def _per_rdata(
+    cache: dict[int, tuple[dns.rdata.Rdata, T]],
+    rdata: dns.rdata.Rdata,
+    compute: Callable[[dns.rdata.Rdata], T],
+) -> T:
+    hit = cache.get(id(rdata))
+    if hit is not None and hit[0] is rdata:
+        return hit[1]
+    value = compute(rdata)
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    cache[id(rdata)] = (rdata, value)
+    return value
+
+
 # dnspython formats rdata anew on every to_text() (escaping TXT byte by byte); a build sorts
-# and writes each record several times. The text is kept per rdata object, which stays alive
-# in the cache so its id cannot be reused by another object.
+# and writes each record several times.
 _TEXTS: dict[int, tuple[dns.rdata.Rdata, str]] = {}
 
 
 def rdata_text(rdata: dns.rdata.Rdata) -> str:
     """``rdata.to_text()``, computed once per rdata object."""
-    hit = _TEXTS.get(id(rdata))
-    if hit is not None and hit[0] is rdata:
-        return hit[1]
-    text = rdata.to_text()
-    if len(_TEXTS) > 500_000:
-        _TEXTS.clear()
-    _TEXTS[id(rdata)] = (rdata, text)
-    return text
+    return _per_rdata(_TEXTS, rdata, _to_text)
+
+
+def _to_text(rdata: dns.rdata.Rdata) -> str:
+    return str(rdata.to_text())
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,22 +156,17 @@ def rrsets(records: tuple[Record, ...] | list[Record]) -> list[RRset]:
 
 def target(record: Record) -> str | None:
     """The name an MX (exchange), SRV, CNAME, NS or PTR (target) points at, lowercase."""
-    rd = record.rdata
-    # Kept per rdata object like rdata_text: a dnspython Name hashes all its labels anew on
-    # every lookup, so caching by name would cost what it saves.
-    hit = _TARGETS.get(id(rd))
-    if hit is not None and hit[0] is rd:
-        return hit[1]
-    text = None
+    # Kept per rdata object: a dnspython Name hashes all its labels anew on every lookup, so
+    # caching by name would cost what it saves.
+    return _per_rdata(_TARGETS, record.rdata, _target_text)
+
+
+def _target_text(rdata: dns.rdata.Rdata) -> str | None:
     for attr in ("exchange", "target"):
-        name = getattr(rd, attr, None)
+        name = getattr(rdata, attr, None)
         if name is not None:
-            text = str(name.to_text()).lower()
-            break
-    if len(_TARGETS) > 500_000:
-        _TARGETS.clear()
-    _TARGETS[id(rd)] = (rd, text)
-    return text
+            return str(name.to_text()).lower()
+    return None
 
 
 _TARGETS: dict[int, tuple[dns.rdata.Rdata, str | None]] = {}

@@ -51,11 +51,12 @@ def staging_path(target: Path, token: str) -> Path:
     return target.parent / f".{target.name}.{token}.tmp"
 
 
-def stage(path: Path, text: str, old: str | None, token: str) -> FileChange:
-    """Write ``text`` under its staging name when it differs from ``old`` (the current
-    text), not yet flushed nor renamed; :func:`commit` or :func:`discard` follows."""
+def stage(path: Path, text: str, old: str | None, token: str | None) -> FileChange:
+    """``text`` against ``old`` (the current text); when they differ and a ``token`` is
+    given, ``text`` is written under its staging name, not yet flushed nor renamed:
+    :func:`commit` or :func:`discard` follows. Without a token nothing is written."""
     change = status(old, text)
-    if change == "unchanged":
+    if change == "unchanged" or token is None:
         return FileChange(path, change)
     return FileChange(path, change, _stage_text(path, text, token))
 

@@ -92,10 +92,9 @@ class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
     def _rrset_for_TLSA(
         self, gcloud_zone: Any, record: Any, gcloud_value: list[str] | None = None
     ) -> Any:
-        return gcloud_zone.resource_record_set(
-            record.fqdn,
-            record._type,
-            record.ttl,
+        return _rrset(
+            gcloud_zone,
+            record,
             gcloud_value
             or [
                 f"{v.certificate_usage} {v.selector} {v.matching_type} "
@@ -112,10 +111,9 @@ class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
     def _rrset_for_CAA(
         self, gcloud_zone: Any, record: Any, gcloud_value: list[str] | None = None
     ) -> Any:
-        return gcloud_zone.resource_record_set(
-            record.fqdn,
-            record._type,
-            record.ttl,
+        return _rrset(
+            gcloud_zone,
+            record,
             gcloud_value or [f"{v.flags} {v.tag} {_quote(v.value)}" for v in record.values],
         )
 
@@ -130,3 +128,8 @@ class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
 def _quote(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def _rrset(gcloud_zone: Any, record: Any, rrdatas: list[str]) -> Any:
+    """The Cloud DNS record set of an octoDNS record, its values already in rrdata text."""
+    return gcloud_zone.resource_record_set(record.fqdn, record._type, record.ttl, rrdatas)

@@ -17,17 +17,10 @@ def show(path: Path) -> str:
     if cwd != "/" and text.startswith(cwd + "/") and "/.." not in text:
         return text[len(cwd) + 1 :]  # what relpath gives for a plain path below cwd
     try:
-        return os.path.relpath(path) if path.is_absolute() and _below_cwd(path) else str(path)
+        path.relative_to(cwd)  # below it only lexically ("/.." inside): relpath folds it
     except ValueError:
-        return str(path)
-
-
-def _below_cwd(path: Path) -> bool:
-    try:
-        path.relative_to(Path.cwd())
-    except ValueError:
-        return False
-    return True
+        return text
+    return os.path.relpath(path, cwd)
 
 
 def read_text(path: Path, *, what: str, hint: str | None = None) -> str:
