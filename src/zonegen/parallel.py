@@ -1,0 +1,114 @@
+"""Parallel work in one place: forked workers that share the parent's memory.
+
+``build`` renders zones and ``verify`` asks servers zone by zone; both hand a function and a
+list to :func:`fork_map`, which runs it in forked workers only when the list is long enough
+for that to pay (each caller measured its own threshold, see ``make bench``) and otherwise
+in the calling process. Workers are forked, so they read the caller's data without pickling
+it; only results travel back.
+
+Workers die with their parent: each asks the kernel for SIGKILL when the parent goes
+(Linux ``PR_SET_PDEATHSIG``), so a build killed with ``kill -9`` leaves no worker behind
+that keeps writing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MAX_WORKERS = 8
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+# The task of the pool being run: set in the parent before the fork, read by the workers.
+_task: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def cpus() -> int:
+    """CPUs this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Pending(Generic[R]):
+    """The results of a :func:`fork_map`, in the order of its items."""
+
+    def __init__(self, get: Callable[[], list[R]]) -> None:
+        self._get = get
+
+    def get(self) -> list[R]:
+        return self._get()
+
+
+@contextlib.contextmanager
+def fork_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    parallel_from: int,
+    max_workers: int = MAX_WORKERS,
+) -> Iterator[Pending[R]]:
+    """``fn`` over ``items``, started on entry; ``.get()`` on what it yields waits for the
+    results. The caller may do other work in between, or leave the block without asking:
+    the workers are stopped either way.
+
+    Serial (in this process, when ``.get()`` is called) below ``parallel_from`` items, with
+    fewer than two CPUs, or where ``fork`` is not available.
+    """
+    import multiprocessing as mp
+
+    global _task
+    workers = min(cpus(), max_workers)
+    n = len(items)
+    if n < parallel_from or workers < 2 or "fork" not in mp.get_all_start_methods():
+        yield Pending(lambda: [fn(item) for item in items])
+        return
+    if _task is not None:
+        raise RuntimeError("fork_map does not nest")
+    step = -(-n // (workers * 4))
+    chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
+    _task = (fn, items)
+    # What exists now is shared with the workers page by page until written: frozen, the
+    # workers' collector never walks it, so it stays shared (the gc.freeze documentation).
+    gc.freeze()
+    try:
+        ctx = mp.get_context("fork")
+        with ctx.Pool(workers, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
+            running = pool.map_async(_run_chunk, chunks)
+            yield Pending(lambda: [r for part in running.get() for r in part])
+            # Leaving the block terminates the pool: stopped workers, whatever happened.
+    finally:
+        _task = None
+        gc.unfreeze()
+
+
+def _worker_start(parent: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+    gc.enable()  # the parent may build with the collector off; a worker's garbage is its own
+
+
+def _die_with_parent() -> None:
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    assert _task is not None
+    fn, items = _task
+    return [fn(items[i]) for i in range(*bounds)]
