@@ -93,6 +93,8 @@ def test_workers_die_when_the_parent_is_killed(tmp_path: Path) -> None:
     while alive and time.monotonic() < deadline:
         alive = {pid for pid in alive if _alive(pid)}
         time.sleep(0.05)
+    for pid in alive:  # a failing run must not leave them behind
+        os.kill(pid, signal.SIGKILL)
     assert not alive, f"workers outlived their parent: {alive}"
 
 
