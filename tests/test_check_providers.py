@@ -127,3 +127,15 @@ def test_a_class_path_that_is_not_installed_is_a_warning(site: Path) -> None:
     code, problems = check(site, "--provider", "octodns_nowhere.NowhereProvider")
     assert code == 0
     assert [p["rule"] for p in problems] == ["provider-unknown"]
+
+
+def test_the_desec_fix_works(site: Path) -> None:
+    """What the fix says (ttl.default: 3600) is enough for deSEC, and the one-week TTLs of
+    `ttl promote` for the null SRVs are then the only thing left to lower."""
+    site.write_text(site.read_text() + "ttl:\n  default: 3600\n")
+    assert check(site, "--provider", "desec") == (0, [])
+    site.write_text(site.read_text() + "  kinds:\n    null_srv: 604800\n")
+    code, problems = check(site, "--provider", "desec")
+    assert code == 1
+    assert {(p["rule"], p["type"]) for p in problems} == {("provider-ttl", "SRV")}
+    assert all("at most 86400" in p["fix"] for p in problems)

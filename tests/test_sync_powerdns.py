@@ -80,7 +80,7 @@ def test_sync_exact_idempotent_signed_and_verified(pdns: PowerDns, tmp_path: Pat
     # The reviewable plan: Markdown on stdout, one row per record.
     assert plan.stdout.startswith("## example.org.\n\n### powerdns\n\n| Operation | Name |")
     assert "| Create | _25._tcp.mx | TLSA | 300 |" in plan.stdout
-    assert "| Create | _imap._tcp | SRV | 604800 | " in plan.stdout, plan.stdout
+    assert "| Create | _imap._tcp | SRV | 604800 | '0 0 0 .' | zones |" in plan.stdout
 
     first = octodns_sync(pdns, config, "--doit")
     assert first.returncode == 0, first.stderr

@@ -202,7 +202,7 @@ def record_gaps(provider: Provider, record: RecordFacts) -> Iterator[Gap]:
             "provider-ttl",
             ERROR if provider.ttl_rejected or high else WARNING,
             f"TTL {record.ttl} at {provider.title}: {provider.ttl_note}",
-            f"a TTL of {bound} (ttl.overrides or ttl.kinds in the site file)",
+            f"a TTL of {bound} (ttl.default, ttl.kinds or ttl.overrides in the site file)",
         )
     for quirk in provider.quirks:
         gap = quirk(record)
