@@ -186,7 +186,7 @@ def supported_types(class_path: str) -> frozenset[str] | None:
     module, _, name = class_path.rpartition(".")
     try:
         cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError, ValueError) as e:
+    except Exception as e:  # a missing package, a broken one, or no such class
         raise NotInstalled(f"{class_path}: {e}") from None
     supports = next((k.__dict__["SUPPORTS"] for k in cls.__mro__ if "SUPPORTS" in k.__dict__), None)
     return frozenset(supports) if isinstance(supports, set | frozenset | tuple) else None
