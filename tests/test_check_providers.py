@@ -139,3 +139,30 @@ def test_the_desec_fix_works(site: Path) -> None:
     assert code == 1
     assert {(p["rule"], p["type"]) for p in problems} == {("provider-ttl", "SRV")}
     assert all("at most 86400" in p["fix"] for p in problems)
+
+
+def test_min_ttl_of_the_config_replaces_the_documented_one(site: Path, tmp_path: Path) -> None:
+    """octodns-cloudflare's own min_ttl option, and the per-domain deSEC minimum."""
+    site.write_text(
+        site.read_text() + "octodns: octodns-test.yaml\nttl:\n  default: 900\n"
+        "  overrides:\n    mx.example.org A: 60\n"
+    )
+    config = site.parent / "octodns-test.yaml"
+    text = (REPO / "config" / "octodns-desec.yaml").read_text()
+    config.write_text(text)
+    code, problems = check(site)
+    assert code == 1 and len(problems) > 20  # 900 and 60 are both under deSEC's 3600
+    config.write_text(text.replace("# min_ttl: 900", "min_ttl: 900"))
+    code, problems = check(site)
+    assert [(p["name"], p["type"], p["rule"]) for p in problems] == [
+        ("mx.example.org.", "A", "provider-ttl")
+    ]
+    assert "at least 900" in problems[0]["fix"]
+    # By config id, --provider keeps the option.
+    assert check(site, "--provider", "desec")[1] == problems
+
+    text = (REPO / "config" / "octodns-cloudflare.yaml").read_text()
+    config.write_text(text)
+    assert [p["severity"] for p in check(site)[1]] == ["warning"]  # 60 raised to 120
+    config.write_text(text.replace("    cdn: false\n", "    cdn: false\n    min_ttl: 60\n"))
+    assert check(site) == (0, [])

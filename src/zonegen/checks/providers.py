@@ -27,8 +27,10 @@ def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
     """The octoDNS config narrowed to one target: a provider id of ``config``, a provider
     zonegen ships a config for (``powerdns``, ``cloudflare``, ...), or a class path."""
     providers = (config or {}).get("providers") or {}
+    options: dict[str, Any] = {}
     if isinstance(providers.get(name), dict):
         class_path = str(providers[name].get("class", ""))
+        options = {k: v for k, v in providers[name].items() if k == "min_ttl"}
     elif "." in name:
         class_path = name
     else:
@@ -41,7 +43,7 @@ def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
                 "path such as octodns_ns1.Ns1Provider",
             )
         class_path = known.class_path
-    entry = {"class": class_path}
+    entry = {"class": class_path, **options}
     return {"providers": {name: entry}, "zones": {"*": {"targets": [name]}}}
 
 
@@ -64,7 +66,11 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
         shown_zone = names.unicode(zone.name)
         sets = rrsets(zone.records)
         for target in _targets(config, zone.name):
-            class_path = str((providers.get(target) or {}).get("class", ""))
+            options = providers.get(target) or {}
+            class_path = str(options.get("class", ""))
+            min_ttl = options.get("min_ttl")
+            if isinstance(min_ttl, bool) or not isinstance(min_ttl, int):
+                min_ttl = None  # absent, or not a number (env/NAME): the documented one
             label = f"target {target!r} ({class_path})"
             try:
                 supports = caps.supported_types(class_path)
@@ -108,7 +114,7 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
                 facts = caps.RecordFacts(
                     rrset.name, rrset.rtype, rrset.ttl, tuple(r.value for r in rrset.records)
                 )
-                for gap in caps.record_gaps(known, facts):
+                for gap in caps.record_gaps(known, facts, min_ttl=min_ttl):
                     yield _problem(zone.name, rrset.name, rrset.rtype, gap, label, where)
 
 

@@ -192,12 +192,20 @@ def supported_types(class_path: str) -> frozenset[str] | None:
     return frozenset(supports) if isinstance(supports, set | frozenset | tuple) else None
 
 
-def record_gaps(provider: Provider, record: RecordFacts) -> Iterator[Gap]:
-    """The documented limits ``record`` runs into at ``provider`` (types aside)."""
-    low = provider.min_ttl is not None and record.ttl < provider.min_ttl
+def record_gaps(
+    provider: Provider, record: RecordFacts, *, min_ttl: int | None = None
+) -> Iterator[Gap]:
+    """The documented limits ``record`` runs into at ``provider`` (types aside).
+
+    ``min_ttl``: the ``min_ttl`` option of the provider's entry in the octoDNS config, which
+    replaces the documented minimum (octodns-cloudflare's own option; for deSEC, whose
+    minimum is per domain, the octoDNS provider ignores it and only this check reads it).
+    """
+    floor = min_ttl if min_ttl is not None and provider.min_ttl is not None else provider.min_ttl
+    low = floor is not None and record.ttl < floor
     high = provider.max_ttl is not None and record.ttl > provider.max_ttl
     if low or high:
-        bound = f"at least {provider.min_ttl}" if low else f"at most {provider.max_ttl}"
+        bound = f"at least {floor}" if low else f"at most {provider.max_ttl}"
         yield Gap(
             "provider-ttl",
             ERROR if provider.ttl_rejected or high else WARNING,
