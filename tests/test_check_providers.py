@@ -166,3 +166,23 @@ def test_min_ttl_of_the_config_replaces_the_documented_one(site: Path, tmp_path:
     assert [p["severity"] for p in check(site)[1]] == ["warning"]  # 60 raised to 120
     config.write_text(text.replace("    cdn: false\n", "    cdn: false\n    min_ttl: 60\n"))
     assert check(site) == (0, [])
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "providers: [a, b]\nzones: {'*': {targets: [x]}}\n",
+        "providers: {x: just-a-string}\nzones: {'*': {targets: [x]}}\n",
+        "providers: {x: {class: 7}}\nzones: {'*': {targets: x}}\n",
+        "zones: [1, 2]\n",
+        "providers: {x: {class: octodns_desec.DesecProvider, min_ttl: env/MIN}}\n"
+        "zones: {'*': {targets: [x]}}\n",
+    ],
+)
+def test_a_malformed_octodns_config_never_crashes_the_check(site: Path, config: str) -> None:
+    site.write_text(site.read_text() + "octodns: broken.yaml\n")
+    (site.parent / "broken.yaml").write_text(config)
+    result = run("check", "--site", site, "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    json.loads(result.stdout)

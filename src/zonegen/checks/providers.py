@@ -26,7 +26,7 @@ from .context import Context
 def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
     """The octoDNS config narrowed to one target: a provider id of ``config``, a provider
     zonegen ships a config for (``powerdns``, ``cloudflare``, ...), or a class path."""
-    providers = (config or {}).get("providers") or {}
+    providers = _mapping((config or {}).get("providers"))
     options: dict[str, Any] = {}
     if isinstance(providers.get(name), dict):
         class_path = str(providers[name].get("class", ""))
@@ -47,12 +47,19 @@ def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
     return {"providers": {name: entry}, "zones": {"*": {"targets": [name]}}}
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A part of the octoDNS config that should be a mapping; anything else counts as empty
+    (octoDNS itself says what is wrong with its config; this check only reads it)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _targets(config: dict[str, Any], zone: str) -> list[str]:
-    zones = config.get("zones") or {}
+    zones = _mapping(config.get("zones"))
     entry = zones.get(zone) or zones.get(zone.rstrip(".")) or zones.get(names.unicode(zone))
     if entry is None:
         entry = zones.get("*")
-    return list((entry or {}).get("targets") or [])
+    targets = _mapping(entry).get("targets")
+    return [str(t) for t in targets] if isinstance(targets, list) else []
 
 
 def provider_support(ctx: Context) -> Iterator[Problem]:
@@ -61,12 +68,12 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
     config = ctx.octodns
     if not config:
         return
-    providers = config.get("providers") or {}
+    providers = _mapping(config.get("providers"))
     for zone in ctx.build.zones:
         shown_zone = names.unicode(zone.name)
         sets = rrsets(zone.records)
         for target in _targets(config, zone.name):
-            options = providers.get(target) or {}
+            options = _mapping(providers.get(target))
             class_path = str(options.get("class", ""))
             min_ttl = options.get("min_ttl")
             if isinstance(min_ttl, bool) or not isinstance(min_ttl, int):

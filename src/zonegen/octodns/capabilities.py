@@ -102,7 +102,7 @@ PROVIDERS: tuple[Provider, ...] = (
         min_ttl=120,
         max_ttl=86400,
         ttl_rejected=False,
-        ttl_note="octodns-cloudflare raises TTLs below its min_ttl (120) and Cloudflare "
+        ttl_note="octodns-cloudflare raises TTLs below its min_ttl (default 120) and Cloudflare "
         "refuses TTLs above 86400",
         dnssec_note="dashboard: DNS > Settings > DNSSEC > Enable (or PATCH "
         "/zones/ZONE_ID/dnssec with status: active); it shows the DS for the registrar",
