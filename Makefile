@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 # Two stamps: `make build` installs what running zonegen needs, `make test` adds the tools.
 STAMP := $(VENV)/.zonegen-installed
 DEV_STAMP := $(VENV)/.zonegen-dev-installed
-# named + named-checkzone (tests), dig, unbound (the validating resolver of the DNSSEC tests)
-APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound
+PROVIDERS_STAMP := $(VENV)/.zonegen-providers-installed
+# named + named-checkzone (tests), dig, unbound (the validating resolver of the DNSSEC tests),
+# PowerDNS with its sqlite3 back end (the PowerDNS sync tests)
+APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound pdns-server pdns-backend-sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install system-deps build check-zones plan sync test bench lint format clean
@@ -22,15 +24,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $(STAMP)
 
-$(DEV_STAMP): $(STAMP) pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# The octoDNS provider packages of config/octodns-*.yaml: for plan/sync, and for the tests
+# (check --provider reads each provider's class).
+$(PROVIDERS_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[providers]'
+	@touch $(PROVIDERS_STAMP)
+
+$(DEV_STAMP): $(PROVIDERS_STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,providers]'
 	@touch $(DEV_STAMP)
 
 install: $(STAMP)
 
 system-deps:
-	@need=""; for c in named named-checkzone dig unbound; do \
+	@need=""; for c in named named-checkzone dig unbound pdns_server; do \
 	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || need=1; done; \
+	[ -f /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql ] || need=1; \
 	if [ -n "$$need" ]; then \
 	  echo "installing $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && \
@@ -48,12 +57,12 @@ check-zones: $(STAMP)
 
 ## plan: zones/ must be current, then show what octodns-sync would change (changes nothing)
 OCTODNS_CONFIG ?= config/octodns.yaml
-plan: $(STAMP)
+plan: $(PROVIDERS_STAMP)
 	$(BIN)/zonegen build --check
 	$(BIN)/octodns-sync --config-file $(OCTODNS_CONFIG)
 
 ## sync: the same, then apply it
-sync: $(STAMP)
+sync: $(PROVIDERS_STAMP)
 	$(BIN)/zonegen build --check
 	$(BIN)/octodns-sync --config-file $(OCTODNS_CONFIG) --doit
 

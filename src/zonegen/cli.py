@@ -236,7 +236,15 @@ def verify(
 @_site_option
 @_format_option
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
-def check(site_path: Path, fmt: str, strict: bool) -> None:
+@click.option(
+    "--provider",
+    "provider",
+    metavar="NAME",
+    help="Check against this octoDNS target instead of the octoDNS config's: powerdns, "
+    "cloudflare, hetzner, desec, route53, googlecloud, bind, a provider id of the config, "
+    "or a class path.",
+)
+def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None:
     """Lint the zones the site file builds: SPF, DMARC, DKIM, TLSA, MX/SRV, CNAME, MTA-STS,
     TLSRPT, CAA, provider support and TTLs, before anything reaches DNS.
 
@@ -251,6 +259,7 @@ def check(site_path: Path, fmt: str, strict: bool) -> None:
     Examples:
       zonegen check
       zonegen check --strict --format json | jq '.problems[] | .rule'
+      zonegen check --provider desec      # what deSEC would refuse, before moving there
     """
     import json
 
@@ -259,7 +268,7 @@ def check(site_path: Path, fmt: str, strict: bool) -> None:
     from .sources.site import load_site
 
     try:
-        problems = run_checks(build_zones(load_site(site_path)))
+        problems = run_checks(build_zones(load_site(site_path)), provider=provider)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)

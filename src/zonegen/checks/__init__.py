@@ -54,15 +54,24 @@ def load_octodns_config(path: Path | None) -> dict[str, Any] | None:
 
 
 def run_checks(
-    build: Build, *, errors_only: bool = False, with_octodns: bool = True
+    build: Build,
+    *,
+    errors_only: bool = False,
+    with_octodns: bool = True,
+    provider: str | None = None,
 ) -> list[Problem]:
     """Every rule over ``build``; sorted, each problem once.
 
     ``with_octodns=False`` leaves out octoDNS's record validators: ``zonegen build`` runs
     them anyway while rendering (and stops on the first failure), so not twice.
+    ``provider`` checks the zones against that one octoDNS target instead of the targets
+    of the octoDNS config (``zonegen check --provider``).
     """
     path = build.site.octodns
-    ctx = Context(build, load_octodns_config(path), show(path) if path else "")
+    config = load_octodns_config(path)
+    if provider is not None:
+        config = providers.only(config, provider)
+    ctx = Context(build, config, show(path) if path else "")
     found: set[Problem] = set()
     for rule in RULES:
         if rule is general.octodns_validators and not with_octodns:

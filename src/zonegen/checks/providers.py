@@ -1,83 +1,138 @@
-"""Every record type must be supported by every octoDNS target of its zone.
+"""Every record must fit every octoDNS target of its zone, before anyone syncs.
 
-octoDNS refuses such a sync (SupportsException), or with ``strict_supports: false`` drops the
-records with only a log line; the stock octodns-googlecloud provider does that to TLSA.
+Types come from the provider class's own ``SUPPORTS``: octoDNS refuses a sync with any other
+type (SupportsException), or with ``strict_supports: false`` drops those records with only a
+log line; the stock octodns-googlecloud provider does that to TLSA. The service limits that
+``SUPPORTS`` does not express (TTL ranges, value quirks, signing) come from
+:mod:`zonegen.octodns.capabilities`, where each has its source.
+
+The targets are those of the octoDNS config (site key ``octodns``), or the one provider that
+``zonegen check --provider NAME`` names (:func:`only`).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from typing import Any
 
 from .. import names
+from ..errors import InputError
+from ..model import rrsets
+from ..octodns import capabilities as caps
 from ..problem import ERROR, WARNING, Problem
 from .context import Context
 
-_STOCK_GCP = "octodns_googlecloud.GoogleCloudProvider"
+
+def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
+    """The octoDNS config narrowed to one target: a provider id of ``config``, a provider
+    zonegen ships a config for (``powerdns``, ``cloudflare``, ...), or a class path."""
+    providers = _mapping((config or {}).get("providers"))
+    options: dict[str, Any] = {}
+    if isinstance(providers.get(name), dict):
+        class_path = str(providers[name].get("class", ""))
+        options = {k: v for k, v in providers[name].items() if k == "min_ttl"}
+    elif "." in name:
+        class_path = name
+    else:
+        known = caps.known(name)
+        if known is None:
+            choices = ", ".join(p.name for p in caps.PROVIDERS)
+            raise InputError(
+                f"--provider {name}: not a provider of the octoDNS config nor one zonegen knows",
+                hint=f"one of {choices}, a provider id of the octoDNS config, or a class "
+                "path such as octodns_ns1.Ns1Provider",
+            )
+        class_path = known.class_path
+    entry = {"class": class_path, **options}
+    return {"providers": {name: entry}, "zones": {"*": {"targets": [name]}}}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A part of the octoDNS config that should be a mapping; anything else counts as empty
+    (octoDNS itself says what is wrong with its config; this check only reads it)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _targets(config: dict[str, Any], zone: str) -> list[str]:
-    zones = config.get("zones") or {}
+    zones = _mapping(config.get("zones"))
     entry = zones.get(zone) or zones.get(zone.rstrip(".")) or zones.get(names.unicode(zone))
     if entry is None:
         entry = zones.get("*")
-    return list((entry or {}).get("targets") or [])
-
-
-def _supports(class_path: str) -> set[str] | None:
-    module, _, name = class_path.rpartition(".")
-    cls = getattr(importlib.import_module(module), name)
-    supports = cls.__dict__.get("SUPPORTS") or next(
-        (k.__dict__["SUPPORTS"] for k in cls.__mro__ if "SUPPORTS" in k.__dict__), None
-    )
-    # Some providers (YamlProvider) compute SUPPORTS per instance: nothing to say offline.
-    return set(supports) if isinstance(supports, set | frozenset) else None
+    targets = _mapping(entry).get("targets")
+    return [str(t) for t in targets] if isinstance(targets, list) else []
 
 
 def provider_support(ctx: Context) -> Iterator[Problem]:
-    """``provider-unsupported-type``, ``provider-unknown`` (warning)."""
+    """``provider-unsupported-type``, ``provider-ttl``, ``provider-value``,
+    ``provider-dnssec``, ``provider-unknown`` (warning)."""
     config = ctx.octodns
     if not config:
         return
-    providers = config.get("providers") or {}
+    providers = _mapping(config.get("providers"))
     for zone in ctx.build.zones:
-        types = sorted({r.rtype for r in zone.records})
+        shown_zone = names.unicode(zone.name)
+        sets = rrsets(zone.records)
         for target in _targets(config, zone.name):
-            class_path = str((providers.get(target) or {}).get("class", ""))
+            options = _mapping(providers.get(target))
+            class_path = str(options.get("class", ""))
+            min_ttl = options.get("min_ttl")
+            if isinstance(min_ttl, bool) or not isinstance(min_ttl, int):
+                min_ttl = None  # absent, or not a number (env/NAME): the documented one
+            label = f"target {target!r} ({class_path})"
             try:
-                supports = _supports(class_path)
-            except (ImportError, AttributeError, ValueError):
+                supports = caps.supported_types(class_path)
+            except caps.NotInstalled:
                 yield Problem(
                     zone.name,
-                    names.unicode(zone.name),
+                    shown_zone,
                     "",
                     "provider-unknown",
                     WARNING,
                     f"cannot load {class_path!r} (target {target!r}) to see what it supports",
-                    "install the provider's package",
+                    "install the provider's package (pip install 'zonegen[providers]' for "
+                    "the ones zonegen ships configs for)",
                     ctx.octodns_path,
                 )
                 continue
-            if supports is None:
-                continue
-            for rtype in types:
-                if rtype in supports:
+            known = caps.known(class_path)
+            if known:
+                gap = caps.zone_gap(known, signed=ctx.signed(zone.name))
+                if gap:
+                    yield _problem(zone.name, shown_zone, "", gap, label, ctx.octodns_path)
+            for rrset in sets:
+                where = str(rrset.records[0].origin)
+                if supports is not None and rrset.rtype not in supports:
+                    fix = (
+                        f"use class: zonegen.octodns.GoogleCloudProvider for {target!r}"
+                        if class_path == caps.STOCK_GOOGLE and rrset.rtype == "TLSA"
+                        else f"use a provider that supports {rrset.rtype}, or drop the record"
+                    )
+                    gap = caps.Gap(
+                        "provider-unsupported-type",
+                        ERROR,
+                        f"does not support {rrset.rtype}: octoDNS aborts the sync, or drops "
+                        "the record with strict_supports off",
+                        fix,
+                    )
+                    yield _problem(zone.name, rrset.name, rrset.rtype, gap, label, where)
                     continue
-                fix = (
-                    f"use class: zonegen.octodns.GoogleCloudProvider for {target!r}"
-                    if class_path == _STOCK_GCP and rtype == "TLSA"
-                    else f"use a provider that supports {rtype}, or drop the records"
+                if known is None:
+                    continue
+                facts = caps.RecordFacts(
+                    rrset.name, rrset.rtype, rrset.ttl, tuple(r.value for r in rrset.records)
                 )
-                yield Problem(
-                    zone.name,
-                    names.unicode(zone.name),
-                    rtype,
-                    "provider-unsupported-type",
-                    ERROR,
-                    f"target {target!r} ({class_path}) does not support {rtype}: "
-                    "octoDNS aborts the sync, or drops them with strict_supports "
-                    "off",
-                    fix,
-                    ctx.octodns_path,
-                )
+                for gap in caps.record_gaps(known, facts, min_ttl=min_ttl):
+                    yield _problem(zone.name, rrset.name, rrset.rtype, gap, label, where)
+
+
+def _problem(zone: str, name: str, rtype: str, gap: caps.Gap, label: str, where: str) -> Problem:
+    return Problem(
+        zone,
+        names.unicode(name),
+        rtype,
+        gap.rule,
+        gap.severity,
+        f"{label}: {gap.message}",
+        gap.fix,
+        where,
+    )
