@@ -135,12 +135,12 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("zonegen.verify", "templates"),
         autoescape=True,  # every value is escaped, in text and in attributes
+        finalize=visible,  # and shows hidden characters as escapes, wherever it goes
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["v"] = visible
     env.filters["sev"] = _severity_class
     env.filters["mark"] = lambda severity: MARK.get(severity, visible(severity).upper())
     env.filters["when"] = _when
@@ -196,7 +196,7 @@ def _since_labels(since: dict[str, Any] | None) -> dict[tuple[str, ...], str]:
         return {}
     labels = {identity(f): "new" for f in since["newly_failing"]}
     for f in since["still_failing"]:
-        labels[identity(f)] = f"since {f['first_seen']}" if f["first_seen"] else "before"
+        labels[identity(f)] = f"since {_when(f['first_seen'])}" if f["first_seen"] else "before"
     return labels
 
 
@@ -291,7 +291,7 @@ def _zone(anchor: str, zone: dict[str, Any], findings: list[dict[str, Any]]) -> 
     columns = _columns(zone, findings)
     index = {(c.check, c.server): i for i, c in enumerate(columns)}
     grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for f in findings:
+    for f in sorted(findings, key=order):  # the row's values from the same finding every time
         grouped.setdefault((f["name"], f["rtype"]), []).append(f)
     rows = []
     for (name, rtype), here in sorted(grouped.items(), key=lambda i: (_name_order(i[0][0]), i[0])):
