@@ -305,7 +305,7 @@ def _zone(anchor: str, zone: dict[str, Any], findings: list[dict[str, Any]]) -> 
                 name=name,
                 rtype=rtype,
                 severity=_worst([f["severity"] for f in here]),
-                values=" | ".join(str(v) for v in (expected or got)),
+                values=_short(" | ".join(str(v) for v in (expected or got))),
                 values_label="built" if expected else "on the server" if got else "",
                 cells=[_cell(c) for c in cells],
             )
@@ -334,6 +334,15 @@ def _columns(zone: dict[str, Any], findings: list[dict[str, Any]]) -> list[Colum
         return (rank, check, at, server)
 
     return [Column(c, s) for c, s in sorted(pairs, key=key)]
+
+
+# The table shows the start of a record's values (which record it is); a problem shows them
+# whole. A thousand zones of DKIM keys in full would make the page tens of megabytes.
+SHORT = 90
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
 def _cell(findings: list[dict[str, Any]]) -> Cell | None:

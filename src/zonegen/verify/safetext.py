@@ -18,7 +18,7 @@ _HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 def visible(text: object) -> str:
     """``text`` with every control, format and surrogate character escaped."""
     s = text if isinstance(text, str) else str(text)
-    if s.isprintable() and s.isascii():  # the common case, cheaply
+    if s.isprintable():  # False for every category below (and for other spaces): cheap
         return s
     return "".join(_escape(c) if unicodedata.category(c) in _HIDDEN else c for c in s)
 
