@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from chromium import Chromium
 from conftest import REPO, run
+from test_report_live import DMARC, settle
 from test_verify import SITE, start_lab
 
 WRONG_TLSA = "3 1 1 " + "ab" * 32
@@ -48,18 +49,18 @@ def main() -> None:
             "--json",
             last,
         )
-        time.sleep(1.5)  # past unbound's one-second cache, and a new time stamp
+        time.sleep(1)  # a new time stamp for the next run
 
     try:
         verify()
         lab.named.replace("example.org.", "_dmarc.example.org.", "TXT", '"v=DMARC1;p=none"')
         lab.named.update("example.org.", "example.org.", "A", "192.0.2.99")
-        time.sleep(1.5)
+        settle(lab, "_dmarc.example.org.", "TXT", "v=DMARC1;p=none")
         verify()
-        lab.named.replace("example.org.", "_dmarc.example.org.", "TXT", '"v=DMARC1;p=reject;'
-                          'rua=mailto:dmarcreports@example.org!10m"')  # fmt: skip
+        lab.named.replace("example.org.", "_dmarc.example.org.", "TXT", f'"{DMARC}"')
         lab.named.replace("example.org.", "_25._tcp.mx.example.org.", "TLSA", WRONG_TLSA)
-        time.sleep(1.5)
+        settle(lab, "_dmarc.example.org.", "TXT", DMARC)
+        settle(lab, "_25._tcp.mx.example.org.", "TLSA", WRONG_TLSA)
         verify()
     finally:
         lab.unbound.stop()
