@@ -7,8 +7,10 @@ STAMP := $(VENV)/.zonegen-installed
 DEV_STAMP := $(VENV)/.zonegen-dev-installed
 PROVIDERS_STAMP := $(VENV)/.zonegen-providers-installed
 # named + named-checkzone (tests), dig, unbound (the validating resolver of the DNSSEC tests),
-# PowerDNS with its sqlite3 back end (the PowerDNS sync tests)
-APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound pdns-server pdns-backend-sqlite3
+# PowerDNS with its sqlite3 back end (the PowerDNS sync tests), chromium (headless: the
+# tests open every HTML page zonegen writes)
+APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound pdns-server pdns-backend-sqlite3 \
+  chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install system-deps build check-zones plan sync test bench lint format clean
@@ -37,7 +39,7 @@ $(DEV_STAMP): $(PROVIDERS_STAMP) pyproject.toml
 install: $(STAMP)
 
 system-deps:
-	@need=""; for c in named named-checkzone dig unbound pdns_server; do \
+	@need=""; for c in named named-checkzone dig unbound pdns_server chromium; do \
 	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || need=1; done; \
 	[ -f /usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql ] || need=1; \
 	if [ -n "$$need" ]; then \

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
 from .errors import ZonegenError
+
+if TYPE_CHECKING:
+    import datetime
+
+    from .verify.since import Previous
 
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
@@ -177,6 +182,25 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
 @click.option("--dane", is_flag=True, help="Check DANE on the mail host's addresses, port 25.")
 @click.option("--smtp", metavar="HOST[:PORT]", help="Check DANE on this SMTP server instead.")
 @_format_option
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the report as one self-contained HTML page to this file.",
+)
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the JSON report (as --format json prints it) to this file.",
+)
+@click.option(
+    "--since",
+    "since_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="PREV.json",
+    help="An earlier JSON report: say what is newly failing, fixed and still failing.",
+)
 def verify(
     site_path: Path,
     nameservers: tuple[str, ...],
@@ -184,6 +208,9 @@ def verify(
     dane: bool,
     smtp: str | None,
     fmt: str,
+    html_path: Path | None,
+    json_path: Path | None,
+    since_path: Path | None,
 ) -> None:
     """Check that the live DNS says what the built zones say, DNSSEC and DANE included.
 
@@ -193,16 +220,23 @@ def verify(
     certificate served after STARTTLS with the TLSA records. No SMTP connection is made
     without --dane or --smtp.
 
+    --html writes a page that loads nothing and needs no JavaScript (for a CI artifact or
+    a web server); --since compares with an earlier JSON report, which --json keeps: the
+    same file may be given to both (it is read first, then replaced; on the first run it
+    may be missing). The exit code is always that of this run.
+
     \b
-    Exit codes: 0 all good, 1 a mismatch or a DNSSEC/DANE failure, 2 bad usage or
-    unreachable servers.
+    Exit codes: 0 all good, 1 a mismatch or a DNSSEC/DANE failure, 2 bad usage, bad
+    input (a --since file that is no verify report) or unreachable servers.
 
     \b
     Examples:
       zonegen verify
       zonegen verify --resolver 127.0.0.1 --format json      # from cron, for monitoring
       zonegen verify --nameserver 192.0.2.53 --smtp mail.example.com:25
+      zonegen verify --html status.html --since last.json --json last.json   # a timer
     """
+    import datetime
     import json
 
     from .pipeline import build as build_zones
@@ -210,10 +244,26 @@ def verify(
     from .verify import verify as run_verify
     from .verify.report import render_text
     from .verify.servers import parse_server
+    from .verify.since import load_previous
+    from .verify.since import render_text as since_text
 
     if dane and smtp:
         raise click.UsageError("give --dane or --smtp, not both")
+    if html_path and {html_path.resolve()} & {p.resolve() for p in (json_path, since_path) if p}:
+        raise click.UsageError("--html needs a file of its own (not the --json or --since file)")
+    previous: Previous | None = None
     try:
+        if since_path:
+            first_run = (
+                json_path is not None
+                and since_path.resolve() == json_path.resolve()
+                and not since_path.exists()
+            )
+            if first_run:  # a timer's first run: --json is about to create the file
+                click.echo(f"zonegen: note: {since_path} does not exist yet: first run", err=True)
+            else:
+                previous = load_previous(since_path)
+        started = datetime.datetime.now(datetime.UTC)
         servers = [parse_server(n, default_port=53, what="--nameserver") for n in nameservers]
         resolver_server = (
             parse_server(resolver, default_port=53, what="--resolver") if resolver else None
@@ -223,13 +273,50 @@ def verify(
         report = run_verify(
             built, nameservers=servers, resolver=resolver_server, smtp=smtp_server, dane=dane
         )
+        doc = _verify_document(report.as_json(), started, previous)
+        _write_reports(doc, html_path, json_path)
     except ZonegenError as e:
         _fail(e)
     if fmt == "json":
-        click.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
+        click.echo(json.dumps(doc, indent=2, sort_keys=True))
     else:
         click.echo(render_text(report), nl=False)
+        if "since" in doc:
+            click.echo(since_text(doc["since"]), nl=False)
     sys.exit(report.exit_code)
+
+
+def _verify_document(
+    report: dict[str, Any], started: datetime.datetime, previous: Previous | None
+) -> dict[str, Any]:
+    """The JSON document of a verify run: the report, when it ran, what changed since."""
+    import datetime
+
+    from .verify.schema import document
+    from .verify.since import compare
+
+    finished = datetime.datetime.now(datetime.UTC)
+    doc = document(report, started=started, finished=finished, version=__version__)
+    if previous is not None:
+        doc["since"] = compare(doc["findings"], doc["run"]["started"], previous)
+    return doc
+
+
+def _write_reports(doc: dict[str, Any], html_path: Path | None, json_path: Path | None) -> None:
+    """--html and --json, written together and atomically (output.write)."""
+    import json
+
+    from .output import plan, write
+
+    files: dict[Path, str] = {}
+    if html_path:
+        from .verify.html import render_html
+
+        files[html_path] = render_html(doc)
+    if json_path:
+        files[json_path] = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    if files:
+        write(files, plan(files))
 
 
 @main.command()

@@ -36,6 +36,7 @@ from ..model import RRset, Zone, rrsets
 from ..pipeline import Build
 from .dane import SmtpError, fetch_certificate, tlsa_matches
 from .dnsquery import Unreachable, answer_rrset, ask, forget_dead, has_rrsig, rcode_text
+from .schema import VERSION as SCHEMA_VERSION
 from .servers import Server
 
 OK, WARNING, ERROR, FATAL = "ok", "warning", "error", "fatal"
@@ -105,6 +106,7 @@ class Report:
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "schema": SCHEMA_VERSION,  # verify-report.schema.json; see schema.py
             "ok": self.exit_code == 0,
             "summary": {s: self.count(s) for s in (OK, WARNING, ERROR, FATAL)},
             "zones": self.zones,
