@@ -59,8 +59,29 @@ def spf_rrtype(ctx: Context) -> Iterator[Problem]:
             )
 
 
+_RULES = {
+    "syntax": ("spf-syntax", "see RFC 7208 12"),
+    "bad-name": ("spf-bad-name", "fix the domain name"),
+    "after-all": ("spf-after-all", "put all last"),
+    "no-all": ("spf-no-all", "end the record with ~all or -all"),
+    "ptr": ("spf-ptr", "name the senders with ip4:/ip6:, a or include"),
+    "include-loop": ("spf-include-loop", "break the loop"),
+    "too-many-lookups": (
+        "spf-too-many-lookups",
+        "replace includes and a/mx with ip4:/ip6: where you can",
+    ),
+    "lookups-unknown": (
+        "spf-lookups-unknown",
+        "run `zonegen verify`, or replace includes with ip4:/ip6:",
+    ),
+    "include-none": ("spf-include-none", "publish an SPF record there, or drop the term"),
+    "mx-limit": ("spf-mx-limit", "use ip4:/ip6: or fewer MX records"),
+    "void-lookups": ("spf-void-lookups", "remove the terms for names that do not exist"),
+}
+
+
 def spf_records(ctx: Context) -> Iterator[Problem]:
-    """The record rules: syntax, one record, lookups, loops, voids, all, ptr, size."""
+    """The record rules of mail.spf.lint, through the zones; one record per name; size."""
     records = _spf(ctx)
     lookup = ZoneLookup(ctx)
     for name in sorted(records):
@@ -73,15 +94,9 @@ def spf_records(ctx: Context) -> Iterator[Problem]:
                 "merge them into one record",
             )
         record, value = found[0]
-        try:
-            parsed = spf.parse(value)
-        except spf.SpfSyntaxError as e:
-            yield ctx.problem(
-                record, "spf-syntax", f"{e}: receivers return permerror", "see RFC 7208 12"
-            )
-            continue
-        yield from _terms(ctx, record, parsed)
-        yield from _reach(ctx, record, name, parsed, lookup)
+        for issue in spf.lint(name.rstrip("."), value, lookup):
+            rule, fix = _RULES[issue.code]
+            yield ctx.problem(record, rule, issue.message, fix)
         size = sum(len(s) + 1 for r, _ in found for s in getattr(r.rdata, "strings", ()))
         if size > SIZE_ADVICE:
             yield ctx.problem(
@@ -91,121 +106,6 @@ def spf_records(ctx: Context) -> Iterator[Problem]:
                 f"RFC 7208 3.4 advises at most {SIZE_ADVICE}",
                 "replace a/mx terms with ip4:/ip6: ranges, or move senders to an include",
             )
-
-
-def _terms(ctx: Context, record: Record, parsed: spf.Record) -> Iterator[Problem]:
-    for m in parsed.mechanisms:
-        problem = spf.domain_problem(m.domain) if m.domain else None
-        if problem:
-            yield ctx.problem(
-                record,
-                "spf-bad-name",
-                f"{m.text}: {problem}, so it cannot be looked up; receivers treat it as no "
-                "match or as permerror (RFC 7208 4.8)",
-                "fix the domain name",
-            )
-    after = spf.mechanisms_after_all(parsed)
-    if after:
-        yield ctx.problem(
-            record,
-            "spf-after-all",
-            f"{', '.join(m.text for m in after)} after 'all' are never evaluated (RFC 7208 5.1)",
-            "put all last",
-        )
-    if parsed.redirect is not None and parsed.has_all:
-        yield ctx.problem(
-            record,
-            "spf-after-all",
-            "redirect= next to 'all' is never used (RFC 7208 6.1)",
-            "drop one of them",
-        )
-    if not parsed.has_all and parsed.redirect is None:
-        yield ctx.problem(
-            record,
-            "spf-no-all",
-            "no 'all' and no redirect=: other senders get neutral (RFC 7208 4.7)",
-            "end the record with ~all or -all",
-        )
-    if spf.uses_ptr(parsed):
-        yield ctx.problem(
-            record,
-            "spf-ptr",
-            "ptr (or the %{p} macro) is slow and unreliable, RFC 7208 5.5 says not to use it",
-            "name the senders with ip4:/ip6:, a or include",
-        )
-
-
-def _reach(
-    ctx: Context, record: Record, name: str, parsed: spf.Record, lookup: ZoneLookup
-) -> Iterator[Problem]:
-    """What evaluation reaches: includes and redirects, their lookups, voids and MX sets."""
-    count = spf.count_lookups(name, lookup)
-    external = [names.unicode(e + ".").rstrip(".") for e in count.external]
-    if count.loop:
-        yield ctx.problem(
-            record,
-            "spf-include-loop",
-            f"include/redirect loop {' -> '.join(count.loop)}: evaluation runs into the "
-            f"{spf.LOOKUP_LIMIT}-lookup limit, a permerror (RFC 7208 4.6.4)",
-            "break the loop",
-        )
-    elif count.count > spf.LOOKUP_LIMIT:
-        yield ctx.problem(
-            record,
-            "spf-too-many-lookups",
-            f"{count.count} DNS lookups counting includes in these zones"
-            + (f", plus those of {', '.join(external)}" if external else "")
-            + f"; more than {spf.LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4)",
-            "replace includes and a/mx with ip4:/ip6: where you can",
-        )
-    elif external and count.count + len(external) > spf.LOOKUP_LIMIT:
-        yield ctx.problem(
-            record,
-            "spf-lookups-unknown",
-            f"{count.count} DNS lookups in these zones; the records of {', '.join(external)} "
-            f"add theirs, and more than {spf.LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4): "
-            "cannot tell offline",
-            "run `zonegen verify`, or replace includes with ip4:/ip6:",
-        )
-    for target in count.no_record:
-        yield ctx.problem(
-            record,
-            "spf-include-none",
-            f"{target} is in these zones but has no (single) SPF record: include: or "
-            "redirect= of it is a permerror (RFC 7208 5.2, 6.1)",
-            f"publish an SPF record at {target}, or drop the term",
-        )
-    voids = []
-    for m in parsed.mechanisms:
-        if m.name not in ("a", "mx", "exists"):
-            continue
-        literal = m.domain.literal if m.domain else name
-        if literal is None:
-            continue
-        owner = literal.lower().rstrip(".") + "."
-        if not ctx.zone_of(owner):
-            continue
-        answer = lookup.ask(owner, "MX" if m.name == "mx" else "A")
-        if m.name == "a" and answer in ((), spf.NXDOMAIN):
-            answer = lookup.ask(owner, "AAAA")
-        if answer in ((), spf.NXDOMAIN):
-            voids.append(m.text)
-        elif m.name == "mx" and isinstance(answer, tuple) and len(answer) > spf.MX_LIMIT:
-            yield ctx.problem(
-                record,
-                "spf-mx-limit",
-                f"{m.text}: {len(answer)} MX records; more than {spf.MX_LIMIT} is a permerror "
-                "(RFC 7208 4.6.4)",
-                "use ip4:/ip6: or fewer MX records",
-            )
-    if len(voids) > spf.VOID_LIMIT:
-        yield ctx.problem(
-            record,
-            "spf-void-lookups",
-            f"{', '.join(voids)} name nothing in these zones: more than {spf.VOID_LIMIT} "
-            "lookups that find nothing is a permerror (RFC 7208 4.6.4)",
-            "remove the terms for names that do not exist",
-        )
 
 
 def spf_host_allowed(ctx: Context) -> Iterator[Problem]:

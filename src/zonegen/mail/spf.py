@@ -29,6 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .taglist import ERROR as ERROR_
+from .taglist import WARNING as WARNING_
+from .taglist import Issue
+
 LOOKUP_LIMIT = 10  # RFC 7208 4.6.4: DNS-querying mechanisms and modifiers
 VOID_LIMIT = 2  # RFC 7208 4.6.4: lookups answered NXDOMAIN or with no records
 MX_LIMIT = 10  # RFC 7208 4.6.4: MX records one "mx" may look at
@@ -862,3 +866,135 @@ def ip_terms(text: str) -> Iterator[tuple[int, Mechanism]]:
             term = _term(word)
             if isinstance(term, Mechanism) and term.name in ("ip4", "ip6"):
                 yield i, term
+
+
+# ---------------------------------------------------------------------------- lint
+
+
+def lint(domain: str, text: str, lookup: Lookup) -> list[Issue]:
+    """What is wrong with ``domain``'s SPF record ``text``, by :mod:`zonegen.mail.taglist`
+    Issue codes: syntax, bad-name, after-all, no-all, ptr (the record alone), and
+    include-loop, too-many-lookups, lookups-unknown, include-none, mx-limit, void-lookups
+    (what evaluation reaches through ``lookup``)."""
+    try:
+        record = parse(text)
+    except SpfSyntaxError as e:
+        return [Issue("syntax", ERROR_, f"{e}: receivers return permerror")]
+    issues: list[Issue] = []
+    for m in record.mechanisms:
+        problem = domain_problem(m.domain) if m.domain else None
+        if problem:
+            issues.append(
+                Issue(
+                    "bad-name",
+                    ERROR_,
+                    f"{m.text}: {problem}, so it cannot be looked up; receivers treat it as no "
+                    "match or as permerror (RFC 7208 4.8)",
+                )
+            )
+    after = mechanisms_after_all(record)
+    if after:
+        issues.append(
+            Issue(
+                "after-all",
+                WARNING_,
+                f"{', '.join(m.text for m in after)} after 'all' are never evaluated "
+                "(RFC 7208 5.1)",
+            )
+        )
+    if record.redirect is not None and record.has_all:
+        issues.append(
+            Issue("after-all", WARNING_, "redirect= next to 'all' is never used (RFC 7208 6.1)")
+        )
+    if not record.has_all and record.redirect is None:
+        issues.append(
+            Issue(
+                "no-all",
+                WARNING_,
+                "no 'all' and no redirect=: other senders get neutral (RFC 7208 4.7)",
+            )
+        )
+    if uses_ptr(record):
+        issues.append(
+            Issue(
+                "ptr",
+                WARNING_,
+                "ptr (or the %{p} macro) is slow and unreliable; RFC 7208 5.5 says not to use it",
+            )
+        )
+    issues += _reach(domain, record, lookup)
+    return issues
+
+
+def _reach(domain: str, record: Record, lookup: Lookup) -> list[Issue]:
+    issues: list[Issue] = []
+    count = count_lookups(domain, lookup)
+    if count.loop:
+        issues.append(
+            Issue(
+                "include-loop",
+                ERROR_,
+                f"include/redirect loop {' -> '.join(count.loop)}: evaluation runs into the "
+                f"{LOOKUP_LIMIT}-lookup limit, a permerror (RFC 7208 4.6.4)",
+            )
+        )
+    elif count.count > LOOKUP_LIMIT:
+        issues.append(
+            Issue(
+                "too-many-lookups",
+                ERROR_,
+                f"{count.count} DNS lookups counting includes that can be followed"
+                + (f", plus those of {', '.join(count.external)}" if count.external else "")
+                + f"; more than {LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4)",
+            )
+        )
+    elif count.external and count.count + len(count.external) > LOOKUP_LIMIT:
+        issues.append(
+            Issue(
+                "lookups-unknown",
+                WARNING_,
+                f"{count.count} DNS lookups known; the records of {', '.join(count.external)} "
+                f"add theirs, and more than {LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4): "
+                "cannot tell offline",
+            )
+        )
+    for target in count.no_record:
+        issues.append(
+            Issue(
+                "include-none",
+                ERROR_,
+                f"{target} has no (single) SPF record: include: or redirect= of it is a "
+                "permerror (RFC 7208 5.2, 6.1)",
+            )
+        )
+    voids = []
+    for m in record.mechanisms:
+        if m.name not in ("a", "mx", "exists"):
+            continue
+        name = m.domain.literal if m.domain else domain
+        if name is None or not valid_domain(name):
+            continue
+        answer = lookup.ask(name.rstrip("."), "MX" if m.name == "mx" else "A")
+        if m.name == "a" and (answer == () or answer is NXDOMAIN):
+            answer = lookup.ask(name.rstrip("."), "AAAA")
+        if answer == () or answer is NXDOMAIN:
+            voids.append(m.text)
+        elif m.name == "mx" and isinstance(answer, tuple) and len(answer) > MX_LIMIT:
+            issues.append(
+                Issue(
+                    "mx-limit",
+                    ERROR_,
+                    f"{m.text}: {len(answer)} MX records; more than {MX_LIMIT} is a permerror "
+                    "(RFC 7208 4.6.4)",
+                )
+            )
+    if len(voids) > VOID_LIMIT:
+        issues.append(
+            Issue(
+                "void-lookups",
+                ERROR_,
+                f"{', '.join(voids)} find nothing: more than {VOID_LIMIT} lookups that find "
+                "nothing is a permerror (RFC 7208 4.6.4)",
+            )
+        )
+    return issues
