@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from zonegen.mail.spf import ERROR, NXDOMAIN, Answer
+from zonegen.mail.spf import ERROR, NXDOMAIN, Answer, is_spf
 
 SUITE = Path(__file__).parent / "data" / "lint" / "spf" / "rfc7208-tests.yml"
 
@@ -112,8 +112,9 @@ def cases() -> Iterator[Case]:
                 )
 
 
-def records() -> Iterator[tuple[str, str, SuiteLookup]]:
-    """(owner, SPF text, the scenario's lookup) for every SPF record the suite publishes."""
+def records() -> Iterator[tuple[str, str, str, SuiteLookup]]:
+    """(scenario, owner, SPF text, the scenario's lookup) for every record the suite
+    publishes that receivers take as SPF (RFC 7208 4.5)."""
     with SUITE.open(encoding="utf-8") as f:
         for scenario in yaml.safe_load_all(f):
             zone = {
@@ -125,5 +126,5 @@ def records() -> Iterator[tuple[str, str, SuiteLookup]]:
                 for entry in entries:
                     if isinstance(entry, tuple) and entry[0] == "TXT":
                         text = _text("TXT", entry[1])
-                        if text.lower().startswith("v=spf1"):
-                            yield name, text, lookup
+                        if is_spf(text):
+                            yield scenario["description"], name, text, lookup

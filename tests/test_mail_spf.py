@@ -177,7 +177,9 @@ def test_lookup_count_follows_includes_and_finds_loops() -> None:
     count = spf.count_lookups("example.com", zone)
     assert count.loop == ("a.example.com", "b.example.com", "a.example.com")
     assert count.count > spf.LOOKUP_LIMIT and count.external == ("x.example",)
-    assert spf.count_lookups("c.example.com", zone).no_record == ("none.example.com",)
+    assert spf.count_lookups("c.example.com", zone).no_record == (
+        ("none.example.com", "has no SPF record"),
+    )
     macro = spf.count_lookups("d.example.com", zone)
     assert macro.macro and macro.count == 1
 

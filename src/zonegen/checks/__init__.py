@@ -134,7 +134,8 @@ RULES: tuple[Rule, ...] = (
         "spf-include-none",
         E,
         "RFC 7208 5.2, 6.1",
-        "include: or redirect= of a name in these zones that has no SPF record: permerror",
+        "include: or redirect= of a name in these zones that has no SPF record, several, or a "
+        "malformed one: permerror",
         spf.spf_records,
     ),
     Rule(

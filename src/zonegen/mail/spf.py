@@ -149,7 +149,7 @@ def looks_like_spf(text: str) -> bool:
     """Text meant as SPF that receivers will not take as SPF: ``v=spf1`` followed by
     something other than a space, a leading space, or ``spf1`` misspelt."""
     head = text.lstrip().lower()
-    return not is_spf(text) and re.match(r"v\s*=\s*spf\s*1", head) is not None
+    return not is_spf(text) and re.match(r"v\s*=\s*spf\s*1(?![0-9])", head) is not None
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*\Z")  # RFC 7208 12: modifier name
@@ -770,14 +770,15 @@ class LookupCount:
     external: tuple[str, ...]  # include/redirect targets the lookup cannot see
     macro: bool  # a target holds macros: only known at evaluation time
     loop: tuple[str, ...]  # an include/redirect chain that comes back to a name on it
-    no_record: tuple[str, ...]  # include/redirect targets that have no SPF record
+    no_record: tuple[tuple[str, str], ...]  # include/redirect targets whose evaluation is
+    # a permerror (none, several or a malformed SPF record), with the reason
 
 
 def count_lookups(domain: str, lookup: Lookup) -> LookupCount:
     """Worst-case lookup count for ``domain``'s SPF record: every term evaluated (no earlier
     match), as check_host would for a sender that matches nothing."""
     external: list[str] = []
-    no_record: list[str] = []
+    no_record: list[tuple[str, str]] = []
     loop: list[str] = []
     macro = False
 
@@ -793,7 +794,7 @@ def count_lookups(domain: str, lookup: Lookup) -> LookupCount:
             external.append(key)
             return 0
         if isinstance(record, str):
-            no_record.append(key)
+            no_record.append((key, record))
             return 0
         total = 0
         targets: list[MacroString] = []
@@ -822,20 +823,20 @@ def count_lookups(domain: str, lookup: Lookup) -> LookupCount:
 
 
 def _record_at(name: str, lookup: Lookup) -> Record | str | None:
-    """The parsed SPF record at ``name``; None when unknowable (outside, DNS error,
-    unparsable); '' when there is none (or more than one: a permerror of its own)."""
+    """The parsed SPF record at ``name``; None when unknowable (outside what the lookup
+    knows, a DNS error); a reason when include/redirect of it is a permerror."""
     answer = lookup.ask(name, "TXT")
     if answer is UNKNOWN or answer is ERROR:
         return None
     if isinstance(answer, Fault):
-        return ""
+        return "has no SPF record"
     found = [t for t in answer if is_spf(t)]
     if len(found) != 1:
-        return "" if not found else None
+        return "has no SPF record" if not found else f"has {len(found)} SPF records"
     try:
         return parse(found[0])
     except SpfSyntaxError:
-        return None
+        return "has a malformed SPF record"
 
 
 def mechanisms_after_all(record: Record) -> tuple[Mechanism, ...]:
@@ -958,13 +959,13 @@ def _reach(domain: str, record: Record, lookup: Lookup) -> list[Issue]:
                 "cannot tell offline",
             )
         )
-    for target in count.no_record:
+    for target, reason in count.no_record:
         issues.append(
             Issue(
                 "include-none",
                 ERROR_,
-                f"{target} has no (single) SPF record: include: or redirect= of it is a "
-                "permerror (RFC 7208 5.2, 6.1)",
+                f"{target} {reason}: include: or redirect= of it is a permerror "
+                "(RFC 7208 4.5, 5.2, 6.1)",
             )
         )
     voids = []
