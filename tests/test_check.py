@@ -146,7 +146,6 @@ NEW_CASES = {
         None,
         "error",
     ),
-    "target-ip-literal": ("", ("MX 10 mx.example.org.", "MX 10 192.0.2.1."), "error"),
     # Site records go through octoDNS's validators first (root CNAME: exit 2); Mox's do not.
     "cname-at-apex": ("", ("mail.example.org.  ", "example.org.  "), "error"),
     "mta-sts-one-record": (

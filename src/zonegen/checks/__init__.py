@@ -418,13 +418,6 @@ RULES: tuple[Rule, ...] = (
         targets.ns_targets,
     ),
     Rule(
-        "target-ip-literal",
-        E,
-        "RFC 1123 2.1; RFC 5321 5.1",
-        "an MX, SRV, NS or CNAME target written as an IP address",
-        targets.ip_literal_targets,
-    ),
-    Rule(
         "target-no-address",
         E,
         "RFC 5321 5.1; RFC 2782",

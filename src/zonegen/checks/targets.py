@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from .. import names
@@ -13,28 +12,6 @@ from .context import Context
 
 def _target(record: Record) -> str:
     return str(target(record))
-
-
-# A name whose labels are all digits reads as an IPv4 address: no host has such a name
-# (RFC 1123 2.1: a top label is never all digits), so the target was meant as an address.
-_IP_LITERAL = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}\.?\Z|.*:.*")
-
-
-def ip_literal_targets(ctx: Context) -> Iterator[Problem]:
-    """MX, SRV, NS and CNAME targets written as an IP address (RFC 1123 2.1, RFC 5321 5.1:
-    MX names a host; RFC 1035 3.3.9, 3.3.11, 3.3.1)."""
-    for record in ctx.records:
-        if record.rtype not in ("MX", "SRV", "NS", "CNAME"):
-            continue
-        name = _target(record)
-        if _IP_LITERAL.match(name):
-            yield ctx.problem(
-                record,
-                "target-ip-literal",
-                f"the {record.rtype} target {name} is an IP address written as a name; "
-                "resolvers look it up as a name and find nothing",
-                "point it at a host name that has the address as its A/AAAA record",
-            )
 
 
 def ns_targets(ctx: Context) -> Iterator[Problem]:
