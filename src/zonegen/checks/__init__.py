@@ -551,31 +551,34 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "provider-unsupported-type",
         E,
-        "octoDNS",
-        "a record type a target in the octoDNS config (site key `octodns`, default "
-        "`octodns.yaml` next to the site file) does not support; for TLSA with the stock "
-        "Google provider the fix names `zonegen.octodns.GoogleCloudProvider`",
+        "octoDNS providers",
+        "an RRset whose type a target in the octoDNS config (site key `octodns`, default "
+        "`octodns.yaml` next to the site file; or `--provider`) does not support, by the provider "
+        "class's own `SUPPORTS`; for TLSA with the stock Google provider the fix names "
+        "`zonegen.octodns.GoogleCloudProvider`",
         providers.provider_support,
     ),
     Rule(
         "provider-ttl",
         E,
         "octoDNS providers",
-        "a TTL outside what the provider stores (a warning where the provider raises it itself)",
+        "a TTL outside what the provider stores (Cloudflare at most 86400, raised to 120; deSEC "
+        "3600 to 86400); a warning where the provider raises it itself",
         providers.provider_support,
     ),
     Rule(
         "provider-value",
         E,
         "octoDNS providers",
-        "a value the provider cannot store (e.g. Hetzner: CAA values with spaces)",
+        "a value the provider's API refuses (Hetzner: CAA with spaces)",
         providers.provider_support,
     ),
     Rule(
         "provider-dnssec",
         E,
         "octoDNS providers",
-        "a zone marked signed (or with TLSA Mox printed active) at a provider that cannot sign",
+        "a zone marked signed (`dnssec: true`, or TLSA Mox printed active) at a provider that "
+        "does not sign (Hetzner)",
         providers.provider_support,
     ),
     Rule(
