@@ -13,7 +13,7 @@ APT_PACKAGES := bind9 bind9-utils bind9-dnsutils unbound pdns-server pdns-backen
   chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all install system-deps build check-zones plan sync test bench lint format clean
+.PHONY: all install system-deps build check-zones plan sync test bench lint docs format clean
 
 all: build
 
@@ -80,6 +80,11 @@ lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/python -m zonegen.checks.doc --check README.md
+
+## docs: write the README's rule table from the rule registry (src/zonegen/checks)
+docs: $(STAMP)
+	$(BIN)/python -m zonegen.checks.doc README.md
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff format src tests bench

@@ -355,7 +355,7 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
     from .sources.site import load_site
 
     try:
-        problems = run_checks(build_zones(load_site(site_path)), provider=provider)
+        problems = run_checks(build_zones(load_site(site_path)), provider=provider, strict=strict)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)

@@ -6,10 +6,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import dns.exception
+
 from .. import names
-from ..model import MOX, Record, txt_text
+from ..mail.spf import ERROR as DNS_ERROR
+from ..mail.spf import NXDOMAIN, UNKNOWN, Answer
+from ..model import MOX, Record, target, txt_text
 from ..pipeline import Build, zone_for
 from ..problem import ERROR, WARNING, Problem
+from ..sources.zonefile import KEPT
 
 
 @dataclass
@@ -17,11 +22,17 @@ class Context:
     build: Build
     octodns: dict[str, Any] | None = None  # config/octodns.yaml, parsed
     octodns_path: str = ""
+    # rule id -> severity, from the registry; a rule missing here keeps the severity its
+    # function asks for
+    severities: dict[str, str] = field(default_factory=dict)
+    # --strict: problems with records kept from an imported zone stay errors
+    strict: bool = False
     by_key: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
     by_name: dict[str, list[str]] = field(default_factory=dict)  # name -> types
     zones: set[str] = field(default_factory=set)
     _signed_cache: set[str] | None = None
     _records: list[Record] | None = None
+    _nodes: set[str] | None = None
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -53,6 +64,17 @@ class Context:
 
     def zone_of(self, name: str) -> str | None:
         return zone_for(name, self.zones)
+
+    def exists(self, name: str) -> bool:
+        """``name`` has records, or names below it do (an empty non-terminal, RFC 8020)."""
+        if self._nodes is None:
+            nodes: set[str] = set()
+            for owner in self.by_name:
+                labels = owner.split(".")
+                for i in range(len(labels) - 1):
+                    nodes.add(".".join(labels[i:]))
+            self._nodes = nodes
+        return name in self._nodes
 
     def txt(self, name: str, prefix: str) -> list[tuple[Record, str]]:
         """TXT records at ``name`` whose value starts with ``prefix`` (case-insensitive)."""
@@ -87,13 +109,77 @@ class Context:
     def problem(
         self, record: Record, rule: str, message: str, fix: str, *, warning: bool = False
     ) -> Problem:
+        """A problem about ``record``. The registry sets the severity; a problem about a
+        record kept from an imported zone is a warning (an error only with --strict): it
+        was published that way before zonegen, and must not block a build."""
+        severity = self.severities.get(rule, WARNING if warning else ERROR)
+        if record.kind == KEPT and severity == ERROR and not self.strict:
+            severity = WARNING
+            message += " (a record kept from an imported zone: a warning; --strict: an error)"
         return Problem(
             self.zone_of(record.name) or "",
-            names.unicode(record.name),
+            _shown(record.name),
             record.rtype,
             rule,
-            WARNING if warning else ERROR,
+            severity,
             message,
             fix,
             str(record.origin),
         )
+
+
+def _shown(name: str) -> str:
+    """The name in Unicode, or as it is when it is not one dnspython takes (a problem may be
+    about exactly that)."""
+    try:
+        return names.unicode(name)
+    except (ValueError, dns.exception.DNSException):
+        return name
+
+
+class ZoneLookup:
+    """DNS as the built zones answer it, for SPF evaluation (mail.spf.Lookup): names outside
+    every zone are :data:`UNKNOWN` (cannot tell offline); CNAMEs inside are followed."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def ask(self, name: str, rdtype: str) -> Answer:
+        return self._ask(name.lower().rstrip(".") + ".", rdtype, 0)
+
+    def _ask(self, name: str, rdtype: str, depth: int) -> Answer:
+        ctx = self.ctx
+        if not ctx.zone_of(name):
+            return UNKNOWN
+        if depth > 8:
+            return DNS_ERROR  # a CNAME loop: resolvers answer SERVFAIL
+        owner = name if ctx.types(name) else self._wildcard(name)
+        if owner is None:
+            return () if ctx.exists(name) else NXDOMAIN
+        alias = ctx.get(owner, "CNAME")
+        if alias and rdtype != "CNAME":
+            return self._ask(str(target(alias[0])), rdtype, depth + 1)
+        return tuple(_text(r) for r in ctx.get(owner, rdtype))
+
+    def _wildcard(self, name: str) -> str | None:
+        """RFC 4592: the wildcard of the closest existing ancestor answers for a name that
+        does not exist."""
+        if self.ctx.exists(name):
+            return None
+        labels = name.split(".")
+        for i in range(1, len(labels) - 1):
+            parent = ".".join(labels[i:])
+            if self.ctx.types(parent) or self.ctx.exists(parent):
+                wild = "*." + parent
+                return wild if self.ctx.types(wild) else None
+        return None
+
+
+def _text(record: Record) -> str:
+    if record.rtype == "TXT":
+        return txt_text(record.rdata)
+    if record.rtype == "MX":
+        return f"{record.rdata.preference} {target(record)}"  # type: ignore[attr-defined]
+    if record.rtype in ("PTR", "CNAME", "NS"):
+        return str(target(record) or record.value)
+    return record.value

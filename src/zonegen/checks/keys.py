@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import dns.rdtypes.ANY.TLSA
 
+from ..mail import dkim
 from ..model import MOX, Record, txt_text
 from ..problem import Problem
 from ..sources.files import show
 from ..sources.keys import dkim_public, load_private_key, tlsa_311
 from .context import Context
-from .dkim import dkim_tags
 
 
 def dkim_key_mismatch(ctx: Context) -> Iterator[Problem]:
@@ -31,8 +31,9 @@ def dkim_key_mismatch(ctx: Context) -> Iterator[Problem]:
         shown = show(sel.key_file)
         kind, public = dkim_public(load_private_key(sel.key_file, display=shown))
         for record in printed:
-            tags = dkim_tags(txt_text(record.rdata))
-            if tags.get("p") != public or tags.get("k", "rsa") != kind:
+            key = dkim.parse(txt_text(record.rdata))
+            p = "".join((key.get("p") or "").split())
+            if p != public or key.key_type != kind:
                 yield ctx.problem(
                     record,
                     "dkim-key-mismatch",

@@ -8,125 +8,136 @@ from collections.abc import Iterator
 import dns.rdtypes.ANY.CAA
 
 from .. import names
+from ..mail import mtasts
+from ..mail.taglist import host_ok, mailto_problem, uri_problem
+from ..model import txt_text
 from ..problem import Problem
 from .context import Context
 
-_STS_ID = re.compile(r"^[A-Za-z0-9]{1,32}$")
-_MAILTO = re.compile(r"^mailto:[^@\s,!]+@[^@\s,!]+$", re.IGNORECASE)
-_HTTPS = re.compile(r"^https://[^\s,]+$", re.IGNORECASE)
-_CAA_TAGS = {"issue", "issuewild", "iodef", "contactemail", "contactphone", "issuemail", "issuevmc"}
-_CAA_TAG_RE = re.compile(r"^[A-Za-z0-9]+$")
-_CAA_PARAM_RE = re.compile(r"^[A-Za-z0-9]+=[\x21-\x3a\x3c-\x7e]*$")
+# RFC 8659 7.2 and the IANA registry: issue, issuewild, iodef (RFC 8659), contactemail,
+# contactphone (CA/B Forum), issuemail (RFC 9495), issuevmc (BIMI)
+CAA_TAGS = ("issue", "issuewild", "iodef", "contactemail", "contactphone", "issuemail", "issuevmc")
+_CAA_TAG = re.compile(r"[A-Za-z0-9]+\Z")  # RFC 8659 4.1
+_LABEL = r"[A-Za-z0-9](?:-*[A-Za-z0-9])*"  # RFC 8659 4.2 label
+_ISSUER = re.compile(rf"{_LABEL}(?:\.{_LABEL})*\Z")
+_PARAM = re.compile(rf"({_LABEL})[ \t]*=[ \t]*([\x21-\x3a\x3c-\x7e]*)\Z")
 
 
 def mta_sts(ctx: Context) -> Iterator[Problem]:
-    """``mta-sts-syntax``, ``mta-sts-host``: the policy host must exist when it is ours."""
+    """``_mta-sts`` TXT: grammar, one record, and the policy host when it is ours."""
     for name in sorted(n for n in ctx.names() if n.startswith("_mta-sts.")):
-        for record, value in ctx.txt(name, "v=STSv1"):
-            fields = [f.strip() for f in value.split(";") if f.strip()]
-            ids = [f[3:] for f in fields if f.startswith("id=")]
-            if fields[0] != "v=STSv1" or len(ids) != 1 or not _STS_ID.match(ids[0]):
+        found = [
+            (r, v) for r in ctx.get(name, "TXT") if (v := txt_text(r.rdata)).startswith("v=STS")
+        ]
+        if len(found) > 1:
+            yield ctx.problem(
+                found[1][0],
+                "mta-sts-one-record",
+                f"{len(found)} v=STSv1 records: senders then apply no policy (RFC 8461 3.1)",
+                "keep exactly one",
+            )
+        for record, value in found[:1]:
+            for issue in mtasts.sts_record(value):
                 yield ctx.problem(
-                    record,
-                    "mta-sts-syntax",
-                    "expected 'v=STSv1; id=<1 to 32 letters and digits>'",
-                    "copy the record again from Mox (RFC 8461 3.1)",
+                    record, "mta-sts-syntax", issue.message, "copy the record again from Mox"
                 )
             host = "mta-sts." + name[len("_mta-sts.") :]
             if ctx.zone_of(host) and not (ctx.addresses(host) or ctx.get(host, "CNAME")):
                 yield ctx.problem(
                     record,
                     "mta-sts-host",
-                    f"{names.unicode(host)} has no A, AAAA or CNAME, so the "
-                    "policy cannot be fetched",
+                    f"{names.unicode(host)} has no A, AAAA or CNAME, so the policy cannot be "
+                    "fetched (RFC 8461 3.3)",
                     f"add {names.unicode(host)} (Mox prints a CNAME to the mail host)",
                 )
 
 
 def tlsrpt(ctx: Context) -> Iterator[Problem]:
-    """``tlsrpt-syntax``: v=TLSRPTv1 and rua= with mailto: or https: URIs."""
+    """``_smtp._tls`` TXT: grammar and one record."""
     for name in sorted(n for n in ctx.names() if n.startswith("_smtp._tls.")):
-        for record, value in ctx.txt(name, "v=TLSRPTv1"):
-            fields = [f.strip() for f in value.split(";") if f.strip()]
-            ruas = [f[4:] for f in fields if f.startswith("rua=")]
-            ok = (
-                fields[0] == "v=TLSRPTv1"
-                and len(ruas) == 1
-                and all(
-                    _MAILTO.match(u.strip()) or _HTTPS.match(u.strip()) for u in ruas[0].split(",")
-                )
+        found = [
+            (r, v) for r in ctx.get(name, "TXT") if (v := txt_text(r.rdata)).startswith("v=TLSRPT")
+        ]
+        if len(found) > 1:
+            yield ctx.problem(
+                found[1][0],
+                "tlsrpt-one-record",
+                f"{len(found)} v=TLSRPTv1 records: senders then send no reports (RFC 8460 3)",
+                "keep exactly one",
             )
-            if not ok:
-                yield ctx.problem(
-                    record,
-                    "tlsrpt-syntax",
-                    "expected 'v=TLSRPTv1; rua=mailto:...' (or https:)",
-                    "see RFC 8460 3",
-                )
+        for record, value in found[:1]:
+            for issue in mtasts.tlsrpt_record(value):
+                yield ctx.problem(record, "tlsrpt-syntax", issue.message, "see RFC 8460 3")
 
 
 def caa(ctx: Context) -> Iterator[Problem]:
-    """``caa-syntax``: flags, tag and issue/iodef value forms."""
+    """Flags, tag and the issue/issuewild/iodef value grammar (RFC 8659 4)."""
     for record in ctx.records:
         if record.rtype != "CAA":
             continue
         rd = record.rdata
         assert isinstance(rd, dns.rdtypes.ANY.CAA.CAA)
-        tag = rd.tag.decode()
+        tag = rd.tag.decode("ascii", "replace")
         value = rd.value.decode("utf-8", "replace")
-        if rd.flags not in (0, 128):
+        if rd.flags & 0x7F:
             yield ctx.problem(
                 record,
                 "caa-syntax",
-                f"flags {rd.flags}: only 0 and 128 (critical) are defined",
-                "use 0",
+                f"flags {rd.flags}: only the critical bit (128) is defined, the others must "
+                "be 0 (RFC 8659 4.1)",
+                "use 0 (or 128)",
             )
-        if not _CAA_TAG_RE.match(tag):
+        if not _CAA_TAG.match(tag):
             yield ctx.problem(
                 record,
                 "caa-syntax",
-                f"tag {tag!r} is not letters and digits",
+                f"tag {tag!r} is not ASCII letters and digits (RFC 8659 4.1)",
                 "use issue, issuewild or iodef",
             )
-        elif tag.lower() not in _CAA_TAGS:
+            continue
+        lowered = tag.lower()
+        if lowered not in CAA_TAGS:
+            critical = bool(rd.flags & 0x80)
             yield ctx.problem(
                 record,
-                "caa-syntax",
-                f"unknown tag {tag!r}",
+                "caa-critical-unknown" if critical else "caa-unknown-tag",
+                f"unknown tag {tag!r}"
+                + (
+                    " with the critical flag: CAs must then issue no certificate (RFC 8659 4.1)"
+                    if critical
+                    else ": CAs ignore it (RFC 8659 4.1)"
+                ),
                 "use issue, issuewild or iodef",
-                warning=True,
             )
-        if tag.lower() in ("issue", "issuewild"):
-            domain, *params = [p.strip() for p in value.split(";")]
-            bad = [p for p in params if p and not _CAA_PARAM_RE.match(p)]
-            if domain and not _domain_ok(domain):
-                yield ctx.problem(
-                    record,
-                    "caa-syntax",
-                    f"{domain!r} is not a CA domain name",
-                    "e.g. letsencrypt.org",
-                )
-            if bad:
-                yield ctx.problem(
-                    record,
-                    "caa-syntax",
-                    f"bad parameter {bad[0]!r}",
-                    "write key=value pairs after ';' (RFC 8659 4.2)",
-                )
-        if tag.lower() == "iodef" and not (
-            _MAILTO.match(value) or _HTTPS.match(value) or value.lower().startswith("http://")
-        ):
-            yield ctx.problem(
-                record,
-                "caa-syntax",
-                f"iodef {value!r} is not a mailto: or http(s): URL",
-                "see RFC 8659 4.4",
-            )
+        problem = _caa_value(lowered, value)
+        if problem:
+            yield ctx.problem(record, "caa-syntax", problem, "see RFC 8659 4.2 to 4.4")
 
 
-def _domain_ok(text: str) -> bool:
-    try:
-        names.absolute(text)
-    except ValueError:
-        return False
-    return "." in text.strip(".")
+def _caa_value(tag: str, value: str) -> str | None:
+    if tag in ("issue", "issuewild"):
+        # issue-value = *WSP [issuer-domain-name *WSP] [";" *WSP [parameters *WSP]]
+        domain, _, rest = value.partition(";")
+        domain = domain.strip(" \t")
+        if domain and not _ISSUER.match(domain):
+            return f"{domain!r} is not a CA domain name like letsencrypt.org (RFC 8659 4.2)"
+        params = rest.strip(" \t")
+        for param in [p.strip(" \t") for p in params.split(";")] if params else []:
+            if not _PARAM.match(param):
+                return (
+                    f"bad parameter {param[:40]!r}: write tag=value pairs after ';' (RFC 8659 4.2)"
+                )
+        return None
+    if tag == "iodef":
+        problem = uri_problem(value)
+        if problem:
+            return f"iodef: {problem} (RFC 8659 4.4)"
+        scheme = value.split(":", 1)[0].lower()
+        if scheme == "mailto":
+            problem = mailto_problem(value)
+            return f"iodef: {problem} (RFC 8659 4.4)" if problem else None
+        if scheme not in ("http", "https"):
+            return f"iodef {value[:40]!r}: the URL is mailto:, http: or https: (RFC 8659 4.4)"
+        host = value.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        return None if host_ok(host) else f"iodef {value[:40]!r}: no host name (RFC 8659 4.4)"
+    return None

@@ -1,277 +1,131 @@
-"""SPF (RFC 7208): syntax, one record per name, the 10-lookup limit, a terminal ``all``,
-and the mail host's own IPs allowed for the domains it sends for.
+"""SPF rules (RFC 7208) over the built zones, through zonegen.mail.spf.
 
-checkdmarc and pyspf parse SPF too, but both resolve includes over the network while parsing;
-these checks must stay offline and resolve includes inside the built zones only.
+Lookups are counted and records evaluated offline, through the zones (ZoneLookup); what lies
+outside them is named as "cannot tell offline" (``zonegen verify`` asks the live DNS).
 """
 
 from __future__ import annotations
 
-import functools
-import ipaddress
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from .. import names
-from ..model import Record
+from ..mail import spf
+from ..model import Record, txt_text
 from ..model import target as target_of
 from ..problem import Problem
-from ..text import digits
-from .context import Context
+from .context import Context, ZoneLookup
 
-LOOKUP_LIMIT = 10  # RFC 7208 4.6.4
-_MECHANISMS = {"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"}
-_LOOKUPS = {"include", "a", "mx", "ptr", "exists"}  # and the redirect modifier
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")  # RFC 7208 12: name of a modifier
+SIZE_ADVICE = 450  # RFC 7208 3.4: keep the answer small enough for 512-octet UDP
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    qualifier: str
-    kind: str  # mechanism name, or "redirect", "exp", or another modifier's name
-    arg: str  # after ':' or '=' ('' when absent)
-    cidr: str  # '/n' or '/n//m' part of a, mx, ip4, ip6
-    modifier: bool
-
-
-class SpfSyntax(ValueError):
-    pass
-
-
-@functools.lru_cache(maxsize=4096)
-def parse(value: str) -> tuple[Term, ...]:
-    """Terms of an SPF record; raises SpfSyntax naming the first bad term."""
-    parts = value.split(" ")
-    if parts[0].lower() != "v=spf1":
-        raise SpfSyntax("does not start with v=spf1")
-    terms = []
-    for raw in parts[1:]:
-        if not raw:
-            continue  # RFC 7208 12 allows runs of spaces
-        m = re.match(r"^([A-Za-z][A-Za-z0-9_.-]*)=(.*)$", raw)
-        if m:
-            if not _NAME_RE.match(m.group(1)):
-                raise SpfSyntax(f"bad modifier {raw!r}")
-            terms.append(Term("", m.group(1).lower(), m.group(2), "", True))
-            continue
-        qualifier = raw[0] if raw[0] in "+-~?" else ""
-        body = raw[len(qualifier) :]
-        kind, sep, arg = body.partition(":")
-        kind = kind.lower()
-        cidr = ""
-        if kind not in _MECHANISMS:
-            # a/mx may carry a CIDR with no domain: "a/24", "mx//64"
-            head, slash, tail = kind.partition("/")
-            if head in ("a", "mx") and slash:
-                kind, cidr = head, "/" + tail
-            else:
-                raise SpfSyntax(f"unknown mechanism {raw!r}")
-        if kind in ("a", "mx", "ip4", "ip6") and "/" in arg:
-            arg, _, rest = arg.partition("/")
-            cidr = "/" + rest
-        _check_term(raw, kind, sep, arg, cidr)
-        terms.append(Term(qualifier or "+", kind, arg, cidr, False))
-    redirects = [t for t in terms if t.kind == "redirect"]
-    exps = [t for t in terms if t.kind == "exp"]
-    if len(redirects) > 1 or len(exps) > 1:
-        raise SpfSyntax("redirect= and exp= may appear once each (RFC 7208 6)")
-    return tuple(terms)
-
-
-def _check_term(raw: str, kind: str, sep: str, arg: str, cidr: str) -> None:
-    if kind == "all" and (sep or cidr):
-        raise SpfSyntax(f"{raw!r}: all takes no argument")
-    if kind in ("include", "exists") and not arg:
-        raise SpfSyntax(f"{raw!r}: {kind} needs a domain")
-    if kind in ("ip4", "ip6"):
-        try:
-            net = ipaddress.ip_network(arg + (cidr.split("//")[0] if cidr else ""), strict=False)
-        except ValueError:
-            raise SpfSyntax(f"{raw!r}: not an IP network") from None
-        if (kind == "ip4") != (net.version == 4):
-            raise SpfSyntax(f"{raw!r}: an IPv{net.version} address in {kind}")
-    if cidr:
-        v4, _, v6 = cidr[1:].partition("//")
-        if (v4 and (not digits(v4) or int(v4) > 32 + (96 if kind == "ip6" else 0))) or (
-            v6 and (not digits(v6) or int(v6) > 128)
-        ):
-            raise SpfSyntax(f"{raw!r}: bad CIDR length")
-
-
-def _spf_records(ctx: Context) -> dict[str, list[tuple[Record, str]]]:
+def _spf(ctx: Context) -> dict[str, list[tuple[Record, str]]]:
+    """TXT records receivers take as SPF, per name (RFC 7208 4.5)."""
     out: dict[str, list[tuple[Record, str]]] = {}
-    for name in ctx.names():
-        found = [(r, v) for r, v in ctx.txt(name, "v=spf1") if v[6:7] in ("", " ")]
+    for (name, rtype), records in ctx.by_key.items():
+        if rtype != "TXT":
+            continue
+        found = [(r, v) for r in records if spf.is_spf(v := txt_text(r.rdata))]
         if found:
             out[name] = found
     return out
 
 
-def spf_records(ctx: Context) -> Iterator[Problem]:
-    """``spf-syntax``, ``spf-one-record``, ``spf-too-many-lookups``, ``spf-no-all``,
-    ``spf-host-not-allowed``."""
-    spf = _spf_records(ctx)
-    for name in sorted(spf):
-        records = spf[name]
-        if len(records) > 1:
-            yield ctx.problem(
-                records[1][0],
-                "spf-one-record",
-                f"{len(records)} SPF records at one name: receivers return "
-                "permerror (RFC 7208 4.5)",
-                "merge them into one record",
-            )
-        record, value = records[0]
-        try:
-            terms = parse(value)
-        except SpfSyntax as e:
-            yield ctx.problem(record, "spf-syntax", str(e), "see RFC 7208 5 and 6")
+def spf_version(ctx: Context) -> Iterator[Problem]:
+    """TXT that was meant as SPF but does not start with exactly ``v=spf1`` and a space."""
+    for (_name, rtype), records in sorted(ctx.by_key.items()):
+        if rtype != "TXT":
             continue
-        count, external = _lookups(ctx, spf, name, set())
-        if count > LOOKUP_LIMIT:
-            yield ctx.problem(
-                record,
-                "spf-too-many-lookups",
-                f"{count} DNS lookups counting includes in these zones"
-                + (f", plus {', '.join(sorted(external))}" if external else "")
-                + f"; more than {LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4)",
-                "replace includes and a/mx with ip4:/ip6: where you can",
-            )
-        if not any(t.kind == "all" for t in terms) and not any(t.kind == "redirect" for t in terms):
-            yield ctx.problem(
-                record,
-                "spf-no-all",
-                "no terminal 'all' or redirect=: the result for other senders is neutral",
-                "end the record with ~all or -all",
-                warning=True,
-            )
-        else:
-            alls = [i for i, t in enumerate(terms) if t.kind == "all"]
-            if alls and any(not t.modifier for t in terms[alls[0] + 1 :]):
+        for record in records:
+            value = txt_text(record.rdata)
+            if spf.looks_like_spf(value):
                 yield ctx.problem(
                     record,
-                    "spf-no-all",
-                    "mechanisms after 'all' are never evaluated",
-                    "put all last",
-                    warning=True,
+                    "spf-version",
+                    f"{value[:20]!r}...: receivers take only TXT that starts with 'v=spf1' and a "
+                    "space as SPF, so this domain has no SPF record (RFC 7208 4.5)",
+                    "start the record with 'v=spf1 ' (strings are joined without spaces)",
                 )
-    yield from _host_allowed(ctx, spf)
 
 
-def _lookups(
-    ctx: Context, spf: dict[str, list[tuple[Record, str]]], name: str, seen: set[str]
-) -> tuple[int, set[str]]:
-    """DNS-querying terms of the record at ``name``, following includes and redirect into
-    the built zones; names outside them are returned to be listed."""
-    if name in seen or name not in spf:
-        return 0, set()
-    seen.add(name)
-    try:
-        terms = parse(spf[name][0][1])
-    except SpfSyntax:
-        return 0, set()
-    count = 0
-    external: set[str] = set()
-    for t in terms:
-        if t.kind in _LOOKUPS or t.kind == "redirect":
-            count += 1
-            if t.kind in ("include", "redirect"):
-                target = _target(t.arg)
-                if target and ctx.zone_of(target):
-                    sub, ext = _lookups(ctx, spf, target, seen)
-                    count += sub
-                    external |= ext
-                elif target:
-                    external.add(names.unicode(target).rstrip("."))
-    return count, external
+def spf_rrtype(ctx: Context) -> Iterator[Problem]:
+    """Records of the SPF RR type (99), which RFC 7208 3.1 and 14.1 retired."""
+    for record in ctx.records:
+        if record.rtype == "SPF":
+            yield ctx.problem(
+                record,
+                "spf-rrtype",
+                "the SPF record type is obsolete: receivers read only TXT (RFC 7208 3.1)",
+                "publish the same text as TXT and drop this record",
+            )
 
 
-def _target(arg: str) -> str | None:
-    if "%" in arg:  # a macro: only known at evaluation time
-        return None
-    try:
-        return names.absolute(arg)
-    except ValueError:
-        return None
+_RULES = {
+    "syntax": ("spf-syntax", "see RFC 7208 12"),
+    "bad-name": ("spf-bad-name", "fix the domain name"),
+    "after-all": ("spf-after-all", "put all last"),
+    "no-all": ("spf-no-all", "end the record with ~all or -all"),
+    "ptr": ("spf-ptr", "name the senders with ip4:/ip6:, a or include"),
+    "include-loop": ("spf-include-loop", "break the loop"),
+    "too-many-lookups": (
+        "spf-too-many-lookups",
+        "replace includes and a/mx with ip4:/ip6: where you can",
+    ),
+    "lookups-unknown": (
+        "spf-lookups-unknown",
+        "run `zonegen verify`, or replace includes with ip4:/ip6:",
+    ),
+    "include-none": ("spf-include-none", "publish an SPF record there, or drop the term"),
+    "mx-limit": ("spf-mx-limit", "use ip4:/ip6: or fewer MX records"),
+    "void-lookups": ("spf-void-lookups", "remove the terms for names that do not exist"),
+}
 
 
-def _host_allowed(ctx: Context, spf: dict[str, list[tuple[Record, str]]]) -> Iterator[Problem]:
+def spf_records(ctx: Context) -> Iterator[Problem]:
+    """The record rules of mail.spf.lint, through the zones; one record per name; size."""
+    records = _spf(ctx)
+    lookup = ZoneLookup(ctx)
+    for name in sorted(records):
+        found = records[name]
+        if len(found) > 1:
+            yield ctx.problem(
+                found[1][0],
+                "spf-one-record",
+                f"{len(found)} SPF records at one name: receivers return permerror (RFC 7208 4.5)",
+                "merge them into one record",
+            )
+        record, value = found[0]
+        for issue in spf.lint(name.rstrip("."), value, lookup):
+            rule, fix = _RULES[issue.code]
+            yield ctx.problem(record, rule, issue.message, fix)
+        size = sum(len(s) + 1 for r, _ in found for s in getattr(r.rdata, "strings", ()))
+        if size > SIZE_ADVICE:
+            yield ctx.problem(
+                record,
+                "spf-record-size",
+                f"{size} octets of TXT data: an answer over 512 octets needs TCP or EDNS, "
+                f"RFC 7208 3.4 advises at most {SIZE_ADVICE}",
+                "replace a/mx terms with ip4:/ip6: ranges, or move senders to an include",
+            )
+
+
+def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
     """For each name whose MX is the mail host (and the host itself), the host's IPs must
-    pass the name's SPF, evaluated over the built zones. Where evaluation would need DNS
-    outside them (include of another domain, exists, ptr, macros), it gives no verdict."""
+    pass the name's SPF, evaluated over the built zones (check_host, RFC 7208 4). Where
+    evaluation needs DNS outside them it gives no verdict."""
+    records = _spf(ctx)
     host = ctx.build.hostname
     senders = {r.name for r in ctx.records if r.rtype == "MX" and target_of(r) == host}
     senders.add(host)
-    addresses = [(ip, ipaddress.ip_address(ip)) for ip in ctx.build.ips]
-    for name in sorted(senders & set(spf)):
-        record, _ = spf[name][0]
-        for ip, address in addresses:
-            verdict = _evaluate(ctx, spf, name, address, set())
-            if verdict is not None and verdict != "+":
+    lookup = ZoneLookup(ctx)
+    for name in sorted(senders & set(records)):
+        record, _ = records[name][0]
+        domain = name.rstrip(".")
+        for ip in ctx.build.ips:
+            got = spf.check_host(ip, domain, f"postmaster@{domain}", lookup, now=0)
+            if got.result in ("fail", "softfail", "neutral", "none"):
                 yield ctx.problem(
                     record,
                     "spf-host-not-allowed",
-                    f"the mail host's address {ip} gets "
-                    f"'{ {'-': 'fail', '~': 'softfail', '?': 'neutral'}[verdict] }'"
-                    f" for {names.unicode(name)}",
+                    f"the mail host's address {ip} gets '{got.result}' for {names.unicode(name)}",
                     f"add ip{'6' if ':' in ip else '4'}:{ip} or mx to the record",
                 )
-
-
-@functools.lru_cache(maxsize=4096)
-def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """An ip4:/ip6: term's network (parse() has checked it); domains share their SPF."""
-    return ipaddress.ip_network(text, strict=False)
-
-
-def _evaluate(
-    ctx: Context,
-    spf: dict[str, list[tuple[Record, str]]],
-    name: str,
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
-    seen: set[str],
-) -> str | None:
-    """The qualifier of the first matching term, '?' for no match, None when unknowable."""
-    if name in seen or name not in spf:
-        return None
-    seen = seen | {name}
-    try:
-        terms = parse(spf[name][0][1])
-    except SpfSyntax:
-        return None
-    for t in terms:
-        if t.modifier:
-            continue
-        if t.kind == "all":
-            return t.qualifier
-        if t.kind in ("ip4", "ip6"):
-            net = _network(t.arg + (t.cidr.split("//")[0] if t.cidr else ""))
-            if ip.version == net.version and ip in net:
-                return t.qualifier
-            continue
-        dom = _target(t.arg) if t.arg else name
-        if dom is None or not ctx.zone_of(dom):
-            return None
-        if t.kind == "include":
-            inner = _evaluate(ctx, spf, dom, ip, seen)
-            if inner is None:
-                return None
-            if inner == "+":
-                return t.qualifier
-            continue
-        if t.kind in ("a", "mx"):
-            hosts = [dom] if t.kind == "a" else [str(target_of(r)) for r in ctx.get(dom, "MX")]
-            if any(not ctx.zone_of(h) for h in hosts):
-                return None
-            if t.cidr or any(str(ip) == a for h in hosts for a in ctx.addresses(h)):
-                if t.cidr:
-                    return None  # a CIDR on a/mx: leave it to real evaluators
-                return t.qualifier
-            continue
-        return None  # ptr, exists
-    redirect = next((t for t in terms if t.kind == "redirect"), None)
-    if redirect:
-        dom = _target(redirect.arg)
-        return _evaluate(ctx, spf, dom, ip, seen) if dom else None
-    return "?"

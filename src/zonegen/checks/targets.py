@@ -1,4 +1,4 @@
-"""MX, SRV and CNAME: what their targets must be (RFC 2181 10.3, RFC 2782, RFC 7505)."""
+"""MX, SRV, NS and CNAME: what their targets must be (RFC 2181 10.3, RFC 2782, RFC 7505)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,18 @@ from .context import Context
 
 def _target(record: Record) -> str:
     return str(target(record))
+
+
+def ns_targets(ctx: Context) -> Iterator[Problem]:
+    """NS targets that are CNAMEs inside the zones (RFC 2181 10.3)."""
+    for record in ctx.records:
+        if record.rtype == "NS" and ctx.get(_target(record), "CNAME"):
+            yield ctx.problem(
+                record,
+                "ns-target-cname",
+                f"the NS target {names.unicode(_target(record))} is a CNAME",
+                "point the NS at the server's own name (RFC 2181 10.3)",
+            )
 
 
 def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
@@ -106,11 +118,21 @@ def _relative_targets(ctx: Context) -> Iterator[Problem]:
 
 
 def cnames(ctx: Context) -> Iterator[Problem]:
-    """``cname-coexistence`` (RFC 2181 10.1), ``cname-chain``, ``cname-loop``."""
+    """``cname-coexistence`` (RFC 2181 10.1), ``cname-at-apex``, ``cname-chain``,
+    ``cname-loop``."""
     for (name, rtype), group in sorted(ctx.by_key.items()):
         if rtype != "CNAME":
             continue
-        others = [t for t in ctx.types(name) if t != "CNAME"]
+        if name in ctx.zones:
+            yield ctx.problem(
+                group[0],
+                "cname-at-apex",
+                "a CNAME at the zone's apex, where SOA and NS must be (RFC 1034 3.6.2, "
+                "RFC 2181 10.1)",
+                "use A/AAAA records at the apex (or your provider's ALIAS)",
+            )
+        # RFC 4035 2.5: DNSSEC's RRSIG and NSEC may sit beside a CNAME.
+        others = [t for t in ctx.types(name) if t not in ("CNAME", "RRSIG", "NSEC", "NSEC3")]
         if others or len(group) > 1:
             yield ctx.problem(
                 group[0],

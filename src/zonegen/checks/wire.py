@@ -1,0 +1,130 @@
+"""What fits the DNS wire format (RFC 1035): names, character-strings, rdata, RRsets.
+
+dnspython refuses names and character-strings over their limits while reading, so the first
+two rules guard the model whatever reader made it; rdata over 65535 octets and RRsets that no
+TCP message can carry do get through the readers (a TXT of 10,000 strings builds, and
+named-checkzone then refuses the zone file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import dns.exception
+import dns.message
+import dns.name
+import dns.rdatatype
+import dns.rrset
+
+from ..model import Record, rrsets, target
+from ..problem import Problem
+from .context import Context
+
+LABEL = 63  # RFC 1035 2.3.4
+NAME = 255  # RFC 1035 2.3.4, in wire octets
+STRING = 255  # RFC 1035 3.3 <character-string>
+RDATA = 65535  # RFC 1035 3.2.1: RDLENGTH is 16 bits
+MESSAGE = 65535  # RFC 1035 4.2.2: the TCP length prefix is 16 bits
+_HEADER = 12  # RFC 1035 4.1.1
+_RR = 12  # a compressed owner (2) + type, class, TTL, RDLENGTH (10)
+
+
+def _name_problem(name: str) -> str | None:
+    labels = name.rstrip(".").split(".") if name != "." else []
+    long = next((label for label in labels if len(label.encode()) > LABEL), None)
+    if long is not None:
+        return f"a label of {len(long.encode())} octets (at most {LABEL}, RFC 1035 2.3.4)"
+    size = sum(len(label.encode()) + 1 for label in labels) + 1
+    if size > NAME:
+        return f"{size} octets on the wire (at most {NAME}, RFC 1035 2.3.4)"
+    return None
+
+
+def names_fit(ctx: Context) -> Iterator[Problem]:
+    """Owner names and the names records point at."""
+    for record in ctx.records:
+        for what, name in (("owner", record.name), ("target", target(record))):
+            problem = _name_problem(name) if name else None
+            if problem:
+                yield ctx.problem(
+                    record, "name-too-long", f"the {what} name has {problem}", "shorten the name"
+                )
+
+
+def _strings(record: Record) -> tuple[bytes, ...]:
+    return tuple(getattr(record.rdata, "strings", ()))
+
+
+def strings_fit(ctx: Context) -> Iterator[Problem]:
+    """TXT (and SPF) character-strings."""
+    for record in ctx.records:
+        long = next((s for s in _strings(record) if len(s) > STRING), None)
+        if long is not None:
+            yield ctx.problem(
+                record,
+                "txt-string-too-long",
+                f"a character-string of {len(long)} octets (at most {STRING}, RFC 1035 3.3)",
+                "split the value into strings of 255 octets",
+            )
+
+
+def _rdata_size(record: Record) -> int:
+    """The rdata's wire length; for anything but TXT an upper bound unless it may be large
+    (presentation text is never shorter than an eighth of the wire form, plus 16)."""
+    if record.rtype in ("TXT", "SPF"):
+        return sum(len(s) + 1 for s in _strings(record))
+    text = record.value
+    if len(text) <= 4096:
+        return 8 * len(text) + 16
+    return _wire(record)
+
+
+def _wire(record: Record) -> int:
+    return len(record.rdata.to_wire() or b"")
+
+
+def rdata_fits(ctx: Context) -> Iterator[Problem]:
+    """Each record's rdata in 65535 octets."""
+    for record in ctx.records:
+        size = _rdata_size(record)
+        if size > RDATA and (record.rtype in ("TXT", "SPF") or _wire(record) > RDATA):
+            yield ctx.problem(
+                record,
+                "rdata-too-long",
+                f"{size} octets of rdata: the wire format holds at most {RDATA} (RFC 1035 "
+                "3.2.1); named-checkzone refuses the zone",
+                "split the data over several records",
+            )
+
+
+def rrsets_fit(ctx: Context) -> Iterator[Problem]:
+    """Each RRset in one DNS message over TCP, which carries at most 65535 octets."""
+    for zone in ctx.build.zones:
+        for rrset in rrsets(zone.records):
+            qname = len(rrset.name.encode()) + 1
+            bound = _HEADER + qname + 4 + sum(_RR + _rdata_size(r) for r in rrset.records)
+            if bound <= MESSAGE or any(
+                r.rtype in ("TXT", "SPF") and _rdata_size(r) > RDATA for r in rrset.records
+            ):
+                continue  # fits, or rdata-too-long says it already
+            size = _message_size(rrset.name, rrset.rtype, rrset.ttl, rrset.records)
+            if size is None:
+                yield ctx.problem(
+                    rrset.records[0],
+                    "rrset-too-big",
+                    f"{len(rrset.records)} records that no DNS message can carry: a TCP "
+                    f"answer is at most {MESSAGE} octets (RFC 1035 4.2.2)",
+                    "fewer or smaller records at this name",
+                )
+
+
+def _message_size(name: str, rtype: str, ttl: int, records: tuple[Record, ...]) -> int | None:
+    """The answer's wire size, or None when it does not fit in 65535 octets."""
+    owner = dns.name.from_text(name)
+    query = dns.message.make_query(owner, dns.rdatatype.from_text(rtype))
+    response = dns.message.make_response(query)
+    response.answer.append(dns.rrset.from_rdata_list(owner, ttl, [r.rdata for r in records]))
+    try:
+        return len(response.to_wire(max_size=MESSAGE))
+    except dns.exception.TooBig:
+        return None

@@ -1,0 +1,258 @@
+"""DKIM key records (RFC 6376 3.6.1, Ed25519 keys RFC 8463, key sizes and SHA-1 RFC 8301).
+
+:func:`parse` never raises: it returns the key and the :class:`Issue` list. Errors are what
+makes verifiers discard the record or fail every signature (RFC 6376 3.6.1, 6.1.2; RFC 8301);
+warnings are what works but should not stay (a short RSA key, t=y, grammar most verifiers
+forgive). An empty ``p=`` is a deliberate revocation (RFC 6376 3.6.1), reported as such.
+
+dkimpy and authheaders check keys only while verifying a signature (and fetch the record
+over DNS themselves); a record in a zone file needs its own reader.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+
+from .taglist import ERROR, WARNING, Issue, Tag, split
+
+HASHES = ("sha1", "sha256")  # RFC 6376 3.6.1 key-h-tag-alg (case-insensitive, ABNF)
+KEY_TYPES = ("rsa", "ed25519")  # RFC 6376 3.6.1, RFC 8463 4
+SERVICES = ("*", "email", "tlsrpt")  # RFC 6376 3.6.1, RFC 8460 3 (registered service types)
+RSA_MIN = 1024  # RFC 8301 3.2: verifiers must not accept less
+RSA_GOOD = 2048  # RFC 8301 3.2: signers SHOULD use at least this
+RSA_MAX = 4096  # RFC 8301 3.2: verifiers must support up to this, not beyond
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    tags: tuple[Tag, ...]
+    issues: tuple[Issue, ...]
+    key_type: str = "rsa"
+    public: bytes | None = None  # decoded p=; b"" when revoked; None when absent or bad
+    bits: int | None = None  # RSA modulus size
+
+    def get(self, name: str) -> str | None:
+        return next((t.value for t in self.tags if t.name == name), None)
+
+    @property
+    def revoked(self) -> bool:
+        return self.public == b""
+
+
+def is_key_record(text: str) -> bool:
+    """A TXT at ``<selector>._domainkey.<domain>`` is a key record to verifiers; this says
+    whether the text was meant as one (``v=DKIM1`` or a ``p=`` tag)."""
+    return bool(re.match(r"\s*v\s*=\s*DKIM1", text)) or bool(re.search(r"(^|;)\s*p\s*=", text))
+
+
+def parse(text: str) -> Key:
+    tags, shape = split(text)
+    issues: list[Issue] = []
+    for problem in shape:
+        if problem.startswith("an empty tag") and text.rstrip(" \t").endswith(";"):
+            # "...; " or "...;;": RFC 6376 3.2 allows one final ';' and nothing after it;
+            # most verifiers forgive it, strict ones (Mox) drop the record.
+            issues.append(Issue("syntax-strict", WARNING, f"{problem} (RFC 6376 3.2)"))
+        else:
+            issues.append(Issue("syntax", ERROR, f"{problem} (RFC 6376 3.2)"))
+    if re.search(r";[ \t]+\Z", text) and not any(i.code == "syntax-strict" for i in issues):
+        issues.append(
+            Issue(
+                "syntax-strict",
+                WARNING,
+                "whitespace after the final ';': RFC 6376 3.2 has no tag there; most verifiers "
+                "forgive it, strict ones (Mox) drop the record",
+            )
+        )
+    names = [t.name for t in tags]  # RFC 6376 3.2: tag names are case-sensitive
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        issues.append(
+            Issue(
+                "syntax", ERROR, f"{name}= appears twice: verifiers drop the record (RFC 6376 3.2)"
+            )
+        )
+    values = {t.name: t.value for t in reversed(tags)}  # the first of each name
+    if "v" in values:
+        if names[0] != "v":
+            issues.append(Issue("syntax", ERROR, "v= must be the first tag (RFC 6376 3.6.1)"))
+        if values["v"] != "DKIM1":
+            issues.append(
+                Issue(
+                    "syntax",
+                    ERROR,
+                    f"v={_cut(values['v'])}: records with a v= other than DKIM1 are discarded "
+                    "(RFC 6376 3.6.1)",
+                )
+            )
+    key_type = values.get("k", "rsa").lower()
+    if key_type not in KEY_TYPES:
+        issues.append(
+            Issue(
+                "key",
+                ERROR,
+                f"k={_cut(values['k'])}: unknown key type; verifiers fail every signature "
+                "(RFC 6376 6.1.2; k=rsa or k=ed25519, RFC 8463)",
+            )
+        )
+    _hashes(values.get("h"), issues)
+    _services(values.get("s"), issues)
+    flags = [f.strip(" \t").lower() for f in values.get("t", "").split(":")]
+    if "y" in flags:
+        issues.append(
+            Issue(
+                "testing",
+                WARNING,
+                "t=y: the domain is testing DKIM; verifiers may treat signed mail as unsigned "
+                "(RFC 6376 3.6.1)",
+            )
+        )
+    if "p" not in values:
+        issues.append(Issue("syntax", ERROR, "no p= tag (RFC 6376 3.6.1: REQUIRED)"))
+        return Key(tuple(tags), tuple(issues), key_type)
+    p = re.sub(r"[ \t\r\n]", "", values["p"])
+    if not p:
+        issues.append(
+            Issue(
+                "revoked",
+                WARNING,
+                "empty p=: the key is revoked (RFC 6376 3.6.1); signatures with it fail",
+            )
+        )
+        return Key(tuple(tags), tuple(issues), key_type, b"")
+    try:
+        raw = base64.b64decode(p, validate=True)
+    except (binascii.Error, ValueError):
+        issues.append(Issue("key", ERROR, "p= is not base64 (RFC 6376 3.6.1)"))
+        return Key(tuple(tags), tuple(issues), key_type)
+    bits = None
+    if key_type == "ed25519":
+        if len(raw) != 32:
+            issues.append(
+                Issue(
+                    "key",
+                    ERROR,
+                    "an Ed25519 p= is the 32-octet public key (RFC 8463 4), "
+                    f"this one is {len(raw)}",
+                )
+            )
+    elif key_type == "rsa":
+        bits = _rsa_bits(raw)
+        if bits is None:
+            issues.append(
+                Issue(
+                    "key",
+                    ERROR,
+                    "p= is not an RSA public key (DER SubjectPublicKeyInfo or RSAPublicKey, "
+                    "RFC 6376 3.6.1)",
+                )
+            )
+        elif bits < RSA_MIN:
+            issues.append(
+                Issue(
+                    "rsa-too-short",
+                    ERROR,
+                    f"RSA key of {bits} bits: verifiers must not accept keys under {RSA_MIN} "
+                    "(RFC 8301 3.2)",
+                )
+            )
+        elif bits < RSA_GOOD:
+            issues.append(
+                Issue(
+                    "rsa-short",
+                    WARNING,
+                    f"RSA key of {bits} bits: signers should use {RSA_GOOD} or more (RFC 8301 3.2)",
+                )
+            )
+        elif bits > RSA_MAX:
+            issues.append(
+                Issue(
+                    "rsa-too-long",
+                    WARNING,
+                    f"RSA key of {bits} bits: verifiers need only support up to {RSA_MAX} "
+                    "(RFC 8301 3.2)",
+                )
+            )
+    return Key(tuple(tags), tuple(issues), key_type, raw, bits)
+
+
+def _hashes(value: str | None, issues: list[Issue]) -> None:
+    """h= (RFC 6376 3.6.1): hash algorithms this key may sign with; unknown ones are ignored.
+    Verifiers must not accept SHA-1 signatures (RFC 8301 3.1), so a list without sha256
+    leaves the key usable by none."""
+    if value is None:
+        return
+    algs = [a.strip(" \t").lower() for a in value.split(":")]
+    if not all(re.fullmatch(r"[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?", a) for a in algs):
+        issues.append(
+            Issue("syntax", ERROR, f"h={_cut(value)} is not a ':'-separated list (RFC 6376 3.6.1)")
+        )
+    elif "sha256" not in algs:
+        issues.append(
+            Issue(
+                "sha1",
+                ERROR,
+                f"h={_cut(value)} does not allow sha256; verifiers reject SHA-1 signatures "
+                "(RFC 8301 3.1), so no signature with this key verifies",
+            )
+        )
+
+
+def _services(value: str | None, issues: list[Issue]) -> None:
+    """s= (RFC 6376 3.6.1): service types; unknown ones are ignored."""
+    if value is None:
+        return
+    types = [s.strip(" \t").lower() for s in value.split(":")]
+    if not any(t in SERVICES for t in types):
+        issues.append(
+            Issue(
+                "service",
+                ERROR,
+                f"s={_cut(value)} names no known service (email, *, tlsrpt): verifiers ignore "
+                "the key (RFC 6376 3.6.1)",
+            )
+        )
+
+
+def _rsa_bits(raw: bytes) -> int | None:
+    """The modulus size of an RSA key given as SubjectPublicKeyInfo (what everyone
+    publishes) or as a bare PKCS#1 RSAPublicKey (what RFC 6376 3.6.1's text names)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import (
+        load_der_public_key,
+    )
+
+    key: object
+    try:
+        key = load_der_public_key(raw)
+    except (ValueError, TypeError):
+        key = _pkcs1(raw)
+    if isinstance(key, rsa.RSAPublicKey):
+        return key.key_size
+    return None
+
+
+def _pkcs1(raw: bytes) -> object:
+    """An RSAPublicKey (SEQUENCE of two INTEGERs, RFC 8017 A.1.1) wrapped as SPKI."""
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    algorithm = bytes.fromhex("300d06092a864886f70d0101010500")  # rsaEncryption, NULL
+    bit_string = b"\x03" + _der_length(len(raw) + 1) + b"\x00" + raw
+    body = algorithm + bit_string
+    try:
+        return load_der_public_key(b"\x30" + _der_length(len(body)) + body)
+    except (ValueError, TypeError):
+        return None
+
+
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,1001 @@
+"""SPF (RFC 7208): one parser and model of the record grammar, and ``check_host()``.
+
+:func:`parse` reads a record by the ABNF of RFC 7208 section 12 (mechanisms, qualifiers,
+modifiers including unknown ones, macros with their transformers and delimiters, dual CIDR
+lengths, the domain-spec's ``domain-end``) and raises :class:`SpfSyntaxError` naming the first
+term that is not in the grammar: receivers return ``permerror`` for any of them (4.6).
+
+:func:`check_host` evaluates a record as a receiver does (sections 4 and 5: include,
+redirect, a, mx, ptr, exists, ip4/ip6, exp, macro expansion, the 10-lookup and 2-void-lookup
+limits of 4.6.4, the 10-name limits of MX and PTR) over a :class:`Lookup`: any object with
+``ask(name, rdtype)``. ``zonegen check`` answers from the built zones and says "cannot tell
+offline" (:data:`UNKNOWN`) for names outside them; ``verify`` can answer from live DNS.
+
+Why not a library: pyspf evaluates through a module-level ``DNSLookup`` function (tests
+monkeypatch it), so it cannot take a resolver per call, and it has no way to say "this name
+is unknowable" short of an error; checkdmarc resolves includes over the network while it
+parses. Neither gives a parse tree to lint. This module is tested against the openspf
+RFC 7208 test suite (tests/data/lint/spf), every case offline through a Lookup.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import ipaddress
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .taglist import ERROR as ERROR_
+from .taglist import WARNING as WARNING_
+from .taglist import Issue
+
+LOOKUP_LIMIT = 10  # RFC 7208 4.6.4: DNS-querying mechanisms and modifiers
+VOID_LIMIT = 2  # RFC 7208 4.6.4: lookups answered NXDOMAIN or with no records
+MX_LIMIT = 10  # RFC 7208 4.6.4: MX records one "mx" may look at
+PTR_LIMIT = 10  # RFC 7208 4.6.4: PTR names one "ptr" (or %{p}) may validate
+
+RESULTS = ("none", "neutral", "pass", "fail", "softfail", "temperror", "permerror")
+UNKNOWN_RESULT = "unknown"  # not an RFC result: the answer depends on DNS this lookup cannot see
+QUALIFIERS = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
+MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
+LOOKUP_MECHANISMS = ("include", "a", "mx", "ptr", "exists")  # and the redirect modifier
+
+_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class SpfSyntaxError(ValueError):
+    """A record that is not RFC 7208 grammar; receivers return permerror (4.6)."""
+
+    def __init__(self, message: str, term: str = "") -> None:
+        super().__init__(message)
+        self.term = term
+
+
+# ---------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True, slots=True)
+class Macro:
+    """``%{letter transformers delimiters}`` (RFC 7208 7.1)."""
+
+    letter: str  # lowercase: s l o d i p h c r t v
+    escape: bool  # the letter was uppercase: URL-escape the value (7.3)
+    digits: int | None  # keep this many right-hand parts
+    reverse: bool
+    delimiters: str  # '' means '.'
+
+
+@dataclass(frozen=True, slots=True)
+class MacroString:
+    """A macro-string: literal text and macros, in order (RFC 7208 7.1)."""
+
+    text: str  # as written
+    parts: tuple[str | Macro, ...]
+
+    @property
+    def has_macros(self) -> bool:
+        return any(isinstance(p, Macro) for p in self.parts)
+
+    @property
+    def literal(self) -> str | None:
+        """The text when it has no ``%{...}`` macro (``%%``, ``%_``, ``%-`` expanded)."""
+        if self.has_macros:
+            return None
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+
+@dataclass(frozen=True, slots=True)
+class Mechanism:
+    qualifier: str  # '+', '-', '~' or '?' ('+' when none was written)
+    name: str  # lowercase: all include a mx ptr ip4 ip6 exists
+    domain: MacroString | None = None  # the domain-spec after ':'
+    cidr4: int | None = None
+    cidr6: int | None = None
+    network: _Network | None = None  # ip4/ip6
+    text: str = ""
+
+    @property
+    def result(self) -> str:
+        return QUALIFIERS[self.qualifier]
+
+
+@dataclass(frozen=True, slots=True)
+class Modifier:
+    name: str  # lowercase
+    value: MacroString
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    terms: tuple[Mechanism | Modifier, ...]
+    text: str
+
+    @property
+    def mechanisms(self) -> tuple[Mechanism, ...]:
+        return tuple(t for t in self.terms if isinstance(t, Mechanism))
+
+    def modifier(self, name: str) -> Modifier | None:
+        return next((t for t in self.terms if isinstance(t, Modifier) and t.name == name), None)
+
+    @property
+    def redirect(self) -> Modifier | None:
+        return self.modifier("redirect")
+
+    @property
+    def exp(self) -> Modifier | None:
+        return self.modifier("exp")
+
+    @property
+    def has_all(self) -> bool:
+        return any(m.name == "all" for m in self.mechanisms)
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def is_spf(text: str) -> bool:
+    """RFC 7208 4.5: a record is SPF when it starts with ``v=spf1`` (any case, as the ABNF's
+    quoted strings are) followed by a space or the end of the record."""
+    return text[:6].lower() == "v=spf1" and text[6:7] in ("", " ")
+
+
+def looks_like_spf(text: str) -> bool:
+    """Text meant as SPF that receivers will not take as SPF: ``v=spf1`` followed by
+    something other than a space, a leading space, or ``spf1`` misspelt."""
+    head = text.lstrip().lower()
+    return not is_spf(text) and re.match(r"v\s*=\s*spf\s*1(?![0-9])", head) is not None
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*\Z")  # RFC 7208 12: modifier name
+_TOPLABEL = re.compile(
+    r"(?:[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9\-]*[A-Za-z0-9])\Z"
+)
+_QNUM = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"  # no leading zeros
+_IP4 = re.compile(rf"({_QNUM}\.{_QNUM}\.{_QNUM}\.{_QNUM})(?:/([0-9]+))?\Z")
+_DUAL_CIDR = re.compile(r"(?:/([0-9]+))?(?://([0-9]+))?\Z")
+_MACRO_LETTERS = "slodiphcrtv"
+_EXP_ONLY = "crt"  # RFC 7208 7.2: only in explanation text
+_DELIMITERS = ".-+,/_="
+
+
+@functools.lru_cache(maxsize=4096)
+def parse(text: str) -> Record:
+    """The record's terms; raises :class:`SpfSyntaxError` at the first one not in the grammar."""
+    if not is_spf(text):
+        raise SpfSyntaxError("does not start with 'v=spf1' and a space")
+    terms: list[Mechanism | Modifier] = []
+    for raw in text[6:].split(" "):
+        if raw:  # RFC 7208 12: terms are separated by one or more spaces
+            terms.append(_term(raw))
+    for name in ("redirect", "exp"):
+        if sum(1 for t in terms if isinstance(t, Modifier) and t.name == name) > 1:
+            raise SpfSyntaxError(f"{name}= appears more than once (RFC 7208 6)", name)
+    return Record(tuple(terms), text)
+
+
+def _term(raw: str) -> Mechanism | Modifier:
+    bad = next((c for c in raw if not 0x21 <= ord(c) <= 0x7E), None)
+    if bad is not None:
+        raise SpfSyntaxError(
+            f"{_show(raw)}: character {bad!r} is not printable ASCII (RFC 7208 3.1, 12)", raw
+        )
+    # RFC 7208 12: a modifier's '=' comes right after its name, before any ':' or '/'.
+    split = re.search(r"[=:/]", raw)
+    if split and split.group() == "=":
+        name, value = raw[: split.start()], raw[split.end() :]
+        if not _NAME.match(name):
+            raise SpfSyntaxError(
+                f"{_show(raw)}: a modifier name starts with a letter, then letters, digits, "
+                "'-', '_', '.' (RFC 7208 12)",
+                raw,
+            )
+        lowered = name.lower()
+        if lowered in ("redirect", "exp"):
+            return Modifier(lowered, _domain_spec(value, raw, f"{lowered}="), raw)
+        return Modifier(lowered, _macro_string(value, raw), raw)
+    qualifier = raw[0] if raw[0] in QUALIFIERS else ""
+    body = raw[len(qualifier) :]
+    m = re.match(r"[A-Za-z0-9]*", body)
+    name = m.group().lower() if m else ""
+    rest = body[len(name) :]
+    if name not in MECHANISMS:
+        raise SpfSyntaxError(f"{_show(raw)}: unknown mechanism (RFC 7208 5, 12)", raw)
+    return _mechanism(qualifier or "+", name, rest, raw)
+
+
+def _mechanism(qualifier: str, name: str, rest: str, raw: str) -> Mechanism:
+    if name == "all":
+        if rest:
+            raise SpfSyntaxError(f"{_show(raw)}: 'all' takes no argument (RFC 7208 5.1)", raw)
+        return Mechanism(qualifier, name, text=raw)
+    if name in ("include", "exists"):
+        if not rest.startswith(":"):
+            raise SpfSyntaxError(f"{_show(raw)}: {name} needs ':' and a domain (RFC 7208 5)", raw)
+        return Mechanism(qualifier, name, _domain_spec(rest[1:], raw, f"{name}:"), text=raw)
+    if name == "ptr":
+        if not rest:
+            return Mechanism(qualifier, name, text=raw)
+        if not rest.startswith(":"):
+            raise SpfSyntaxError(f"{_show(raw)}: ptr takes no CIDR length (RFC 7208 5.5)", raw)
+        return Mechanism(qualifier, name, _domain_spec(rest[1:], raw, "ptr:"), text=raw)
+    if name in ("ip4", "ip6"):
+        if not rest.startswith(":"):
+            raise SpfSyntaxError(
+                f"{_show(raw)}: {name} needs ':' and a network (RFC 7208 5.6)", raw
+            )
+        network, cidr = _ip_network(name, rest[1:], raw)
+        return Mechanism(
+            qualifier,
+            name,
+            cidr4=cidr if name == "ip4" else None,
+            cidr6=cidr if name == "ip6" else None,
+            network=network,
+            text=raw,
+        )
+    # a, mx: [ ":" domain-spec ] [ dual-cidr-length ] (RFC 7208 5.3, 5.4)
+    lengths = _DUAL_CIDR.search(rest)
+    assert lengths is not None  # every string ends with an empty match
+    head = rest[: lengths.start()]
+    cidr4 = _cidr(lengths.group(1), 32, raw)
+    cidr6 = _cidr(lengths.group(2), 128, raw)
+    if not head:
+        return Mechanism(qualifier, name, cidr4=cidr4, cidr6=cidr6, text=raw)
+    if not head.startswith(":"):
+        raise SpfSyntaxError(
+            f"{_show(raw)}: after '{name}' comes ':domain', '/len' or '//len' (RFC 7208 5.3, 5.4)",
+            raw,
+        )
+    domain = _domain_spec(head[1:], raw, f"{name}:")
+    return Mechanism(qualifier, name, domain, cidr4, cidr6, text=raw)
+
+
+def _cidr(digits: str | None, limit: int, raw: str) -> int | None:
+    if digits is None:
+        return None
+    # RFC 7208 12: ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT), no leading zeros.
+    if len(digits) > 1 and digits[0] == "0":
+        raise SpfSyntaxError(f"{_show(raw)}: a CIDR length has no leading zeros (RFC 7208 12)", raw)
+    value = int(digits)
+    if value > limit:
+        raise SpfSyntaxError(
+            f"{_show(raw)}: CIDR length {value} is over {limit} (RFC 7208 5.6)", raw
+        )
+    return value
+
+
+def _ip_network(kind: str, text: str, raw: str) -> tuple[_Network, int | None]:
+    if kind == "ip4":
+        m = _IP4.match(text)
+        if not m:
+            raise SpfSyntaxError(
+                f"{_show(raw)}: not a dotted-quad IPv4 address with an optional /len "
+                "(RFC 7208 5.6; no leading zeros, no omitted parts, no port)",
+                raw,
+            )
+        prefix = _cidr(m.group(2), 32, raw)
+        net4 = ipaddress.IPv4Network(
+            f"{m.group(1)}/{32 if prefix is None else prefix}", strict=False
+        )
+        return net4, prefix
+    address, slash, digits = text.partition("/")
+    if slash and not re.fullmatch(r"[0-9]+", digits):
+        raise SpfSyntaxError(f"{_show(raw)}: bad CIDR length for ip6 (RFC 7208 5.6)", raw)
+    prefix = _cidr(digits, 128, raw) if slash else None
+    if "%" in address or not re.fullmatch(r"[0-9A-Fa-f:.]+", address):
+        raise SpfSyntaxError(f"{_show(raw)}: not an IPv6 address (RFC 4291 2.2)", raw)
+    try:
+        ip6 = ipaddress.IPv6Address(address)
+    except ValueError:
+        raise SpfSyntaxError(f"{_show(raw)}: not an IPv6 address (RFC 4291 2.2)", raw) from None
+    return ipaddress.IPv6Network(f"{ip6}/{128 if prefix is None else prefix}", strict=False), prefix
+
+
+def _macro_string(text: str, raw: str, *, explain: bool = False) -> MacroString:
+    """A macro-string (RFC 7208 7.1); ``explain``: explain-string, where spaces and the
+    letters c, r and t are allowed."""
+    parts: list[str | Macro] = []
+    literal = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "%":
+            if not (0x21 <= ord(c) <= 0x7E or (explain and c == " ")):
+                raise SpfSyntaxError(f"{_show(raw)}: character {c!r} in a macro-string", raw)
+            literal += c
+            i += 1
+            continue
+        nxt = text[i + 1 : i + 2]
+        if nxt in ("%", "_", "-"):
+            literal += {"%": "%", "_": " ", "-": "%20"}[nxt]
+            i += 2
+            continue
+        m = re.match(r"%\{([A-Za-z])([0-9]*)([rR]?)([.\-+,/_=]*)\}", text[i:])
+        if nxt != "{" or not m:
+            raise SpfSyntaxError(
+                f"{_show(raw)}: '%' starts a macro: %{{letter...}}, %%, %_ or %- (RFC 7208 7.1)",
+                raw,
+            )
+        letter = m.group(1)
+        if letter.lower() not in _MACRO_LETTERS:
+            raise SpfSyntaxError(
+                f"{_show(raw)}: unknown macro letter {letter!r} (RFC 7208 7.2)", raw
+            )
+        if letter.lower() in _EXP_ONLY and not explain:
+            raise SpfSyntaxError(
+                f"{_show(raw)}: macro %{{{letter}}} is allowed only in explanation text "
+                "(RFC 7208 7.2)",
+                raw,
+            )
+        digits = m.group(2)
+        if digits and int(digits) == 0:
+            raise SpfSyntaxError(
+                f"{_show(raw)}: a macro's part count is not zero (RFC 7208 7.3)", raw
+            )
+        if literal:
+            parts.append(literal)
+            literal = ""
+        parts.append(
+            Macro(
+                letter.lower(),
+                letter.isupper(),
+                int(digits) if digits else None,
+                bool(m.group(3)),
+                m.group(4),
+            )
+        )
+        i += m.end()
+    if literal:
+        parts.append(literal)
+    return MacroString(text, tuple(parts))
+
+
+def _domain_spec(text: str, raw: str, what: str) -> MacroString:
+    """domain-spec = macro-string domain-end; domain-end = ("." toplabel ["."]) / macro-expand."""
+    if not text:
+        raise SpfSyntaxError(f"{_show(raw)}: {what} needs a domain (RFC 7208 5, 6)", raw)
+    spec = _macro_string(text, raw)
+    if re.search(r"(%\{[^}]*\}|%%|%_|%-)\Z", text):
+        return spec  # ends with a macro-expand
+    tail = text[:-1] if text.endswith(".") else text
+    label = tail.rsplit(".", 1)
+    if len(label) != 2 or "%" in label[1] or not _TOPLABEL.match(label[1]):
+        shown = label[-1] or text
+        reason = (
+            "is all digits (an IP address belongs in ip4:)"
+            if re.fullmatch(r"[0-9.]+", text)
+            else f"ends in {shown!r}, which is not a top label"
+            if len(label) == 2
+            else "has no top label: a single label is not a domain here"
+        )
+        raise SpfSyntaxError(f"{_show(raw)}: the domain {reason} (RFC 7208 7.1)", raw)
+    return spec
+
+
+def domain_problem(spec: MacroString) -> str | None:
+    """Why a macro-free domain-spec cannot be looked up (RFC 1035 2.3.4: empty labels,
+    labels over 63 or names over 253 octets), or None. Receivers return no match or
+    permerror for these (the RFC 7208 test suite accepts either)."""
+    text = spec.literal
+    if text is None:
+        return None
+    name = text[:-1] if text.endswith(".") else text
+    labels = name.split(".")
+    if any(not label for label in labels):
+        return f"{text!r} has an empty label"
+    if any(len(label.encode()) > 63 for label in labels):
+        return f"{text!r} has a label over 63 octets"
+    if len(name.encode()) > 253:
+        return f"{text!r} is over 253 octets"
+    return None
+
+
+def _show(raw: str) -> str:
+    return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+# ---------------------------------------------------------------------------- the lookup
+
+
+class Fault(enum.Enum):
+    """What a lookup can answer instead of records."""
+
+    NXDOMAIN = "nxdomain"  # the name does not exist (RCODE 3)
+    ERROR = "error"  # a DNS error or timeout: temperror (RFC 7208 2.6.6)
+    UNKNOWN = "unknown"  # offline: the name is outside what this lookup knows
+
+
+NXDOMAIN = Fault.NXDOMAIN
+ERROR = Fault.ERROR
+UNKNOWN = Fault.UNKNOWN
+
+Answer = tuple[str, ...] | Fault
+
+
+class Lookup(Protocol):
+    """The DNS as SPF sees it. ``name`` has no trailing dot; the answer is the records'
+    presentation text: A/AAAA an address, MX ``"pref exchange"``, PTR a name, TXT the
+    strings of one record joined. CNAMEs are followed by the lookup (as a resolver does).
+    An empty tuple is NODATA."""
+
+    def ask(self, name: str, rdtype: str) -> Answer: ...
+
+
+# ---------------------------------------------------------------------------- check_host
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    result: str  # one of RESULTS, or UNKNOWN_RESULT
+    reason: str = ""  # for permerror/temperror/unknown: why
+    mechanism: str = ""  # the term that matched
+    explanation: str | None = None  # exp= text on fail, when there is one
+    lookups: int = 0  # DNS-querying terms evaluated (RFC 7208 4.6.4)
+    voids: int = 0
+
+
+class _PermError(Exception):
+    pass
+
+
+class _TempError(Exception):
+    pass
+
+
+class _Unknown(Exception):
+    pass
+
+
+def check_host(
+    ip: str,
+    domain: str,
+    sender: str,
+    lookup: Lookup,
+    *,
+    helo: str = "",
+    receiver: str = "unknown",
+    now: int | None = None,
+) -> Result:
+    """RFC 7208 4: the SPF result for ``ip`` sending as ``sender`` (``local@domain``; the
+    HELO identity is ``postmaster@helo``) for ``domain``."""
+    address = ipaddress.ip_address(ip)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped  # RFC 7208 5: an IPv4-mapped address is IPv4
+    local, _, sender_domain = sender.rpartition("@")
+    if not local:
+        local = "postmaster"  # RFC 7208 4.3
+    state = _Evaluation(
+        lookup, address, local, sender_domain or domain, helo, receiver, now or int(time.time())
+    )
+    try:
+        result, mechanism, explanation = state.check(domain, explain=True)
+    except _PermError as e:
+        return Result("permerror", str(e), lookups=state.lookups, voids=state.voids)
+    except _TempError as e:
+        return Result("temperror", str(e), lookups=state.lookups, voids=state.voids)
+    except _Unknown as e:
+        return Result(UNKNOWN_RESULT, str(e), lookups=state.lookups, voids=state.voids)
+    return Result(result, "", mechanism, explanation, state.lookups, state.voids)
+
+
+def valid_domain(name: str) -> bool:
+    """RFC 7208 4.3: a multi-label name with labels of 1 to 63 octets (a trailing dot is fine)."""
+    name = name[:-1] if name.endswith(".") else name
+    labels = name.split(".")
+    return (
+        len(labels) > 1
+        and all(0 < len(label.encode()) <= 63 for label in labels)
+        and len(name.encode()) <= 253
+        and not name.startswith("[")
+    )
+
+
+@dataclass
+class _Evaluation:
+    lookup: Lookup
+    ip: _Address
+    local: str
+    sender_domain: str
+    helo: str
+    receiver: str
+    now: int
+    lookups: int = 0
+    voids: int = 0
+    _validated: dict[str, list[str]] = field(default_factory=dict)
+
+    # -- DNS
+
+    def ask(self, name: str, rdtype: str) -> Answer:
+        answer = self.lookup.ask(name, rdtype)
+        if answer is UNKNOWN:
+            raise _Unknown(f"cannot tell offline: {name} {rdtype}")
+        return answer
+
+    def count(self) -> None:
+        self.lookups += 1
+        if self.lookups > LOOKUP_LIMIT:
+            raise _PermError(f"more than {LOOKUP_LIMIT} DNS-querying terms (RFC 7208 4.6.4)")
+
+    def void(self, answer: Answer) -> None:
+        if answer is NXDOMAIN or answer == ():
+            self.voids += 1
+            if self.voids > VOID_LIMIT:
+                raise _PermError(f"more than {VOID_LIMIT} void lookups (RFC 7208 4.6.4)")
+
+    def addresses(self, name: str, *, strict: bool) -> list[_Address]:
+        """A or AAAA (as the client's family) of ``name``; a DNS error is temperror when
+        ``strict``, else the name is skipped (PTR validation, RFC 7208 5.5)."""
+        answer = self.ask(name, "A" if self.ip.version == 4 else "AAAA")
+        if answer is ERROR:
+            if strict:
+                raise _TempError(f"DNS error looking up {name}")
+            return []
+        if isinstance(answer, Fault):
+            return []
+        out = []
+        for text in answer:
+            try:
+                out.append(ipaddress.ip_address(text))
+            except ValueError:
+                continue
+        return out
+
+    # -- 4.3 to 4.7
+
+    def check(self, domain: str, *, explain: bool) -> tuple[str, str, str | None]:
+        domain = domain[:-1] if domain.endswith(".") else domain
+        if not valid_domain(domain):
+            return "none", "", None
+        answer = self.ask(domain, "TXT")
+        if answer is ERROR:
+            raise _TempError(f"DNS error looking up {domain} TXT")
+        if isinstance(answer, Fault):
+            return "none", "", None
+        found = [t for t in answer if is_spf(t)]
+        if not found:
+            return "none", "", None
+        if len(found) > 1:
+            raise _PermError(f"{domain} has {len(found)} SPF records (RFC 7208 4.5)")
+        try:
+            record = parse(found[0])
+        except SpfSyntaxError as e:
+            raise _PermError(f"{domain}: {e}") from None
+        for mechanism in record.mechanisms:
+            if self.matches(mechanism, domain):
+                result = mechanism.result
+                text = None
+                if result == "fail" and explain and record.exp:
+                    text = self.explanation(record.exp, domain)
+                return result, mechanism.text, text
+        redirect = record.redirect
+        if redirect is not None and not record.has_all:
+            self.count()
+            target = self.expand_domain(redirect.value, domain)
+            if target is None:
+                raise _PermError(f"redirect={redirect.value.text} is not a domain (RFC 7208 6.1)")
+            result, mechanism_text, text = self.check(target, explain=explain)
+            if result == "none":
+                raise _PermError(f"redirect={target} has no SPF record (RFC 7208 6.1)")
+            return result, mechanism_text, text
+        return "neutral", "", None
+
+    def matches(self, m: Mechanism, domain: str) -> bool:
+        if m.name == "all":
+            return True
+        if m.name in ("ip4", "ip6"):
+            assert m.network is not None
+            return self.ip.version == m.network.version and self.ip in m.network
+        self.count()
+        target = self.expand_domain(m.domain, domain) if m.domain else domain
+        if target is None or not valid_domain(target):
+            return False  # RFC 7208 4.3/4.8: a name that cannot be queried does not match
+        if m.name == "include":
+            result, _, _ = self.check(target, explain=False)
+            if result == "none":
+                raise _PermError(f"include:{target} has no SPF record (RFC 7208 5.2)")
+            return result == "pass"
+        if m.name == "exists":
+            answer = self.ask(target, "A")  # always A, even for IPv6 (RFC 7208 5.7)
+            if answer is ERROR:
+                raise _TempError(f"DNS error looking up {target} A")
+            self.void(answer)
+            return not isinstance(answer, Fault) and len(answer) > 0
+        if m.name == "ptr":
+            return any(
+                n.lower() == target.lower() or n.lower().endswith("." + target.lower())
+                for n in self.validated_names()
+            )
+        if m.name == "a":
+            rdtype = "A" if self.ip.version == 4 else "AAAA"
+            answer = self.ask(target, rdtype)
+            if answer is ERROR:
+                raise _TempError(f"DNS error looking up {target} {rdtype}")
+            self.void(answer)
+            return self.in_any(answer, m)
+        # mx (RFC 7208 5.4)
+        answer = self.ask(target, "MX")
+        if answer is ERROR:
+            raise _TempError(f"DNS error looking up {target} MX")
+        self.void(answer)
+        if isinstance(answer, Fault):
+            return False
+        if len(answer) > MX_LIMIT:
+            raise _PermError(f"{target} has more than {MX_LIMIT} MX records (RFC 7208 4.6.4)")
+        for mx in answer:
+            exchange = mx.split()[-1] if mx.split() else "."
+            if exchange in (".", ""):
+                continue  # a null MX (RFC 7505) names no host
+            rdtype = "A" if self.ip.version == 4 else "AAAA"
+            addresses = self.ask(exchange.rstrip("."), rdtype)
+            if addresses is ERROR:
+                raise _TempError(f"DNS error looking up {exchange} {rdtype}")
+            if self.in_any(addresses, m):
+                return True
+        return False
+
+    def in_any(self, answer: Answer, m: Mechanism) -> bool:
+        if isinstance(answer, Fault):
+            return False
+        prefix = m.cidr4 if self.ip.version == 4 else m.cidr6
+        for text in answer:
+            try:
+                net = ipaddress.ip_network(
+                    text if prefix is None else f"{text}/{prefix}", strict=False
+                )
+            except ValueError:
+                continue
+            if net.version == self.ip.version and self.ip in net:
+                return True
+        return False
+
+    def validated_names(self) -> list[str]:
+        """RFC 7208 5.5: names the PTR of the client's address gives whose own addresses
+        include it (the first 10 PTR names only)."""
+        key = str(self.ip)
+        if key in self._validated:
+            return self._validated[key]
+        answer = self.ask(self.ip.reverse_pointer, "PTR")
+        self.void(answer)
+        names: list[str] = []
+        if not isinstance(answer, Fault):  # a DNS error: no match (RFC 7208 5.5)
+            for name in answer[:PTR_LIMIT]:
+                name = name.rstrip(".")
+                if self.ip in self.addresses(name, strict=False):
+                    names.append(name)
+        self._validated[key] = names
+        return names
+
+    # -- 6.2 exp
+
+    def explanation(self, exp: Modifier, domain: str) -> str | None:
+        """The exp= text; any problem in fetching or expanding it means no explanation."""
+        try:
+            target = self.expand_domain(exp.value, domain)
+            if target is None or not valid_domain(target):
+                return None
+            answer = self.lookup.ask(target, "TXT")
+            if isinstance(answer, Fault) or len(answer) != 1:
+                return None
+            text = answer[0]
+            if not text.isascii():
+                return None  # RFC 7208 6.2: explanation text is US-ASCII
+            return self.expand(_macro_string(text, text, explain=True), domain)
+        except (SpfSyntaxError, _PermError, _TempError, _Unknown):
+            return None
+
+    # -- 7 macros
+
+    def expand_domain(self, spec: MacroString | None, domain: str) -> str | None:
+        if spec is None:
+            return domain
+        text = self.expand(spec, domain)
+        text = text[:-1] if text.endswith(".") else text
+        # RFC 7208 7.3: over 253 characters, labels are dropped from the left.
+        while len(text) > 253 and "." in text:
+            text = text.split(".", 1)[1]
+        return text or None
+
+    def expand(self, spec: MacroString, domain: str) -> str:
+        out = []
+        for part in spec.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.macro_value(part.letter, domain)
+            pieces = re.split("[" + re.escape(part.delimiters or ".") + "]", value)
+            if part.reverse:
+                pieces.reverse()
+            if part.digits is not None:
+                pieces = pieces[-part.digits :]
+            value = ".".join(pieces)
+            if part.escape:
+                value = "".join(
+                    c if c.isascii() and (c.isalnum() or c in "-._~") else _pct(c) for c in value
+                )
+            out.append(value)
+        return "".join(out)
+
+    def macro_value(self, letter: str, domain: str) -> str:
+        if letter == "s":
+            return f"{self.local}@{self.sender_domain}"
+        if letter == "l":
+            return self.local
+        if letter == "o":
+            return self.sender_domain
+        if letter == "d":
+            return domain
+        if letter == "i":
+            if self.ip.version == 4:
+                return str(self.ip)
+            return ".".join(self.ip.exploded.replace(":", ""))
+        if letter == "v":
+            return "in-addr" if self.ip.version == 4 else "ip6"
+        if letter == "h":
+            return self.helo
+        if letter == "c":
+            return str(self.ip)
+        if letter == "r":
+            return self.receiver
+        if letter == "t":
+            return str(self.now)
+        # p: a validated name, preferring the domain itself, then its subdomains (RFC 7208 7.3)
+        names = self.validated_names()
+        for name in names:
+            if name.lower() == domain.lower():
+                return name
+        for name in names:
+            if name.lower().endswith("." + domain.lower()):
+                return name
+        return names[0] if names else "unknown"
+
+
+def _pct(c: str) -> str:
+    return "".join(f"%{b:02X}" for b in c.encode())
+
+
+# ---------------------------------------------------------------------------- lint helpers
+
+
+@dataclass(frozen=True, slots=True)
+class LookupCount:
+    """The DNS-querying terms one evaluation can reach from a record (4.6.4), counted
+    through include and redirect into the names the lookup knows."""
+
+    count: int  # include, a, mx, ptr, exists, redirect, counted where known
+    external: tuple[str, ...]  # include/redirect targets the lookup cannot see
+    macro: bool  # a target holds macros: only known at evaluation time
+    loop: tuple[str, ...]  # an include/redirect chain that comes back to a name on it
+    no_record: tuple[tuple[str, str], ...]  # include/redirect targets whose evaluation is
+    # a permerror (none, several or a malformed SPF record), with the reason
+
+
+def count_lookups(domain: str, lookup: Lookup) -> LookupCount:
+    """Worst-case lookup count for ``domain``'s SPF record: every term evaluated (no earlier
+    match), as check_host would for a sender that matches nothing."""
+    external: list[str] = []
+    no_record: list[tuple[str, str]] = []
+    loop: list[str] = []
+    macro = False
+
+    def walk(name: str, path: tuple[str, ...]) -> int:
+        nonlocal macro
+        key = name.lower().rstrip(".")
+        if key in path:
+            if not loop:
+                loop.extend((*path[path.index(key) :], key))
+            return LOOKUP_LIMIT + 1
+        record = _record_at(key, lookup)
+        if record is None:
+            external.append(key)
+            return 0
+        if isinstance(record, str):
+            no_record.append((key, record))
+            return 0
+        total = 0
+        targets: list[MacroString] = []
+        for m in record.mechanisms:
+            if m.name in LOOKUP_MECHANISMS:
+                total += 1
+                if m.name == "include" and m.domain is not None:
+                    targets.append(m.domain)
+        if record.redirect is not None and not record.has_all:
+            total += 1
+            targets.append(record.redirect.value)
+        for spec in targets:
+            literal = spec.literal
+            if literal is None:
+                macro = True
+                continue
+            total += walk(literal, (*path, key))
+            if total > 10 * LOOKUP_LIMIT:
+                break
+        return total
+
+    total = walk(domain, ())
+    return LookupCount(
+        total, tuple(dict.fromkeys(external)), macro, tuple(loop), tuple(dict.fromkeys(no_record))
+    )
+
+
+def _record_at(name: str, lookup: Lookup) -> Record | str | None:
+    """The parsed SPF record at ``name``; None when unknowable (outside what the lookup
+    knows, a DNS error); a reason when include/redirect of it is a permerror."""
+    answer = lookup.ask(name, "TXT")
+    if answer is UNKNOWN or answer is ERROR:
+        return None
+    if isinstance(answer, Fault):
+        return "has no SPF record"
+    found = [t for t in answer if is_spf(t)]
+    if len(found) != 1:
+        return "has no SPF record" if not found else f"has {len(found)} SPF records"
+    try:
+        return parse(found[0])
+    except SpfSyntaxError:
+        return "has a malformed SPF record"
+
+
+def mechanisms_after_all(record: Record) -> tuple[Mechanism, ...]:
+    """Mechanisms after the first ``all``: never evaluated (RFC 7208 5.1)."""
+    terms = record.mechanisms
+    first = next((i for i, m in enumerate(terms) if m.name == "all"), None)
+    return () if first is None else terms[first + 1 :]
+
+
+def uses_ptr(record: Record) -> bool:
+    """The ``ptr`` mechanism or the %{p} macro, which RFC 7208 5.5 says not to use."""
+    specs = [m.domain for m in record.mechanisms if m.domain is not None]
+    specs += [t.value for t in record.terms if isinstance(t, Modifier)]
+    return any(m.name == "ptr" for m in record.mechanisms) or any(
+        isinstance(p, Macro) and p.letter == "p" for s in specs for p in s.parts
+    )
+
+
+def ip_terms(text: str) -> Iterator[tuple[int, Mechanism]]:
+    """(position among the record's space-separated words, mechanism) of each ip4:/ip6:
+    mechanism of a parsable record; nothing for text that is not SPF."""
+    try:
+        parse(text)
+    except SpfSyntaxError:
+        return
+    for i, word in enumerate(text.split(" ")):
+        if i and word:
+            term = _term(word)
+            if isinstance(term, Mechanism) and term.name in ("ip4", "ip6"):
+                yield i, term
+
+
+# ---------------------------------------------------------------------------- lint
+
+
+def lint(domain: str, text: str, lookup: Lookup) -> list[Issue]:
+    """What is wrong with ``domain``'s SPF record ``text``, by :mod:`zonegen.mail.taglist`
+    Issue codes: syntax, bad-name, after-all, no-all, ptr (the record alone), and
+    include-loop, too-many-lookups, lookups-unknown, include-none, mx-limit, void-lookups
+    (what evaluation reaches through ``lookup``)."""
+    try:
+        record = parse(text)
+    except SpfSyntaxError as e:
+        return [Issue("syntax", ERROR_, f"{e}: receivers return permerror")]
+    issues: list[Issue] = []
+    for m in record.mechanisms:
+        problem = domain_problem(m.domain) if m.domain else None
+        if problem:
+            issues.append(
+                Issue(
+                    "bad-name",
+                    ERROR_,
+                    f"{m.text}: {problem}, so it cannot be looked up; receivers treat it as no "
+                    "match or as permerror (RFC 7208 4.8)",
+                )
+            )
+    after = mechanisms_after_all(record)
+    if after:
+        issues.append(
+            Issue(
+                "after-all",
+                WARNING_,
+                f"{', '.join(m.text for m in after)} after 'all' are never evaluated "
+                "(RFC 7208 5.1)",
+            )
+        )
+    if record.redirect is not None and record.has_all:
+        issues.append(
+            Issue("after-all", WARNING_, "redirect= next to 'all' is never used (RFC 7208 6.1)")
+        )
+    if not record.has_all and record.redirect is None:
+        issues.append(
+            Issue(
+                "no-all",
+                WARNING_,
+                "no 'all' and no redirect=: other senders get neutral (RFC 7208 4.7)",
+            )
+        )
+    if uses_ptr(record):
+        issues.append(
+            Issue(
+                "ptr",
+                WARNING_,
+                "ptr (or the %{p} macro) is slow and unreliable; RFC 7208 5.5 says not to use it",
+            )
+        )
+    issues += _reach(domain, record, lookup)
+    return issues
+
+
+def _reach(domain: str, record: Record, lookup: Lookup) -> list[Issue]:
+    issues: list[Issue] = []
+    count = count_lookups(domain, lookup)
+    if count.loop:
+        issues.append(
+            Issue(
+                "include-loop",
+                ERROR_,
+                f"include/redirect loop {' -> '.join(count.loop)}: evaluation runs into the "
+                f"{LOOKUP_LIMIT}-lookup limit, a permerror (RFC 7208 4.6.4)",
+            )
+        )
+    elif count.count > LOOKUP_LIMIT:
+        issues.append(
+            Issue(
+                "too-many-lookups",
+                ERROR_,
+                f"{count.count} DNS lookups counting includes that can be followed"
+                + (f", plus those of {', '.join(count.external)}" if count.external else "")
+                + f"; more than {LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4)",
+            )
+        )
+    elif count.external and count.count + len(count.external) > LOOKUP_LIMIT:
+        issues.append(
+            Issue(
+                "lookups-unknown",
+                WARNING_,
+                f"{count.count} DNS lookups known; the records of {', '.join(count.external)} "
+                f"add theirs, and more than {LOOKUP_LIMIT} is a permerror (RFC 7208 4.6.4): "
+                "cannot tell offline",
+            )
+        )
+    for target, reason in count.no_record:
+        issues.append(
+            Issue(
+                "include-none",
+                ERROR_,
+                f"{target} {reason}: include: or redirect= of it is a permerror "
+                "(RFC 7208 4.5, 5.2, 6.1)",
+            )
+        )
+    voids = []
+    for m in record.mechanisms:
+        if m.name not in ("a", "mx", "exists"):
+            continue
+        name = m.domain.literal if m.domain else domain
+        if name is None or not valid_domain(name):
+            continue
+        answer = lookup.ask(name.rstrip("."), "MX" if m.name == "mx" else "A")
+        if m.name == "a" and (answer == () or answer is NXDOMAIN):
+            answer = lookup.ask(name.rstrip("."), "AAAA")
+        if answer == () or answer is NXDOMAIN:
+            voids.append(m.text)
+        elif m.name == "mx" and isinstance(answer, tuple) and len(answer) > MX_LIMIT:
+            issues.append(
+                Issue(
+                    "mx-limit",
+                    ERROR_,
+                    f"{m.text}: {len(answer)} MX records; more than {MX_LIMIT} is a permerror "
+                    "(RFC 7208 4.6.4)",
+                )
+            )
+    if len(voids) > VOID_LIMIT:
+        issues.append(
+            Issue(
+                "void-lookups",
+                ERROR_,
+                f"{', '.join(voids)} find nothing: more than {VOID_LIMIT} lookups that find "
+                "nothing is a permerror (RFC 7208 4.6.4)",
+            )
+        )
+    return issues

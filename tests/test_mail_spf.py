@@ -1,0 +1,204 @@
+"""zonegen.mail.spf: the RFC 7208 grammar and check_host(), against the openspf test suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from spf_suite import Case, cases
+from zonegen.mail import spf
+from zonegen.mail.spf import NXDOMAIN, UNKNOWN, Answer, SpfSyntaxError
+
+SUITE = list(cases())
+
+
+@pytest.mark.parametrize("case", SUITE, ids=[f"{c.name}" for c in SUITE])
+def test_rfc7208_suite(case: Case) -> None:
+    domain = case.sender.rpartition("@")[2]
+    if not case.sender:
+        sender, domain = f"postmaster@{case.helo}", case.helo
+    else:
+        sender = case.sender
+    got = spf.check_host(case.ip, domain, sender, case.lookup, helo=case.helo, now=0)
+    assert got.result in case.results, (case.scenario, got)
+    if case.explanation == "DEFAULT":
+        assert got.explanation is None
+    elif case.explanation is not None and got.result == "fail":
+        # The suite writes %{i} of IPv6 in uppercase nibbles, RFC 7208 7.4's example in
+        # lowercase; DNS names compare without case.
+        assert (got.explanation or "").lower() == case.explanation.lower()
+
+
+def test_the_suite_is_all_there() -> None:
+    assert len(SUITE) > 180
+    assert {r for c in SUITE for r in c.results} >= set(spf.RESULTS)
+
+
+VALID = [
+    "v=spf1",
+    "V=SPF1 -all",
+    "v=spf1 a//33 -all",
+    "v=spf1 mx//0 -all",
+    "v=spf1 a/24//64 mx/0 -all",
+    "v=spf1 a:foo:bar/baz.example.com -all",
+    "v=spf1 a:foo.example.com/24",
+    "v=spf1 ip4:0.0.0.0/0 ip6:::1.1.1.1/0 ip6:2001:db8::/32",
+    "v=spf1 exists:%{ir}.%{l1r+-}._spf.%{d2} ?all",
+    "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all",
+    "v=spf1 a:macro%%percent%_%_space%-url-space.example.com -all",
+    "v=spf1 include:_spf.example.com. -all",
+    "v=spf1 a:foo.example.xn--zckzah -all",
+    "v=spf1 -all exp=explain.%{d}",
+    "v=spf1 default=+",
+    "v=spf1 redirect=%{d}.d.spf.example.com.",
+    "v=spf1 a -all ",
+    "v=spf1 a  -all",
+]
+
+INVALID = {
+    "v=spf1 a/33": "over 32",
+    "v=spf1 a//129": "over 128",
+    "v=spf1 a/24/64": "over 32",
+    "v=spf1 a/24/x": "':domain'",
+    "v=spf1 ip4:1.2.3.4/032": "leading zeros",
+    "v=spf1 a:example.com/024": "leading zeros",
+    "v=spf1 a:example.com:8080": "top label",
+    "v=spf1 a:museum": "single label",
+    "v=spf1 a:abc.123": "top label",
+    "v=spf1 a:111.222.33.44": "ip4",
+    "v=spf1 a:example.-com": "top label",
+    "v=spf1 a:": "needs a domain",
+    "v=spf1 mx: -all": "needs a domain",
+    "v=spf1 ptr:": "needs a domain",
+    "v=spf1 include: -all": "needs a domain",
+    "v=spf1 include": "needs ':'",
+    "v=spf1 exists:mail.example.com/24": "top label",
+    "v=spf1 ptr/0 -all": "no CIDR",
+    "v=spf1 -all.": "no argument",
+    "v=spf1 -all:foo": "no argument",
+    "v=spf1 ip4:1.2.3": "dotted-quad",
+    "v=spf1 ip4:1.2.3.4//32": "dotted-quad",
+    "v=spf1 ip4:10.0.0.256": "dotted-quad",
+    "v=spf1 ip6:2001:db8:::1": "IPv6",
+    "v=spf1 ip6::CAFE::BABE": "IPv6",
+    "v=spf1 ip6:::1.1.1.1//33": "CIDR",
+    "v=spf1 ip6:::1/129": "over 128",
+    "v=spf1 exists:%(ir).sbl.example.com": "'%' starts a macro",
+    "v=spf1 exists:foo%.sbl.example.com": "'%' starts a macro",
+    "v=spf1 a:%{a}.example.com": "unknown macro letter",
+    "v=spf1 exists:%{s0}": "not zero",
+    "v=spf1 -all exp=%{r}.example.com": "only in explanation",
+    "v=spf1 -all foo=%abc": "'%' starts a macro",
+    "v=spf1 1up=foo": "modifier name",
+    "v=spf1 =all": "modifier name",
+    "v=spf1 ?redirect=x.example": "modifier name",
+    "v=spf1 redirect:t2.example.com": "unknown mechanism",
+    "v=spf1 redirect=a.example redirect=b.example": "more than once",
+    "v=spf1 exp=a.example exp=b.example -all": "more than once",
+    "v=spf1 exp= -all": "needs a domain",
+    "v=spf1 redirect=-all ?all": "top label",
+    "v=spf1 ip4:1.2.3.4 -all moo": "unknown mechanism",
+    "v=spf1 a:ctrl.example.com\rptr -all": "printable ASCII",
+    "v=spf1 a:foo.example.com\0": "printable ASCII",
+    "v=spf1 \x80a:example.net -all": "printable ASCII",
+    "v=spf1 !": "unknown mechanism",
+    "v=spf1 exists:%{l1r+}..": "top label",
+    "v=spf1 exists:%{l1r+}._.": "top label",
+    "v=spf1mx": "does not start",
+    "spf1 mx": "does not start",
+}
+
+
+@pytest.mark.parametrize("text", VALID)
+def test_valid_records_parse(text: str) -> None:
+    spf.parse(text)
+
+
+@pytest.mark.parametrize("text", sorted(INVALID))
+def test_invalid_records_say_why(text: str) -> None:
+    with pytest.raises(SpfSyntaxError) as e:
+        spf.parse(text)
+    assert INVALID[text] in str(e.value)
+
+
+def test_the_model() -> None:
+    record = spf.parse("v=spf1 -a:x.example/24//64 ~mx ip6:2001:db8::/32 redirect=r.example")
+    a, mx, ip6 = record.mechanisms
+    assert (a.qualifier, a.name, a.cidr4, a.cidr6, a.result) == ("-", "a", 24, 64, "fail")
+    assert a.domain is not None and a.domain.literal == "x.example"
+    assert (mx.qualifier, mx.domain) == ("~", None)
+    assert str(ip6.network) == "2001:db8::/32"
+    assert record.redirect is not None and record.redirect.value.text == "r.example"
+    macro = spf.parse("v=spf1 exists:%{L2r-}.x.example").mechanisms[0].domain
+    assert macro is not None and macro.has_macros and macro.literal is None
+    assert macro.parts[0] == spf.Macro("l", True, 2, True, "-")
+
+
+def test_domain_problems_the_grammar_allows() -> None:
+    empty = spf.parse("v=spf1 a:mail.example...com").mechanisms[0].domain
+    long = spf.parse("v=spf1 a:" + "x" * 64 + ".example.com").mechanisms[0].domain
+    fine = spf.parse("v=spf1 a:mail.example.com.").mechanisms[0].domain
+    assert empty and "empty label" in (spf.domain_problem(empty) or "")
+    assert long and "63" in (spf.domain_problem(long) or "")
+    assert fine and spf.domain_problem(fine) is None
+
+
+class Zone:
+    def __init__(self, data: dict[tuple[str, str], tuple[str, ...]]) -> None:
+        self.data = data
+        self.asked: list[tuple[str, str]] = []
+
+    def ask(self, name: str, rdtype: str) -> Answer:
+        self.asked.append((name, rdtype))
+        if not name.endswith("example.com"):
+            return UNKNOWN
+        if (name, rdtype) in self.data:
+            return self.data[(name, rdtype)]
+        return () if any(n == name for n, _ in self.data) else NXDOMAIN
+
+
+def test_unknown_outside_what_the_lookup_knows() -> None:
+    zone = Zone({("example.com", "TXT"): ("v=spf1 ip4:192.0.2.1 include:other.example -all",)})
+    assert spf.check_host("192.0.2.1", "example.com", "a@example.com", zone).result == "pass"
+    got = spf.check_host("192.0.2.9", "example.com", "a@example.com", zone)
+    assert got.result == "unknown" and "other.example" in got.reason
+
+
+def test_lookup_count_follows_includes_and_finds_loops() -> None:
+    zone = Zone(
+        {
+            ("example.com", "TXT"): ("v=spf1 a mx include:a.example.com include:x.example -all",),
+            ("a.example.com", "TXT"): ("v=spf1 a:1.example.com include:b.example.com",),
+            ("b.example.com", "TXT"): ("v=spf1 redirect=a.example.com",),
+            ("c.example.com", "TXT"): ("v=spf1 include:none.example.com -all",),
+            ("none.example.com", "TXT"): ("not spf",),
+            ("d.example.com", "TXT"): ("v=spf1 include:%{i}.example.com -all",),
+        }
+    )
+    count = spf.count_lookups("example.com", zone)
+    assert count.loop == ("a.example.com", "b.example.com", "a.example.com")
+    assert count.count > spf.LOOKUP_LIMIT and count.external == ("x.example",)
+    assert spf.count_lookups("c.example.com", zone).no_record == (
+        ("none.example.com", "has no SPF record"),
+    )
+    macro = spf.count_lookups("d.example.com", zone)
+    assert macro.macro and macro.count == 1
+
+
+def test_after_all_and_ptr() -> None:
+    record = spf.parse("v=spf1 -all ptr a")
+    assert [m.text for m in spf.mechanisms_after_all(record)] == ["ptr", "a"]
+    assert spf.uses_ptr(record)
+    assert spf.uses_ptr(spf.parse("v=spf1 exists:%{p}.x.example"))
+    assert not spf.uses_ptr(spf.parse("v=spf1 mx -all"))
+
+
+def test_ip_terms() -> None:
+    got = [(i, m.text) for i, m in spf.ip_terms("v=spf1 mx ip4:192.0.2.1 ip6:2001:db8::1 -all")]
+    assert got == [(2, "ip4:192.0.2.1"), (3, "ip6:2001:db8::1")]
+    assert list(spf.ip_terms("v=spf1 ip4:300.1.1.1")) == []
+
+
+def test_spf_like_text() -> None:
+    assert spf.looks_like_spf("v=spf1mx -all") and spf.looks_like_spf(" v=spf1 mx")
+    assert spf.looks_like_spf("v = spf1 mx") and not spf.looks_like_spf("v=spf1 mx")
+    assert not spf.looks_like_spf("google-site-verification=abc")
