@@ -6,6 +6,7 @@ module."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -14,12 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import dns.message
+import dns.name
+import dns.rdatatype
 import pytest
+from cryptography.hazmat.primitives import serialization
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, run
 from dnslab import Named, Unbound, free_port
 from lab import zones
 from lab.baddns import RCODES, SLOW, BadDns
+from lab.smtp import HOST, SmtpLab, issue_chain
+from zonegen import pipeline
+from zonegen.sources.site import load_site
+from zonegen.verify import dane, dnsquery, dnssec
+from zonegen.verify.dnsquery import Answer, Asker
+from zonegen.verify.gather import gather
+from zonegen.verify.judge import Settings, judge_zone
+from zonegen.verify.servers import Server
 
 SITE = REPO / "config" / "site.yaml"
 ZONE = zones.ZONE
@@ -130,6 +145,7 @@ def _start_all(tmp: Path) -> World:
         "spoof-only",
         "late-dup",
         "slow",
+        "mangle",
         *RCODES,
     ]
     for mode in modes:
@@ -222,7 +238,7 @@ def test_altered_signature(mixed: tuple[int, dict[str, Any], str]) -> None:
 
 def test_missing_denial_of_existence(mixed: tuple[int, dict[str, Any], str]) -> None:
     _, data, _ = mixed
-    (f,) = [f for f in findings(data, check="dnssec", status="denial")]
+    (f,) = findings(data, check="dnssec", status="denial")
     assert f["name"].startswith("_zonegen-nx-") and f["severity"] == "error"
     assert "no NSEC proves that _zonegen-nx-" in f["detail"]
 
@@ -255,6 +271,7 @@ def test_resolver_bogus_carries_ede_and_the_reason(mixed: tuple[int, dict[str, A
 
 def test_deprecated_algorithm_is_a_warning(world: World) -> None:
     code, data = world.json(servers=("sha1",), ds=False)
+    assert code == 0, [f for f in data["findings"] if f["severity"] != "ok"]
     (f,) = findings(data, check="dnssec", status="algorithm")
     assert f["severity"] == "warning" and "RSASHA1 (5)" in f["detail"] and "RFC 8624" in f["detail"]
 
@@ -266,7 +283,8 @@ def test_sha1_ds_digest_is_a_warning(world: World) -> None:
     warnings = findings(data, check="dnssec", rtype="DS", status="algorithm")
     assert [f["severity"] for f in warnings] == ["warning"]
     assert "SHA-1" in warnings[0]["detail"] and "RFC 8624 3.3" in warnings[0]["detail"]
-    (ok,) = findings(data, check="dnssec", rtype="DS", status="ok")  # it still leads in
+    assert code == 0
+    assert len(findings(data, check="dnssec", rtype="DS", status="ok")) == 1  # it still leads in
 
 
 # ---------------------------------------------------------------------------- the DS
@@ -278,7 +296,7 @@ def test_ds_that_matches_no_dnskey(world: World) -> None:
     code, data = world.json("--ds", f"{ZONE} DS {tag} {alg} {digest_type} {wrong}", ds=False)
     assert code == 1
     (f,) = findings(data, check="dnssec", status="ds-mismatch")
-    assert f["severity"] == "error" and f"matches no DNSKEY" in f["detail"]
+    assert f["severity"] == "error" and "matches no DNSKEY" in f["detail"]
     assert data["zones"][0]["chain"] == "broken"
 
 
@@ -294,6 +312,7 @@ def test_dnskey_missing_for_a_ds(world: World) -> None:
 def test_ds_for_a_key_that_signs_nothing(world: World) -> None:
     # The sha1 zone publishes the ECDSA key but signs only with the RSASHA1 one.
     code, data = world.json(servers=("sha1",))
+    assert code == 1
     (f,) = findings(data, check="dnssec", status="ds-key-not-signing")
     assert f["severity"] == "error" and "chain of trust stops there" in f["detail"]
 
@@ -426,6 +445,12 @@ def test_error_rcodes_are_named(world: World, mode: str) -> None:
     assert len([line for line in out.splitlines() if line.startswith("  FAIL ")]) == 1
 
 
+def test_mangled_answers_end_in_findings(world: World) -> None:
+    code, out, _ = world.verify(servers=("mangle", "good"))
+    assert code in (1, 2), out
+    assert "Traceback" not in out and ("PROBLEMS" in out or "COULD NOT CHECK" in out)
+
+
 def test_wrong_port_is_no_answer_not_unsigned(world: World) -> None:
     closed = free_port()
     result = run(
@@ -469,3 +494,189 @@ def test_total_deadline_ends_the_run(world: World) -> None:
         ("deadline", f"127.0.0.1:{world.bad['silent'].port}")
     ]
     assert "--timeout 2 s" in fatal[0]["detail"]
+
+
+# ---------------------------------------------------------------------------- DANE
+
+
+def _dane(world: World, smtp: SmtpLab | None, *args: str) -> tuple[int, dict[str, Any], float]:
+    port = smtp.port if smtp else free_port()
+    start = time.monotonic()
+    code, data = world.json("--smtp", f"127.0.0.1:{port}", *args)
+    return code, data, time.monotonic() - start
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "words"),
+    [
+        ("endless-line", "smtp-failed", "reply line longer than 512 octets"),
+        ("endless-continuation", "smtp-failed", "more than 100 lines in its greeting reply"),
+        ("no-starttls", "no-starttls", "does not offer STARTTLS"),
+        ("bad-handshake", "handshake-failed", "TLS handshake with"),
+    ],
+)
+def test_hostile_smtp_servers_are_named_and_bounded(
+    world: World, tmp_path: Path, mode: str, status: str, words: str
+) -> None:
+    with SmtpLab(mode) as smtp:
+        code, data, seconds = _dane(world, smtp)
+    (f,) = findings(data, check="dane")
+    assert (f["status"], f["severity"]) == (status, "error"), f
+    assert words in f["detail"]
+    assert code == 1 and seconds < 10
+    (row,) = [s for s in data["servers"] if s["role"] == "smtp"]
+    assert row["outcome"] == "no-answer" and row["failures"] == {status: 1}
+
+
+def test_smtp_connection_refused(world: World) -> None:
+    code, data, _ = _dane(world, None)
+    (f,) = findings(data, check="dane")
+    assert (f["status"], f["severity"]) == ("refused", "fatal")
+    assert code == 2 and "connection refused" in f["detail"]
+
+
+def test_silent_smtp_server_ends_at_the_deadline(world: World) -> None:
+    with SmtpLab("silent") as smtp:
+        code, data, seconds = _dane(world, smtp, "--timeout", "3")
+    (f,) = findings(data, check="dane")
+    assert (f["status"], f["severity"]) == ("unreachable", "fatal")
+    assert code == 2 and seconds < 3 + 8
+
+
+def test_dane_reads_the_whole_chain_and_matches_every_kind_of_tlsa(tmp_path: Path) -> None:
+    chain, key, (leaf, ca) = issue_chain(tmp_path)
+    with SmtpLab("starttls", cert=chain, key=key) as smtp:
+        served = dane.fetch_chain(
+            Server("127.0.0.1", smtp.port),
+            server_name=HOST,
+            helo="lab.invalid",
+            deadline=time.monotonic() + 10,
+        )
+    assert served.whole_chain
+    assert served.chain == tuple(c.public_bytes(serialization.Encoding.DER) for c in (leaf, ca))
+    for usage, cert in ((3, leaf), (2, ca)):
+        der = cert.public_bytes(serialization.Encoding.DER)
+        spki = dane.spki(cert)
+        for selector, content in ((0, der), (1, spki)):
+            for mtype, data in (
+                (0, content),
+                (1, hashlib.sha256(content).digest()),
+                (2, hashlib.sha512(content).digest()),
+            ):
+                assert dane.match_tlsa(usage, selector, mtype, data, served, HOST).ok
+                wrong = bytes([data[0] ^ 1]) + data[1:]
+                assert not dane.match_tlsa(usage, selector, mtype, wrong, served, HOST).ok
+    ca_spki = hashlib.sha256(dane.spki(ca)).digest()
+    # DANE-EE is the leaf only; DANE-TA needs the name of the host (RFC 7672 3.2.3).
+    assert not dane.match_tlsa(3, 1, 1, ca_spki, served, HOST).ok
+    other_name = dane.match_tlsa(2, 1, 1, ca_spki, served, "mail.other.example")
+    assert not other_name.ok and "not for mail.other.example" in other_name.detail
+    assert "RFC 7672 3.1.3" in dane.match_tlsa(1, 1, 1, ca_spki, served, HOST).detail
+    assert dane.presented(served) == (
+        f"3 1 1 {hashlib.sha256(dane.spki(leaf)).hexdigest()}",
+        f"2 1 1 {ca_spki.hex()}",
+    )
+
+
+# ---------------------------------------------------------------------------- name servers
+
+
+def test_resolver_that_refuses_the_ns_lookup(world: World) -> None:
+    """Without --nameserver the zone's NS come through the resolver; one that refuses is
+    one finding, exit 2."""
+    result = run(
+        "verify",
+        "--site",
+        SITE,
+        "--resolver",
+        f"127.0.0.1:{world.bad['refused'].port}",
+        "--query-timeout",
+        QUERY_TIMEOUT,
+    )
+    assert result.exit_code == 2, result.stdout
+    assert f"FAIL authoritative no-nameservers: {ZONE} NS" in result.stdout
+    assert "(REFUSED)" in result.stdout
+
+
+def test_parent_without_ds_for_a_signed_zone(world: World) -> None:
+    """The parent's DS comes through the resolver (no lab root can delegate to a high port,
+    so the answers are the good server's and the parent's DS answer is a NODATA)."""
+    build = pipeline.build(load_site(SITE))
+    zone = build.zones[0]
+    asker = Asker(timeout=2, deadline=time.monotonic() + 30)
+    (za,) = gather(
+        [(zone, [Server("127.0.0.1", world.named["good"].port)], None)],
+        asker=asker,
+        resolver=None,
+        parent_ds=False,
+        workers=8,
+    )
+    nodata = dns.message.make_response(dns.message.make_query(ZONE, "DS"))
+    za.parent_ds = Answer(nodata)
+    settings = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
+    judged = judge_zone(za, settings)
+    (f,) = [f for f in judged.findings if f.check == "dnssec" and f.severity != "ok"]
+    assert (f.status, f.severity, f.rtype) == ("no-ds", "error", "DS")
+    assert "publish the DS at the registrar" in f.detail
+    assert judged.info["chain"] == "broken"
+
+
+# ---------------------------------------------------------------------------- any bytes
+
+
+def _judge_bytes(q: dns.message.Message, wire: bytes) -> None:
+    response, why = dnsquery._parse(q, wire)
+    assert (response is None) != (why == "")
+    try:
+        message = dns.message.from_wire(wire)
+    except Exception:
+        return
+    origin = dns.name.from_text(ZONE)
+    keys = next((r for r in message.answer if r.rdtype == dns.rdatatype.DNSKEY), None)
+    now = time.time()
+    dnssec.check_denial(message, dns.name.from_text("_zonegen-nx-0", origin), origin, keys, now)
+    for rrset in message.answer + message.authority:
+        sigs = dnsquery.rrsigs_for(message.answer + message.authority, rrset.name, rrset.rdtype)
+        dnssec.check_rrset(rrset, sigs, origin, keys, now, 86400)
+        dnssec.check_algorithms(rrset)
+        dnssec.check_ds(origin, rrset, keys, sigs, now)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600))
+def test_no_bytes_from_the_network_raise(data: bytes) -> None:
+    """Whatever arrives is an answer, or a reason it is not: never an exception."""
+    q = dns.message.make_query(ZONE, "A", want_dnssec=True)
+    _judge_bytes(q, data)
+    _judge_bytes(q, q.to_wire()[:2] + data[2:])
+
+
+@pytest.fixture(scope="module")
+def real_answers(world: World) -> list[tuple[dns.message.Message, bytes]]:
+    """Answers of the signed servers (NSEC3 and NSEC, keys, signatures, denials)."""
+    out = []
+    for server in ("good", "mixed", "sha1"):
+        for name, rtype in (
+            (ZONE, "DNSKEY"),
+            (ZONE, "ANY"),
+            (f"_zonegen-nx-0.{ZONE}", "A"),
+            (zones.EXPIRED, "TXT"),
+        ):
+            q = dns.message.make_query(name, rtype, want_dnssec=True)
+            out.append((q, world.named[server].query(name, rtype, tcp=True).to_wire()))
+    return out
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mangled_real_answers_never_raise(
+    real_answers: list[tuple[dns.message.Message, bytes]], data: st.DataObject
+) -> None:
+    """Real signed answers with bytes changed: every check still ends with findings."""
+    q, wire = data.draw(st.sampled_from(real_answers))
+    mangled = bytearray(wire)
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(12, len(mangled) - 1))
+        mangled[at] ^= data.draw(st.integers(1, 255))
+    q.id = int.from_bytes(wire[:2], "big")
+    _judge_bytes(q, bytes(mangled))

@@ -14,10 +14,11 @@ Modes (one per server; each test starts what it needs through the module fixture
 | drip | TC set | the answer, one byte every ``DRIP`` seconds |
 | oversized | the answer padded past 4000 octets (more than the 1232 asked for) | the answer |
 | wrong-id | first a copy with another ID, then the answer | the answer |
-| wrong-source | first the answer from another port and from 127.0.0.2, then from the right one | the answer |
+| wrong-source | the answer from another port and from 127.0.0.2, then from the right one | answer |
 | spoof-only | the answer, but only from another port and from 127.0.0.2 | nothing |
 | late-dup | first the previous question's answer again (late), then the answer | the answer |
 | slow | the answer after ``SLOW`` seconds | the same |
+| mangle | the answer with a few bytes after the ID changed | the same |
 | servfail, refused, formerr, notauth | that rcode | the same |
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 import struct
 import threading
@@ -119,6 +121,12 @@ class BadDns:
             r.flags |= dns.flags.TC
             return r.to_wire()
         answer = self._upstream(wire, tcp=tcp)
+        if mode == "mangle":
+            spoiled = bytearray(answer)
+            rng = random.Random(wire[2:])  # the same question is spoiled the same way
+            for _ in range(rng.randint(1, 3)):
+                spoiled[rng.randrange(2, len(spoiled))] ^= rng.randint(1, 255)
+            return bytes(spoiled)
         if mode == "oversized" and not tcp:
             r = dns.message.from_wire(answer)
             pad = dns.rrset.from_text_list(

@@ -244,7 +244,8 @@ def _authoritative(
     for rrset in za.sets:
         where = Where(zone, rrset.name, rrset.rtype, str(server))
         answer = served(za, server, rrset.name, rrset.rtype)
-        query = f"{rrset.name} {rrset.rtype}"
+        typed = (server, rrset.name, rrset.rtype) in za.typed
+        query = f"{rrset.name} {rrset.rtype if typed else 'ANY'}"
         if answer is None or _note_unanswered(j, server, "authoritative", zone, query, answer):
             continue
         assert answer.message is not None

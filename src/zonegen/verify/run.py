@@ -257,8 +257,11 @@ def _per_server(
     """One finding per server that left queries without an answer (RFC-free common sense: one
     dead server is one line, not one per record)."""
     by_server: dict[str, list[Unanswered]] = {}
+    seen = set()
     for u in unanswered:
-        by_server.setdefault(u.server, []).append(u)
+        if (u.server, u.zone, u.query) not in seen:  # RRsets from one ANY: one query
+            seen.add((u.server, u.zone, u.query))
+            by_server.setdefault(u.server, []).append(u)
     out = []
     for server, missed in sorted(by_server.items()):
         s = next((v for k, v in stats.items() if str(k) == server), ServerStats())
@@ -270,7 +273,7 @@ def _per_server(
         if s.answered:
             shown = ", ".join(u.query for u in missed[:3])
             parts.append(
-                f"{len(missed)} of {asked} queries unanswered ({shown}"
+                f"{len(missed)} of {asked} queries without an answer ({shown}"
                 + (", ..." if len(missed) > 3 else "")
                 + ")"
             )
