@@ -20,6 +20,7 @@ raising for anything a server or the network does.
 from __future__ import annotations
 
 import errno
+import functools
 import select
 import socket
 import threading
@@ -34,6 +35,7 @@ import dns.query
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
+from dns.rdtypes.ANY.RRSIG import RRSIG
 
 from .servers import Server
 
@@ -81,8 +83,21 @@ class ServerStats:
     failures: dict[str, int] = field(default_factory=dict)  # failure kind -> count
     first_failure: str = ""  # the detail of the first failure, for the report line
     rcodes: dict[str, int] = field(default_factory=dict)  # rcode name -> count
+    first: float = 0.0  # time.monotonic() when the first query was sent (0: none yet)
+    last: float = 0.0  # when the last one ended
+
+    @property
+    def span(self) -> float:
+        """Wall time from its first query to its last answer (the queries overlap)."""
+        return max(0.0, self.last - self.first)
+
+    def timed(self, start: float, end: float) -> None:
+        self.first = min(self.first, start) if self.first else start
+        self.last = max(self.last, end)
 
     def merge(self, other: ServerStats) -> None:
+        if other.first:
+            self.timed(other.first, other.last)
         self.queries += other.queries
         self.answered += other.answered
         self.seconds += other.seconds
@@ -149,9 +164,11 @@ class Asker:
         answer = _ask(q, server, expiration)
         if answer.failure == TIMEOUT_FAILURE and expiration == self.deadline:
             answer = Answer(None, DEADLINE, "no answer before verify's total time ran out")
-        seconds = time.monotonic() - start
+        end = time.monotonic()
+        seconds = end - start
         answer = Answer(answer.message, answer.failure, answer.detail, seconds, answer.tcp)
         with self._lock:
+            stats.timed(start, end)
             stats.queries += 1
             stats.seconds += seconds
             if seconds > stats.slowest:
@@ -315,32 +332,31 @@ def _tcp(
             return None, CLOSED, f"TCP connection to {server} failed: {e.strerror or e}"
 
 
-def answer_rrset(response: dns.message.Message, name: str, rtype: str) -> dns.rrset.RRset | None:
-    """The answer RRset for name/type (following nothing), or None."""
-    qname = dns.name.from_text(name)
+@functools.lru_cache(maxsize=65536)
+def parse_name(text: str) -> dns.name.Name:
+    """A name from the built zones (valid by construction), parsed once per run."""
+    return dns.name.from_text(text)
+
+
+def answer_rrset(response: dns.message.Message, owner: str, rtype: str) -> dns.rrset.RRset | None:
+    """The answer RRset for owner/type (following nothing), or None."""
+    qname = parse_name(owner)
     rdtype = dns.rdatatype.from_text(rtype)
     for rrset in response.answer:
-        if rrset.name == qname and rrset.rdtype == rdtype:
+        if rrset.rdtype == rdtype and rrset.name == qname:
             return rrset
     return None
 
 
-def rrsigs_for(
-    section: list[dns.rrset.RRset], name: dns.name.Name, rdtype: int
-) -> dns.rrset.RRset | None:
-    """The RRSIGs at ``name`` that cover ``rdtype``, as one RRset, or None."""
-    found: dns.rrset.RRset | None = None
-    for rrset in section:
-        if rrset.name != name or rrset.rdtype != dns.rdatatype.RRSIG:
-            continue
-        for sig in rrset:
-            if sig.type_covered == rdtype:
-                if found is None:
-                    covers = dns.rdatatype.RdataType.make(rdtype)
-                    found = dns.rrset.RRset(name, rrset.rdclass, dns.rdatatype.RRSIG, covers)
-                    found.update_ttl(rrset.ttl)
-                found.add(sig)
-    return found
+def rrsigs_for(section: list[dns.rrset.RRset], owner: dns.name.Name, rdtype: int) -> list[RRSIG]:
+    """The RRSIGs at ``owner`` that cover ``rdtype``."""
+    return [
+        sig
+        for rrset in section
+        if rrset.rdtype == dns.rdatatype.RRSIG and rrset.name == owner
+        for sig in rrset
+        if isinstance(sig, RRSIG) and sig.type_covered == rdtype
+    ]
 
 
 def extended_errors(response: dns.message.Message) -> tuple[tuple[int, str], ...]:

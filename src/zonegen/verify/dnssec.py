@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import dns.dnssec
@@ -130,7 +130,7 @@ def _one_signature(
 
 def check_rrset(
     rrset: dns.rrset.RRset,
-    sigs: dns.rrset.RRset | None,
+    sigs: Sequence[RRSIG],
     zone: dns.name.Name,
     keys: dns.rrset.RRset | None,
     now: float,
@@ -151,8 +151,6 @@ def check_rrset(
     issues: list[Issue] = []
     valid: list[int] = []
     for sig in sigs:
-        if not isinstance(sig, RRSIG):
-            continue
         issue = _one_signature(rrset, sig, zone, keys, now)
         if issue is None:
             valid.append(sig.expiration)
@@ -219,7 +217,7 @@ def check_ds(
     zone: dns.name.Name,
     ds_records: Iterable[dns.rdata.Rdata],
     keys: dns.rrset.RRset | None,
-    key_sigs: dns.rrset.RRset | None,
+    key_sigs: Sequence[RRSIG],
     now: float,
 ) -> Chain:
     """The DS set against the zone's DNSKEY RRset (RFC 4035 5.2): a DS must name a DNSKEY
@@ -316,14 +314,14 @@ def check_ds(
 def _signs(
     zone: dns.name.Name,
     keys: dns.rrset.RRset,
-    key_sigs: dns.rrset.RRset | None,
+    key_sigs: Sequence[RRSIG],
     key: DNSKEY,
     now: float,
 ) -> bool:
     only = dns.rrset.RRset(zone, keys.rdclass, keys.rdtype)
     only.add(key)
-    for sig in key_sigs or []:
-        if not isinstance(sig, RRSIG) or sig.key_tag != dns.dnssec.key_id(key):
+    for sig in key_sigs:
+        if sig.key_tag != dns.dnssec.key_id(key):
             continue
         try:
             dns.dnssec.validate_rrsig(

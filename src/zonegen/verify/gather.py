@@ -31,7 +31,7 @@ import dns.rcode
 import dns.rdatatype
 
 from ..model import RRset, Zone, rrsets
-from .dnsquery import Answer, Asker, answer_rrset, rrsigs_for
+from .dnsquery import Answer, Asker, answer_rrset, parse_name, rrsigs_for
 from .servers import Server
 
 K = TypeVar("K")
@@ -228,13 +228,13 @@ def typed_follow_ups(za: ZoneAnswers, server: Server, name: str, signed: bool) -
     m = answer.message
     if m.rcode() == dns.rcode.NXDOMAIN:
         return []
-    qname = dns.name.from_text(name)
+    qname = parse_name(name)
     follow = []
     for rtype in sorted(wanted):
         rrset = answer_rrset(m, name, rtype)
         if rrset is None:
             follow.append(rtype)  # RFC 8482 lets ANY return a subset
-        elif signed and rrsigs_for(m.answer, qname, rrset.rdtype) is None:
+        elif signed and not rrsigs_for(m.answer, qname, rrset.rdtype):
             follow.append(rtype)
     return follow
 

@@ -32,9 +32,9 @@ from dns.rdtypes.ANY.TXT import TXT
 
 from ..model import RRset
 from . import dnssec
-from .dnsquery import Answer, answer_rrset, extended_errors, rrsigs_for
+from .dnsquery import Answer, answer_rrset, extended_errors, parse_name, rrsigs_for
 from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding
-from .gather import ZoneAnswers, any_usable, lame, served, signed_state
+from .gather import EXTRA_TYPES, ZoneAnswers, any_usable, lame, served, signed_state
 from .servers import Server
 
 # Types at a managed name that are the zone's machinery, not records zonegen manages.
@@ -100,7 +100,7 @@ def desired(rrset: RRset) -> tuple[str, ...]:
 def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
     j = Judged()
     zone = za.zone.name
-    origin = dns.name.from_text(zone)
+    origin = parse_name(zone)
     if za.nameserver_failure is not None:
         _no_nameservers(za, j)
         return j
@@ -233,7 +233,7 @@ def _authoritative(
     za: ZoneAnswers, server: Server, signed: bool, settings: Settings, j: Judged
 ) -> list[Finding]:
     zone = za.zone.name
-    origin = dns.name.from_text(zone)
+    origin = parse_name(zone)
     keys_answer = za.dnskey.get(server)
     keys = (
         answer_rrset(keys_answer.message, zone, "DNSKEY")
@@ -318,15 +318,17 @@ def _extras(za: ZoneAnswers, server: Server, name: str) -> list[Finding]:
     """RRsets at a managed name that the built zone does not have (a warning each)."""
     wanted = za.wanted(name)
     ignore = MACHINERY | (APEX_MACHINERY if name == za.zone.name else set()) | wanted
-    qname = dns.name.from_text(name)
+    qname = parse_name(name)
     seen: dict[str, dns.rrset.RRset] = {}
     answer = za.any.get((server, name))
     if answer is not None and answer.message is not None and any_usable(answer):
         for rrset in answer.message.answer:
-            if rrset.name == qname:
-                seen.setdefault(dns.rdatatype.to_text(rrset.rdtype), rrset)
-    for (s, n, rtype), typed in za.typed.items():
-        if s == server and n == name and typed.message is not None:
+            rtype = dns.rdatatype.to_text(rrset.rdtype)
+            if rtype not in ignore and rrset.name == qname:
+                seen.setdefault(rtype, rrset)
+    for rtype in EXTRA_TYPES:
+        typed = za.typed.get((server, name, rtype))
+        if typed is not None and typed.message is not None:
             found = answer_rrset(typed.message, name, rtype)
             if found is not None:
                 seen.setdefault(rtype, found)

@@ -93,7 +93,7 @@ def _signed(zone: dict[str, Any]) -> str:
 
 def _server(s: dict[str, Any]) -> str:
     text = (
-        f"{s['queries']} queries, {s['answered']} answered, {s['seconds']:.2f} s"
+        f"{s['queries']} queries, {s['answered']} answered in {s['span']:.2f} s"
         f" (slowest {s['slowest']:.2f} s: {s['slowest_query'] or '-'})"
     )
     if s["skipped"]:

@@ -318,6 +318,7 @@ def _server_rows(
                 "answered": s.answered,
                 "skipped": s.skipped,
                 "seconds": round(s.seconds, 3),
+                "span": round(s.span, 3),
                 "slowest": round(s.slowest, 3),
                 "slowest_query": s.slowest_query,
                 "rcodes": dict(sorted(s.rcodes.items())),
@@ -366,7 +367,7 @@ def _dane_one(
     where = Where(zone, owner, "TLSA", str(target))
     expected = tuple(sorted(r.value for r in tlsa))
     start = time.monotonic()
-    stats = ServerStats(queries=1)
+    stats = ServerStats(queries=1, first=start)
     try:
         served = dane_check.fetch_chain(
             target,
@@ -375,7 +376,8 @@ def _dane_one(
             deadline=min(deadline, start + dane_check.SMTP_TIMEOUT),
         )
     except dane_check.SmtpFailure as e:
-        stats.seconds = stats.slowest = time.monotonic() - start
+        stats.last = time.monotonic()
+        stats.seconds = stats.slowest = stats.last - start
         stats.slowest_query = "SMTP STARTTLS"
         stats.failures[e.status] = 1
         stats.first_failure = e.detail
@@ -384,7 +386,8 @@ def _dane_one(
         return [
             finding(where, "dane", e.status, severity, expected=expected, detail=e.detail)
         ], stats
-    stats.seconds = stats.slowest = time.monotonic() - start
+    stats.last = time.monotonic()
+    stats.seconds = stats.slowest = stats.last - start
     stats.slowest_query = "SMTP STARTTLS"
     stats.answered = 1
     got = dane_check.presented(served)
