@@ -110,6 +110,7 @@ class SmtpLab:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.sent = 0  # bytes sent by the endless modes, to show they were cut off
+        self.ehlo: list[bytes] = []  # the EHLO lines heard
 
     def __enter__(self) -> SmtpLab:
         self.thread.start()
@@ -153,7 +154,7 @@ class SmtpLab:
             return
         f = conn.makefile("rb")
         conn.sendall(f"220 {HOST} ESMTP lab\r\n".encode())
-        f.readline()  # EHLO
+        self.ehlo.append(f.readline().rstrip())
         if mode == "no-starttls":
             conn.sendall(f"250-{HOST}\r\n250-PIPELINING\r\n250 8BITMIME\r\n".encode())
             f.readline()

@@ -119,9 +119,14 @@ def _shown(text: str) -> str:
     return repr(text[:60] + ("..." if len(text) > 60 else ""))
 
 
-def fetch_chain(server: Server, *, server_name: str, helo: str, deadline: float) -> Served:
+def fetch_chain(
+    server: Server, *, server_name: str, deadline: float, helo: str | None = None
+) -> Served:
     """Connect, EHLO, STARTTLS, TLS handshake; the certificates presented. ``deadline`` is a
-    ``time.monotonic()`` value for the whole conversation. Raises :class:`SmtpFailure`."""
+    ``time.monotonic()`` value for the whole conversation. Raises :class:`SmtpFailure`.
+
+    Without ``helo`` the EHLO carries this end's address as a literal (RFC 5321 4.1.3), so
+    no name lookup is made for it."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise SmtpFailure(UNREACHABLE, f"not asked: verify's time ran out before {server}")
@@ -140,7 +145,7 @@ def fetch_chain(server: Server, *, server_name: str, helo: str, deadline: float)
     with sock:
         talk = _Conversation(sock, server, deadline)
         talk.reply("220", "greeting")
-        talk.send(f"EHLO {helo}\r\n".encode())
+        talk.send(f"EHLO {helo or _literal(sock)}\r\n".encode())
         lines = talk.reply("250", "EHLO")
         if not any(line[4:].strip().upper().split(" ")[0] == "STARTTLS" for line in lines[1:]):
             raise SmtpFailure(
@@ -154,6 +159,11 @@ def fetch_chain(server: Server, *, server_name: str, helo: str, deadline: float)
             # RFC 3207 5: nothing may come before the handshake (command injection).
             raise SmtpFailure(SMTP_FAILED, f"{server} sent data after its reply to STARTTLS")
         return _handshake(talk, server_name)
+
+
+def _literal(sock: socket.socket) -> str:
+    address = str(sock.getsockname()[0])
+    return f"[IPv6:{address}]" if ":" in address else f"[{address}]"
 
 
 def _handshake(talk: _Conversation, server_name: str) -> Served:
