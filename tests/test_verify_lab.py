@@ -495,6 +495,7 @@ def test_total_deadline_ends_the_run(world: World) -> None:
         ("deadline", f"127.0.0.1:{world.bad['silent'].port}")
     ]
     assert "--timeout 2 s" in fatal[0]["detail"]
+    assert f"{ZONE} SOA: deadline" in fatal[0]["got"]
 
 
 # ---------------------------------------------------------------------------- DANE

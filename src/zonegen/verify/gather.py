@@ -189,9 +189,7 @@ def _resolver_rounds(
             _store(
                 za.resolved,
                 (rrset.name, rrset.rtype),
-                partial(
-                    asker.ask, resolver, rrset.name, rrset.rtype, recursion=True, dnssec=False
-                ),
+                partial(asker.ask, resolver, rrset.name, rrset.rtype, recursion=True, dnssec=False),
             )
             for rrset in za.sets
         ]

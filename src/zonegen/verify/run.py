@@ -28,7 +28,7 @@ import dns.resolver
 from .. import names
 from ..errors import InputError
 from ..model import Zone
-from ..parallel import fork_map
+from ..parallel import MAX_WORKERS, cpus, fork_map
 from ..pipeline import Build
 from . import dane as dane_check
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
@@ -43,6 +43,7 @@ __all__ = ["ERROR", "FATAL", "OK", "WARNING", "Finding", "Options", "Report", "v
 TOTAL_TIMEOUT = 120.0  # seconds for a whole run (--timeout)
 EXPIRY_WINDOW_DAYS = 7.0  # warn about signatures expiring sooner (--expiry-window)
 WORKERS = 32  # queries in flight per process
+MAX_LISTED = 20  # unanswered queries listed in a server's finding
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,7 @@ def verify(
             out.unanswered.extend(judged.unanswered)
         return out
 
-    parts = _split(located)
-    with fork_map(check, parts, parallel_from=2 if len(located) >= PARALLEL_FROM else 10**9) as p:
+    with fork_map(check, _split(located), parallel_from=2) as p:
         results = p.get()
     report = Report()
     stats = dict(asker.stats)
@@ -198,9 +198,9 @@ def system_resolver() -> Server:
 def _split(
     located: list[tuple[Zone, list[Server], Answer | None]],
 ) -> list[list[tuple[Zone, list[Server], Answer | None]]]:
-    from ..parallel import cpus
-
-    n = max(1, min(cpus(), 8)) if len(located) >= PARALLEL_FROM else 1
+    """One share of the zones per process (one share below ``PARALLEL_FROM`` zones: then
+    ``fork_map`` runs it here, without forking)."""
+    n = min(cpus(), MAX_WORKERS) if len(located) >= PARALLEL_FROM else 1
     return [located[i::n] for i in range(n) if located[i::n]]
 
 
@@ -296,7 +296,11 @@ def _per_server(
         where = Where(zones[0] if len(zones) == 1 else "", "", "", server)
         if status == "deadline":
             parts[0] = f"verify's total time (--timeout {options.timeout:g} s) ran out"
-        out.append(finding(where, first.role, status, severity, detail="; ".join(parts)))
+        # What became of each query, for tools (the text shows the summary line only).
+        got = tuple(f"{u.query}: {u.failure}" for u in missed[:MAX_LISTED])
+        if len(missed) > MAX_LISTED:
+            got += (f"... {len(missed) - MAX_LISTED} more",)
+        out.append(finding(where, first.role, status, severity, got=got, detail="; ".join(parts)))
     return out
 
 
