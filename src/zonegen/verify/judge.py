@@ -102,7 +102,7 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
     zone = za.zone.name
     origin = parse_name(zone)
     if za.nameserver_failure is not None:
-        _no_nameservers(za, j)
+        _no_nameservers(za, settings, j)
         return j
     states = {s: signed_state(za.dnskey.get(s)) for s in za.servers}
     serials = {s: _serial(za.soa.get(s), zone) for s in za.servers}
@@ -366,7 +366,7 @@ def _serial(answer: Answer | None, zone: str) -> int | None:
     return int(soa[0].serial) if soa else None
 
 
-def _no_nameservers(za: ZoneAnswers, j: Judged) -> None:
+def _no_nameservers(za: ZoneAnswers, settings: Settings, j: Judged) -> None:
     failure = za.nameserver_failure
     assert failure is not None
     zone = za.zone.name
@@ -394,7 +394,7 @@ def _no_nameservers(za: ZoneAnswers, j: Judged) -> None:
         "nameservers": [],
         "resolver": resolver,
         "signed": None,
-        "dnssec_expected": False,
+        "dnssec_expected": settings.expect_signed,
         "chain": "unknown",
         "rrsets": len(za.sets),
         "servers": [],
