@@ -104,8 +104,13 @@ def sign(
         args += ["-s", _stamp(start)]
     if end:
         args += ["-e", _stamp(end)]
+    # -d and cwd: dnssec-signzone writes a dsset- file; it belongs in the lab, not the repo.
     subprocess.run(
-        [*args, "-f", str(signed), str(source)], check=True, capture_output=True, text=True
+        [*args, "-d", str(workdir), "-f", str(signed), str(source)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
     )
     return signed.read_text()
 

@@ -136,7 +136,8 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
             if chain is not None:
                 chains[server] = chain
     j.findings.extend(_consistency(za, states, serials))
-    signed = _zone_signed(states)
+    signing = _signing(states)
+    signed = {"signed": True, "unsigned": False}.get(signing)
     chain_ok = (
         bool(chains)
         and all(c.ok for c in chains.values())
@@ -148,7 +149,10 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
         "zone": zone,
         "nameservers": [str(s) for s in za.servers],
         "resolver": str(za.resolver) if za.resolver else "",
-        "signed": signed,
+        # "signed" is a boolean in schema 1: true only when every server that answered
+        # signs; "signing" tells unsigned from unknown (no answer) and mixed.
+        "signed": signed is True,
+        "signing": signing,
         "dnssec_expected": settings.expect_signed,
         "chain": (
             "unsigned"
@@ -393,7 +397,8 @@ def _no_nameservers(za: ZoneAnswers, settings: Settings, j: Judged) -> None:
         "zone": zone,
         "nameservers": [],
         "resolver": resolver,
-        "signed": None,
+        "signed": False,
+        "signing": "unknown",
         "dnssec_expected": settings.expect_signed,
         "chain": "unknown",
         "rrsets": len(za.sets),
@@ -404,13 +409,15 @@ def _no_nameservers(za: ZoneAnswers, settings: Settings, j: Judged) -> None:
 # ------------------------------------------------------------------------ consistency
 
 
-def _zone_signed(states: Mapping[Server, bool | None]) -> bool | None:
+def _signing(states: Mapping[Server, bool | None]) -> str:
+    """signed, unsigned, mixed (the servers disagree: a consistency finding) or unknown (no
+    server answered: never taken as unsigned)."""
     known = {v for v in states.values() if v is not None}
-    if known == {True}:
-        return True
-    if known == {False}:
-        return False
-    return None  # no server answered, or they disagree (a consistency finding)
+    if not known:
+        return "unknown"
+    if len(known) > 1:
+        return "mixed"
+    return "signed" if True in known else "unsigned"
 
 
 def _consistency(

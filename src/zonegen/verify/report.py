@@ -76,19 +76,18 @@ def render_text(report: Report) -> str:
 
 
 def _signed(zone: dict[str, Any]) -> str:
-    if zone["signed"] is True:
+    signing = zone["signing"]
+    if signing == "signed":
         chain = {
             "ok": "chain of trust checked",
             "broken": "chain of trust BROKEN",
             "unknown": "no DS known",
         }
         return f"signed, {chain.get(zone['chain'], zone['chain'])}"
-    if zone["signed"] is False:
-        return "not signed"
-    states = [s["signed"] for s in zone["servers"]]
-    if True in states and False in states:
-        return "signed on some servers only"
-    return "signed or not: unknown, no server answered"
+    return {
+        "unsigned": "not signed",
+        "mixed": "signed on some servers only",
+    }.get(signing, "signed or not: unknown, no server answered")
 
 
 def _server(s: dict[str, Any]) -> str:

@@ -79,7 +79,6 @@ class Report:
             "summary": {s: self.count(s) for s in (OK, WARNING, ERROR, FATAL)},
             "zones": self.zones,
             "servers": self.servers,
-            "seconds": round(self.seconds, 3),
             "findings": [
                 {
                     **asdict(f),
