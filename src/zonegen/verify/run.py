@@ -79,16 +79,16 @@ class Report:
             "summary": {s: self.count(s) for s in (OK, WARNING, ERROR, FATAL)},
             "zones": self.zones,
             "servers": self.servers,
-            "findings": [
-                {
-                    **asdict(f),
-                    "expected": list(f.expected),
-                    "got": list(f.got),
-                    "ede": [{"code": code, "text": text} for code, text in f.ede],
-                }
-                for f in self.findings
-            ],
+            "findings": [_finding_json(f) for f in self.findings],
         }
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    out = {**asdict(f), "expected": list(f.expected), "got": list(f.got)}
+    del out["ede"]
+    if f.ede:  # only where the resolver sent Extended DNS Errors
+        out["ede"] = [{"code": code, "text": text} for code, text in f.ede]
+    return out
 
 
 # From this many zones on, the zones are split over forked processes (parallel.fork_map);
@@ -256,51 +256,55 @@ def _locate(
 def _per_server(
     unanswered: list[Unanswered], stats: Mapping[Server, ServerStats], options: Options
 ) -> list[Finding]:
-    """One finding per server that left queries without an answer (RFC-free common sense: one
-    dead server is one line, not one per record)."""
+    """One finding per server that left queries without an answer: one dead server is one
+    line, not one per record."""
     by_server: dict[str, list[Unanswered]] = {}
     seen = set()
     for u in unanswered:
         if (u.server, u.zone, u.query) not in seen:  # RRsets from one ANY: one query
             seen.add((u.server, u.zone, u.query))
             by_server.setdefault(u.server, []).append(u)
-    out = []
-    for server, missed in sorted(by_server.items()):
-        s = next((v for k, v in stats.items() if str(k) == server), ServerStats())
-        asked = s.queries + s.skipped + s.failures.get(DEADLINE, 0)
-        first = next((u for u in missed if u.failure not in (SKIPPED, DEADLINE)), missed[0])
-        deadline = [u for u in missed if u.failure == DEADLINE]
-        zones = sorted({u.zone for u in missed})
-        parts = [first.detail]
-        if s.answered:
-            shown = ", ".join(u.query for u in missed[:3])
-            parts.append(
-                f"{len(missed)} of {asked} queries without an answer ({shown}"
-                + (", ..." if len(missed) > 3 else "")
-                + ")"
-            )
-        else:
-            parts.append(
-                f"no answer to any of its {s.queries} queries"
-                + (f" ({s.skipped} more not asked)" if s.skipped else "")
-            )
-        if deadline and first.failure != DEADLINE:
-            parts.append(f"{len(deadline)} not answered before the deadline")
-        if len(zones) > 1:
-            parts.append(f"zones not fully checked: {len(zones)}")
-        status = "deadline" if first.failure == DEADLINE else "no-answer"
-        severity = FATAL
-        if first.failure == NETWORK and ":" in server:
-            severity = WARNING  # no IPv6 route from here: the server may be fine
-        where = Where(zones[0] if len(zones) == 1 else "", "", "", server)
-        if status == "deadline":
-            parts[0] = f"verify's total time (--timeout {options.timeout:g} s) ran out"
-        # What became of each query, for tools (the text shows the summary line only).
-        got = tuple(f"{u.query}: {u.failure}" for u in missed[:MAX_LISTED])
-        if len(missed) > MAX_LISTED:
-            got += (f"... {len(missed) - MAX_LISTED} more",)
-        out.append(finding(where, first.role, status, severity, got=got, detail="; ".join(parts)))
-    return out
+    by_name = {str(k): v for k, v in stats.items()}
+    return [
+        _server_finding(server, missed, by_name.get(server, ServerStats()), options)
+        for server, missed in sorted(by_server.items())
+    ]
+
+
+def _server_finding(
+    server: str, missed: list[Unanswered], s: ServerStats, options: Options
+) -> Finding:
+    total = s.queries + s.skipped + s.failures.get(DEADLINE, 0)
+    first = next((u for u in missed if u.failure not in (SKIPPED, DEADLINE)), missed[0])
+    late = [u for u in missed if u.failure == DEADLINE]
+    zones = sorted({u.zone for u in missed})
+    status = "deadline" if first.failure == DEADLINE else "no-answer"
+    parts = [
+        f"verify's total time (--timeout {options.timeout:g} s) ran out"
+        if status == "deadline"
+        else first.detail
+    ]
+    if s.answered:
+        shown = ", ".join(u.query for u in missed[:3]) + (", ..." if len(missed) > 3 else "")
+        parts.append(f"{len(missed)} of {total} queries without an answer ({shown})")
+    else:
+        not_asked = f" ({s.skipped} more not asked)" if s.skipped else ""
+        parts.append(f"no answer to any of its {s.queries} queries{not_asked}")
+    if late and status != "deadline":
+        parts.append(f"{len(late)} not answered before the deadline")
+    if len(zones) > 1:
+        parts.append(f"zones not fully checked: {len(zones)}")
+    # No IPv6 route from here says nothing about the server: a warning, not "could not check".
+    severity = WARNING if first.failure == NETWORK and ":" in server else FATAL
+    # What became of each query it was asked, for tools (the text shows the line above).
+    tried = [u for u in missed if u.failure != SKIPPED]
+    got = tuple(f"{u.query}: {u.failure}" for u in tried[:MAX_LISTED])
+    if len(tried) > MAX_LISTED:
+        got += (f"... {len(tried) - MAX_LISTED} more",)
+    if len(tried) < len(missed):
+        got += (f"{len(missed) - len(tried)} more not asked (it had stopped answering)",)
+    where = Where(zones[0] if len(zones) == 1 else "", "", "", server)
+    return finding(where, first.role, status, severity, got=got, detail="; ".join(parts))
 
 
 def _server_rows(
