@@ -682,3 +682,28 @@ def test_mangled_real_answers_never_raise(
         mangled[at] ^= data.draw(st.integers(1, 255))
     q.id = int.from_bytes(wire[:2], "big")
     _judge_bytes(q, bytes(mangled))
+
+
+@pytest.mark.parametrize(
+    ("ds", "says"),
+    [
+        ("example.org. DS 1 13 2 not-hex", "--ds 'example.org. DS 1 13 2 not-hex':"),
+        ("example.org.", "give ZONE DS KEYTAG ALGORITHM DIGESTTYPE DIGEST"),
+        (f"example.net. DS {'1 13 2 ' + 'ab' * 32}", "--ds for example.net.: not a zone"),
+    ],
+)
+def test_bad_ds_is_one_line_before_any_query(ds: str, says: str) -> None:
+    result = run(
+        "verify",
+        "--site",
+        SITE,
+        "--nameserver",
+        "127.0.0.1:9",
+        "--resolver",
+        "127.0.0.1:9",
+        "--ds",
+        ds,
+    )
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("zonegen: error: ") and says in line, line
