@@ -220,6 +220,8 @@ class Unbound:
     zones: list[str]
     anchors: dict[str, str]  # zone -> DS text ("key_tag alg digest_type digest")
     cache_ttl: int = 1  # the tests change records behind unbound's back: keep its cache short
+    validate: bool = True  # False: a resolver that does not validate (no validator module)
+    extra: str = ""  # more "server:" lines, e.g. "  ede: yes\n"
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -248,8 +250,11 @@ class Unbound:
             f'  directory: "{d}"\n  pidfile: "{d}/unbound.pid"\n'
             f'  use-syslog: no\n  logfile: "{d}/unbound.log"\n'
             "  verbosity: 1\n  val-log-level: 2\n"
-            '  module-config: "validator iterator"\n' + anchor + f'  root-hints: "{hints}"\n'
-            f"  cache-max-ttl: {self.cache_ttl}\n  cache-max-negative-ttl: {self.cache_ttl}\n"
+            f'  module-config: "{"validator iterator" if self.validate else "iterator"}"\n'
+            + anchor
+            + f'  root-hints: "{hints}"\n'
+            + self.extra
+            + f"  cache-max-ttl: {self.cache_ttl}\n  cache-max-negative-ttl: {self.cache_ttl}\n"
             "  harden-referral-path: no\n"
             "remote-control:\n  control-enable: no\n" + stubs
         )

@@ -235,4 +235,5 @@ def test_unreachable_servers_still_give_a_page_and_valid_json(
     assert doc["ok"] is False and doc["summary"]["fatal"] > 0
     _, _, text = page_rows(browser, html)
     assert text.startswith("Could not check")
-    assert "authoritative unreachable" in text
+    assert "authoritative no-answer" in text  # one line for the server (issue 15)
+    assert "unknown: no server answered" in text  # not "signed: no" (issue 19)

@@ -81,10 +81,44 @@ def test_a_document_as_verify_writes_it_is_valid() -> None:
 
 def test_keys_may_be_added() -> None:
     doc = real_shaped()
-    doc["servers"] = [{"server": "127.0.0.1:53", "seconds": 0.2}]
+    # Keys schema 1 does not define yet ("servers" is defined now: see the next test).
+    doc["timings"] = [{"server": "127.0.0.1:53", "seconds": 0.2}]
     doc["findings"][0]["reason"] = "expired"
     doc["zones"][0]["serial"] = 7
     assert not list(VALIDATOR.iter_errors(doc))
+
+
+def test_the_keys_verify_adds_are_described() -> None:
+    """servers, signing, chain, dnssec_expected, the zone's servers and ede: as verify
+    writes them they are valid, and a wrong value is caught."""
+    doc = real_shaped()
+    doc["servers"] = [
+        {
+            "server": "127.0.0.1:53",
+            "role": "authoritative",
+            "queries": 3,
+            "answered": 0,
+            "skipped": 20,
+            "seconds": 3.0,
+            "span": 1.0,
+            "slowest": 1.0,
+            "slowest_query": "example.org. SOA",
+            "rcodes": {},
+            "failures": {"timeout": 3},
+            "outcome": "no-answer",
+            "detail": "no answer from 127.0.0.1:53 within 1.0 s",
+        }
+    ]
+    doc["zones"][0].update(
+        signing="unknown",
+        chain="unknown",
+        dnssec_expected=True,
+        servers=[{"server": "127.0.0.1:53", "signed": None, "serial": None}],
+    )
+    doc["findings"][0]["ede"] = [{"code": 7, "text": "EDE 7 (Signature Expired)"}]
+    assert not list(VALIDATOR.iter_errors(doc))
+    doc["zones"][0]["signing"] = "maybe"
+    assert list(VALIDATOR.iter_errors(doc))
 
 
 def _drop(doc: dict[str, Any], *path: str | int) -> None:

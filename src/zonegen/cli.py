@@ -181,6 +181,39 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
 )
 @click.option("--dane", is_flag=True, help="Check DANE on the mail host's addresses, port 25.")
 @click.option("--smtp", metavar="HOST[:PORT]", help="Check DANE on this SMTP server instead.")
+@click.option(
+    "--ds",
+    "ds_texts",
+    multiple=True,
+    metavar="'ZONE DS KEYTAG ALG DIGESTTYPE DIGEST'",
+    help="The DS a zone's chain of trust starts from (repeatable). Default: the parent's, "
+    "through the resolver, when --nameserver is not given.",
+)
+@click.option(
+    "--timeout",
+    "total_timeout",
+    type=click.FloatRange(min=0.1),
+    default=120.0,
+    show_default=True,
+    metavar="S",
+    help="Seconds for the whole run; what is unanswered by then is reported, exit 2.",
+)
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0.1),
+    default=3.0,
+    show_default=True,
+    metavar="S",
+    help="Seconds for one query (three UDP sends, and TCP when the answer is truncated).",
+)
+@click.option(
+    "--expiry-window",
+    type=click.FloatRange(min=0),
+    default=7.0,
+    show_default=True,
+    metavar="DAYS",
+    help="Warn about DNSSEC signatures that expire within this many days.",
+)
 @_format_option
 @click.option(
     "--html",
@@ -207,6 +240,10 @@ def verify(
     resolver: str | None,
     dane: bool,
     smtp: str | None,
+    ds_texts: tuple[str, ...],
+    total_timeout: float,
+    query_timeout: float,
+    expiry_window: float,
     fmt: str,
     html_path: Path | None,
     json_path: Path | None,
@@ -214,11 +251,14 @@ def verify(
 ) -> None:
     """Check that the live DNS says what the built zones say, DNSSEC and DANE included.
 
-    Builds the zones in memory as `build` does (no files are read from zones/ or written),
-    asks every authoritative server for every record without recursion, asks a validating
-    resolver for each record and checks the AD bit, and with --dane or --smtp compares the
-    certificate served after STARTTLS with the TLSA records. No SMTP connection is made
-    without --dane or --smtp.
+    Builds the zones in memory as `build` does (no files are read from zones/ or written).
+    Asks every authoritative server, with DO and without recursion, for every record, the
+    SOA, the DNSKEY set and a name that does not exist, and judges each server on its own
+    (records, signed or not, serial, every signature, the denial of existence) and against
+    the others. Checks the chain of trust from the DS (--ds, or the parent's). Asks a
+    validating resolver for each record and checks the AD bit. With --dane or --smtp it
+    compares the certificate chain served after STARTTLS with the TLSA records; no SMTP
+    connection is made without them.
 
     --html writes a page that loads nothing and needs no JavaScript (for a CI artifact or
     a web server); --since compares with an earlier JSON report, which --json keeps: the
@@ -226,8 +266,9 @@ def verify(
     may be missing). The exit code is always that of this run.
 
     \b
-    Exit codes: 0 all good, 1 a mismatch or a DNSSEC/DANE failure, 2 bad usage, bad
-    input (a --since file that is no verify report) or unreachable servers.
+    Exit codes: 0 all good (warnings allowed), 1 a mismatch or a DNSSEC/DANE failure,
+    2 bad usage, bad input (a --since file that is no verify report), or servers that did
+    not answer (one line each) by --timeout.
 
     \b
     Examples:
@@ -235,15 +276,18 @@ def verify(
       zonegen verify --resolver 127.0.0.1 --format json      # from cron, for monitoring
       zonegen verify --nameserver 192.0.2.53 --smtp mail.example.com:25
       zonegen verify --html status.html --since last.json --json last.json   # a timer
+      zonegen verify --nameserver 192.0.2.53 --resolver 127.0.0.1 \\
+          --ds 'example.com. DS 2371 13 2 1F987CC6583E92DF0890718C42...' --timeout 30
     """
     import datetime
     import json
 
     from .pipeline import build as build_zones
     from .sources.site import load_site
+    from .verify import Options
     from .verify import verify as run_verify
     from .verify.report import render_text
-    from .verify.servers import parse_server
+    from .verify.servers import parse_ds, parse_server
     from .verify.since import load_previous
     from .verify.since import render_text as since_text
 
@@ -269,9 +313,24 @@ def verify(
             parse_server(resolver, default_port=53, what="--resolver") if resolver else None
         )
         smtp_server = parse_server(smtp, default_port=25, what="--smtp") if smtp else None
+        ds: dict[str, tuple[Any, ...]] = {}
+        for text in ds_texts:
+            zone, rdata = parse_ds(text)
+            ds[zone] = (*ds.get(zone, ()), rdata)
+        options = Options(
+            query_timeout=query_timeout,
+            timeout=total_timeout,
+            expiry_window_days=expiry_window,
+            ds=ds,
+        )
         built = build_zones(load_site(site_path))
         report = run_verify(
-            built, nameservers=servers, resolver=resolver_server, smtp=smtp_server, dane=dane
+            built,
+            nameservers=servers,
+            resolver=resolver_server,
+            smtp=smtp_server,
+            dane=dane,
+            options=options,
         )
         doc = _verify_document(report.as_json(), started, previous)
         _write_reports(doc, html_path, json_path)

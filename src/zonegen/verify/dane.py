@@ -1,12 +1,21 @@
-"""DANE for SMTP (RFC 7672): fetch the certificate a server shows after STARTTLS and match it
-against the TLSA records (RFC 6698 2.1: usage, selector, matching type)."""
+"""DANE for SMTP (RFC 7672): read the certificate chain a mail server presents after STARTTLS
+(RFC 3207) and match every TLSA record against it (RFC 6698 2.1: usage, selector, matching
+type). One matching record is enough: that is how a key rollover publishes two.
+
+The SMTP conversation is bounded, whatever the server does: one deadline for all of it
+(connection, replies, TLS handshake), reply lines of at most 512 octets (RFC 5321 4.5.3.1.5),
+at most ``MAX_REPLY_LINES`` lines in one reply. TLS runs over memory BIOs so that the
+handshake, too, reads the socket only within the deadline.
+"""
 
 from __future__ import annotations
 
+import _ssl
 import contextlib
 import hashlib
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -14,84 +23,296 @@ from cryptography.hazmat.primitives import serialization
 
 from .servers import Server
 
-SMTP_TIMEOUT = 10.0
+SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with one server
+MAX_LINE = 512  # octets in a reply line, CRLF included (RFC 5321 4.5.3.1.5)
+MAX_REPLY_LINES = 100  # lines in one (multi-line) reply: EHLO lists a few dozen at most
+
+# What became of a conversation (the dane finding's status).
+REFUSED = "refused"  # nothing listens on the port (fatal: DANE could not be checked)
+UNREACHABLE = "unreachable"  # no connection or no reply in time (fatal)
+SMTP_FAILED = "smtp-failed"  # the server broke the protocol (error)
+NO_STARTTLS = "no-starttls"  # EHLO did not offer STARTTLS (error)
+HANDSHAKE_FAILED = "handshake-failed"  # the TLS handshake failed (error)
 
 
-class SmtpError(Exception):
-    """The SMTP conversation failed before a certificate was seen."""
+class SmtpFailure(Exception):
+    def __init__(self, status: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    cert_der: bytes
-    spki_der: bytes
+    """The certificates the server presented, leaf first, as DER."""
+
+    chain: tuple[bytes, ...]
+    whole_chain: bool  # False when this Python could only give the leaf
 
 
-def fetch_certificate(server: Server, *, server_name: str, helo: str) -> Served:
-    """Connect, EHLO, STARTTLS (RFC 3207), and return the leaf certificate shown."""
+class _Conversation:
+    def __init__(self, sock: socket.socket, server: Server, deadline: float) -> None:
+        self.sock = sock
+        self.server = server
+        self.deadline = deadline
+        self.buffer = b""
+
+    def remaining(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise SmtpFailure(UNREACHABLE, f"{self.server} did not finish in time")
+        return left
+
+    def recv(self) -> bytes:
+        self.sock.settimeout(self.remaining())
+        try:
+            data = self.sock.recv(4096)
+        except TimeoutError:
+            raise SmtpFailure(UNREACHABLE, f"{self.server} stopped replying") from None
+        except OSError as e:
+            raise SmtpFailure(SMTP_FAILED, f"{self.server}: {e.strerror or e}") from None
+        return data
+
+    def send(self, data: bytes) -> None:
+        self.sock.settimeout(self.remaining())
+        try:
+            self.sock.sendall(data)
+        except TimeoutError:
+            raise SmtpFailure(UNREACHABLE, f"{self.server} does not take data") from None
+        except OSError as e:
+            raise SmtpFailure(SMTP_FAILED, f"{self.server}: {e.strerror or e}") from None
+
+    def line(self, what: str) -> str:
+        while b"\r\n" not in self.buffer[:MAX_LINE]:
+            if len(self.buffer) >= MAX_LINE:
+                raise SmtpFailure(
+                    SMTP_FAILED,
+                    f"{self.server} sent a {what} reply line longer than {MAX_LINE} octets "
+                    "(RFC 5321 4.5.3.1.5)",
+                )
+            chunk = self.recv()
+            if not chunk:
+                raise SmtpFailure(SMTP_FAILED, f"{self.server} closed the connection ({what})")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line.decode("utf-8", "replace")
+
+    def reply(self, code: str, what: str) -> list[str]:
+        """One reply (RFC 5321 4.2: ``250-`` lines, then ``250 ``), expecting ``code``."""
+        lines: list[str] = []
+        while True:
+            text = self.line(what)
+            lines.append(text)
+            if len(text) < 4 or text[3] != "-":
+                break
+            if len(lines) >= MAX_REPLY_LINES:
+                raise SmtpFailure(
+                    SMTP_FAILED,
+                    f"{self.server} sent more than {MAX_REPLY_LINES} lines in its {what} reply",
+                )
+        if not lines[-1].startswith(code):
+            raise SmtpFailure(SMTP_FAILED, f"{what}: expected {code}, got {_shown(lines[-1])}")
+        return lines
+
+
+def _shown(text: str) -> str:
+    return repr(text[:60] + ("..." if len(text) > 60 else ""))
+
+
+def fetch_chain(
+    server: Server, *, server_name: str, deadline: float, helo: str | None = None
+) -> Served:
+    """Connect, EHLO, STARTTLS, TLS handshake; the certificates presented. ``deadline`` is a
+    ``time.monotonic()`` value for the whole conversation. Raises :class:`SmtpFailure`.
+
+    Without ``helo`` the EHLO carries this end's address as a literal (RFC 5321 4.1.3), so
+    no name lookup is made for it."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise SmtpFailure(UNREACHABLE, f"not asked: verify's time ran out before {server}")
     try:
-        sock = socket.create_connection((server.host, server.port), timeout=SMTP_TIMEOUT)
+        sock = socket.create_connection((server.host, server.port), timeout=left)
+    except ConnectionRefusedError:
+        raise SmtpFailure(
+            REFUSED, f"connection refused by {server}: no SMTP server there"
+        ) from None
+    except TimeoutError:
+        raise SmtpFailure(
+            UNREACHABLE, f"no connection to {server} in time (port 25 blocked on the way?)"
+        ) from None
     except OSError as e:
-        raise SmtpError(f"cannot connect to {server}: {e}") from None
-    try:
-        _expect(sock, "220", "greeting")
-        sock.sendall(f"EHLO {helo}\r\n".encode())
-        lines = _expect(sock, "250", "EHLO")
-        if not any(line[4:].strip().upper().startswith("STARTTLS") for line in lines):
-            raise SmtpError(f"{server} does not offer STARTTLS")
-        sock.sendall(b"STARTTLS\r\n")
-        _expect(sock, "220", "STARTTLS")
-        # DANE-EE authenticates the key, not a CA chain or the name (RFC 7672 3.1.1): no
-        # WebPKI verification here, the TLSA comparison below is the check.
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        with ctx.wrap_socket(sock, server_hostname=server_name.rstrip(".")) as tls:
-            der = tls.getpeercert(binary_form=True)
-            with contextlib.suppress(OSError):
-                tls.sendall(b"QUIT\r\n")
-    except (OSError, ssl.SSLError) as e:
-        raise SmtpError(f"{server}: {e}") from None
-    finally:
-        sock.close()
-    if not der:
-        raise SmtpError(f"{server} showed no certificate")
-    cert = x509.load_der_x509_certificate(der)
-    spki = cert.public_key().public_bytes(
+        raise SmtpFailure(UNREACHABLE, f"no connection to {server}: {e.strerror or e}") from None
+    with sock:
+        talk = _Conversation(sock, server, deadline)
+        talk.reply("220", "greeting")
+        talk.send(f"EHLO {helo or _literal(sock)}\r\n".encode())
+        lines = talk.reply("250", "EHLO")
+        if not any(line[4:].strip().upper().split(" ")[0] == "STARTTLS" for line in lines[1:]):
+            raise SmtpFailure(
+                NO_STARTTLS,
+                f"{server} does not offer STARTTLS: senders that use DANE will not deliver "
+                "mail to it (RFC 7672 2.2)",
+            )
+        talk.send(b"STARTTLS\r\n")
+        talk.reply("220", "STARTTLS")
+        if talk.buffer:
+            # RFC 3207 5: nothing may come before the handshake (command injection).
+            raise SmtpFailure(SMTP_FAILED, f"{server} sent data after its reply to STARTTLS")
+        return _handshake(talk, server_name)
+
+
+def _literal(sock: socket.socket) -> str:
+    address = str(sock.getsockname()[0])
+    return f"[IPv6:{address}]" if ":" in address else f"[{address}]"
+
+
+def _handshake(talk: _Conversation, server_name: str) -> Served:
+    # DANE-EE authenticates the key, not a CA chain or the name (RFC 7672 3.1.1); DANE-TA's
+    # chain and name are checked against the TLSA record below, not against a trust store.
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname=server_name.rstrip(".") or None)
+    while True:
+        try:
+            tls.do_handshake()
+            break
+        except ssl.SSLWantReadError:
+            if outgoing.pending:
+                talk.send(outgoing.read())
+            data = talk.recv()
+            if not data:
+                raise SmtpFailure(
+                    HANDSHAKE_FAILED,
+                    f"{talk.server} closed the connection during the TLS handshake",
+                ) from None
+            incoming.write(data)
+        except ssl.SSLError as e:
+            raise SmtpFailure(
+                HANDSHAKE_FAILED, f"TLS handshake with {talk.server} failed: {e.reason or e}"
+            ) from None
+    with contextlib.suppress(ssl.SSLError, SmtpFailure):
+        tls.write(b"QUIT\r\n")
+        talk.send(outgoing.read())
+    chain = _presented_chain(tls)
+    if chain:
+        return Served(chain, True)
+    leaf = tls.getpeercert(binary_form=True)
+    if not leaf:
+        raise SmtpFailure(HANDSHAKE_FAILED, f"{talk.server} presented no certificate")
+    return Served((leaf,), False)
+
+
+def _presented_chain(tls: ssl.SSLObject) -> tuple[bytes, ...]:
+    """The chain as the server sent it. Python 3.13 has ``get_unverified_chain`` (DER bytes);
+    3.10 to 3.12 have the same call on the underlying ``_ssl`` object, returning
+    certificate objects. Older ones: nothing, and the caller falls back to the leaf."""
+    public = getattr(tls, "get_unverified_chain", None)
+    if public is not None:
+        return tuple(bytes(c) for c in public() or [])
+    inner = getattr(getattr(tls, "_sslobj", None), "get_unverified_chain", None)
+    if inner is None:
+        return ()
+    return tuple(c.public_bytes(_ssl.ENCODING_DER) for c in inner() or [])
+
+
+# ------------------------------------------------------------------------ matching
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    ok: bool
+    detail: str
+
+
+def spki(cert: x509.Certificate) -> bytes:
+    return cert.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    return Served(der, spki)
 
 
-def _expect(sock: socket.socket, code: str, what: str) -> list[str]:
-    lines: list[str] = []
-    buf = b""
-    while True:
-        while b"\r\n" not in buf:
-            chunk = sock.recv(4096)
-            if not chunk:
-                raise SmtpError(f"connection closed during {what}")
-            buf += chunk
-        line, buf = buf.split(b"\r\n", 1)
-        text = line.decode("utf-8", "replace")
-        lines.append(text)
-        if len(text) < 4 or text[3] != "-":
-            break
-    if not lines[-1].startswith(code):
-        raise SmtpError(f"{what}: expected {code}, got {lines[-1][:60]!r}")
-    return lines
-
-
-def tlsa_matches(usage: int, selector: int, mtype: int, data: bytes, served: Served) -> bool:
-    """Does one TLSA record match the served leaf? Only DANE-EE (3) is judged here, as SMTP
-    with DANE uses it (RFC 7672 3.1); PKIX-EE/DANE-TA need the chain and a trust store."""
-    if usage != 3:
-        return False
-    content = served.spki_der if selector == 1 else served.cert_der
+def _digest(mtype: int, content: bytes) -> bytes | None:
     if mtype == 0:
-        return content == data
+        return content
     if mtype == 1:
-        return hashlib.sha256(content).digest() == data
+        return hashlib.sha256(content).digest()
     if mtype == 2:
-        return hashlib.sha512(content).digest() == data
+        return hashlib.sha512(content).digest()
+    return None
+
+
+def _association(cert: x509.Certificate, der: bytes, selector: int, mtype: int) -> bytes | None:
+    content = der if selector == 0 else spki(cert) if selector == 1 else None
+    return None if content is None else _digest(mtype, content)
+
+
+def match_tlsa(
+    usage: int, selector: int, mtype: int, data: bytes, served: Served, server_name: str
+) -> Match:
+    """One TLSA record against the presented chain (RFC 7672 3.1, RFC 7671 5)."""
+    if usage in (0, 1):
+        return Match(False, "PKIX usages (0, 1) are not used by SMTP (RFC 7672 3.1.3)")
+    if usage not in (2, 3) or selector not in (0, 1) or mtype not in (0, 1, 2):
+        return Match(False, "unknown usage, selector or matching type: unusable")
+    try:
+        certs = [x509.load_der_x509_certificate(der) for der in served.chain]
+    except ValueError as e:
+        return Match(False, f"a presented certificate does not parse: {e}")
+    if usage == 3:  # DANE-EE: the leaf itself, nothing else (RFC 7672 3.1.1)
+        ok = _association(certs[0], served.chain[0], selector, mtype) == data
+        return Match(ok, "matches the server's own certificate" if ok else "")
+    # DANE-TA: a certificate above the leaf that the chain leads up to (RFC 7671 5.2.2).
+    for i in range(1, len(certs)):
+        if _association(certs[i], served.chain[i], selector, mtype) != data:
+            continue
+        for k in range(i):
+            try:
+                certs[k].verify_directly_issued_by(certs[k + 1])
+            except Exception as e:  # InvalidSignature, ValueError (issuer), TypeError (key)
+                return Match(
+                    False,
+                    f"matches certificate {i + 1} of the chain, but certificate {k + 1} is not "
+                    f"signed by certificate {k + 2} ({type(e).__name__})",
+                )
+        if not _name_matches(certs[0], server_name):
+            return Match(
+                False,
+                f"matches certificate {i + 1} of the chain (a trust anchor), but the server's "
+                f"certificate is not for {server_name} (RFC 7672 3.2.3)",
+            )
+        return Match(True, f"matches certificate {i + 1} of the chain (trust anchor)")
+    return Match(False, "")
+
+
+def _name_matches(cert: x509.Certificate, name: str) -> bool:
+    """RFC 6125 6.4 for DNS names: SAN dNSName entries (a leftmost ``*`` matches one label),
+    the subject CN only when there is no SAN."""
+    want = name.rstrip(".").lower()
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        names = san.value.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        names = [
+            str(a.value) for a in cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        ]
+    for pattern in (n.rstrip(".").lower() for n in names):
+        if pattern == want:
+            return True
+        if pattern.startswith("*.") and "." in want and want.split(".", 1)[1] == pattern[2:]:
+            return True
     return False
+
+
+def presented(served: Served) -> tuple[str, ...]:
+    """The TLSA records that would match each presented certificate (3 1 1 for the leaf,
+    2 1 1 above it): what to publish, shown next to a mismatch."""
+    out = []
+    for i, der in enumerate(served.chain):
+        try:
+            cert = x509.load_der_x509_certificate(der)
+        except ValueError:
+            continue
+        usage = 3 if i == 0 else 2
+        out.append(f"{usage} 1 1 {hashlib.sha256(spki(cert)).hexdigest()}")
+    return tuple(out)

@@ -38,7 +38,7 @@ FINDING_KEYS = (
     "got",
     "detail",
 )
-ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "rrsets")
+ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "signing", "rrsets")
 DOC_KEYS = ("schema", "ok", "summary", "zones", "findings", "run", "since")
 # Columns of a zone's table in this order; checks verify adds later follow, by name.
 CHECK_ORDER = ("authoritative", "resolver", "dnssec", "dane")
@@ -360,7 +360,12 @@ def _cell(findings: list[dict[str, Any]]) -> Cell | None:
 def _dnssec(zone: dict[str, Any], findings: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
     """The zone's DNSSEC state: signed, what the validating resolver said, the chain."""
     lines: list[tuple[str, str, str]] = []
-    if "signed" in zone:
+    if "signing" in zone:  # unsigned, and unknown when no server answered (never "no")
+        signing = str(zone["signing"])
+        colour = {"signed": "ok", "unsigned": "warning", "mixed": "error"}.get(signing, "fatal")
+        said = {"signed": "yes", "unsigned": "no", "mixed": "on some servers only"}
+        lines.append((colour, "signed", said.get(signing, "unknown: no server answered")))
+    elif "signed" in zone:
         lines.append(
             ("ok" if zone["signed"] else "warning", "signed", "yes" if zone["signed"] else "no")
         )

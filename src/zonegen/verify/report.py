@@ -1,75 +1,120 @@
-"""The verify report as a person reads it: one line per record, problems spelled out."""
+"""The verify report as a person reads it: a table per zone, the servers with their times, and
+the problems spelled out (the same problem on several servers is one entry)."""
 
 from __future__ import annotations
 
-from .run import ERROR, FATAL, OK, WARNING, Finding, Report
+from typing import Any
+
+from .findings import ERROR, FATAL, OK, RANK, WARNING, Finding
+from .run import Report
 
 _MARK = {OK: "ok", WARNING: "WARN", ERROR: "FAIL", FATAL: "FAIL"}
+_SHOW_VALUES = ("different", "missing", "ttl", "mismatch", "records", "serial", "keys")
 
 
 def render_text(report: Report) -> str:
     lines: list[str] = []
     for zone in report.zones:
-        signed = "signed" if zone["signed"] else "not signed"
         lines.append(
-            f"zone {zone['zone']} ({signed}; authoritative {', '.join(zone['nameservers'])}; "
-            f"resolver {zone['resolver']})"
+            f"zone {zone['zone']} ({_signed(zone)}; authoritative "
+            f"{', '.join(zone['nameservers']) or 'none found'}; resolver {zone['resolver']})"
         )
         rows: dict[tuple[str, str], dict[str, Finding]] = {}
         for f in report.findings:
-            if f.zone == zone["zone"] and f.status != "extra":
-                rows.setdefault((f.name, f.rtype), {})
-                prior = rows[(f.name, f.rtype)].get(f.check)
-                if prior is None or _rank(f) < _rank(prior):
-                    rows[(f.name, f.rtype)][f.check] = f
+            if f.zone == zone["zone"] and f.status != "extra" and f.rtype not in ("*", ""):
+                checks = rows.setdefault((f.name, f.rtype), {})
+                prior = checks.get(f.check)
+                if prior is None or RANK[f.severity] < RANK[prior.severity]:
+                    checks[f.check] = f
         width = max((len(n) for n, _ in rows), default=10)
         lines.append(
-            f"  {'NAME':<{width}}  {'TYPE':<5}  {'AUTH':<11}  {'RESOLVER':<13}  OTHER".rstrip()
+            f"  {'NAME':<{width}}  {'TYPE':<6}  {'AUTH':<11}  {'RESOLVER':<13}  OTHER".rstrip()
         )
         for (name, rtype), checks in sorted(rows.items()):
-            auth = checks.get("authoritative")
-            res = checks.get("resolver")
             other = [
                 f"{c}: {f.status}"
-                for c, f in checks.items()
+                for c, f in sorted(checks.items())
                 if c not in ("authoritative", "resolver")
             ]
-            row = f"  {name:<{width}}  {rtype:<5}  {_cell(auth):<11}  {_cell(res):<13}  "
+            row = (
+                f"  {name:<{width}}  {rtype:<6}  {_cell(checks.get('authoritative')):<11}  "
+                f"{_cell(checks.get('resolver')):<13}  "
+            )
             lines.append((row + ", ".join(other)).rstrip())
         lines.append("")
-    problems = [f for f in report.findings if f.severity != OK]
+    if report.servers:
+        lines.append("servers:")
+        width = max(len(s["server"]) for s in report.servers)
+        for s in report.servers:
+            lines.append(f"  {s['server']:<{width}}  {s['role']:<13}  {_server(s)}")
+        lines.append("")
+    problems = _merged([f for f in report.findings if f.severity != OK])
     if problems:
         lines.append("problems:")
-        for f in problems:
-            where = f" @ {f.server}" if f.server else ""
-            lines.append(f"  {_MARK[f.severity]} {f.check} {f.status}: {f.name} {f.rtype}{where}")
+        for f, servers in problems:
+            where = f" @ {', '.join(servers)}" if any(servers) else ""
+            what = f": {f.name} {f.rtype}" if f.name else ""
+            lines.append(f"  {_MARK[f.severity]} {f.check} {f.status}{what}{where}")
             if f.detail:
                 lines.append(f"       {f.detail}")
-            if f.expected and f.status in ("different", "missing", "ttl", "mismatch"):
+            for _, text in f.ede:
+                lines.append(f"       {text}")
+            if f.expected and f.status in _SHOW_VALUES:
                 lines.append(f"       built: {' | '.join(f.expected)}")
-            if f.got and f.status != "ok":
-                lines.append(f"       live:  {' | '.join(f.got)}")
+            if f.got and f.status in _SHOW_VALUES:
+                label = "live: " if f.check != "consistency" else "seen: "
+                lines.append(f"       {label} {' | '.join(f.got)}".replace(":  ", ": ", 1))
         lines.append("")
     n = {s: report.count(s) for s in (OK, WARNING, ERROR, FATAL)}
-    verdict = (
-        "all good"
-        if report.exit_code == 0
-        else "PROBLEMS"
-        if report.exit_code == 1
-        else ("COULD NOT CHECK")
-    )
+    verdict = {0: "all good", 1: "PROBLEMS"}.get(report.exit_code, "COULD NOT CHECK")
     lines.append(
         f"{verdict}: {n[OK]} ok, {n[WARNING]} warnings, {n[ERROR]} errors"
-        + (f", {n[FATAL]} unreachable" if n[FATAL] else "")
+        + (f", {n[FATAL]} could not check" if n[FATAL] else "")
+        + f" ({report.seconds:.1f} s)"
     )
     return "\n".join(lines) + "\n"
 
 
-def _rank(f: Finding) -> int:
-    return {FATAL: 0, ERROR: 1, WARNING: 2, OK: 3}[f.severity]
+def _signed(zone: dict[str, Any]) -> str:
+    signing = zone["signing"]
+    if signing == "signed":
+        chain = {
+            "ok": "chain of trust checked",
+            "broken": "chain of trust BROKEN",
+            "unknown": "no DS known",
+        }
+        return f"signed, {chain.get(zone['chain'], zone['chain'])}"
+    return {
+        "unsigned": "not signed",
+        "mixed": "signed on some servers only",
+    }.get(signing, "signed or not: unknown, no server answered")
+
+
+def _server(s: dict[str, Any]) -> str:
+    text = (
+        f"{s['queries']} queries, {s['answered']} answered in {s['span']:.2f} s"
+        f" (slowest {s['slowest']:.2f} s: {s['slowest_query'] or '-'})"
+    )
+    if s["skipped"]:
+        text += f", {s['skipped']} not asked"
+    if s["rcodes"]:
+        text += ", " + ", ".join(f"{n} {r}" for r, n in s["rcodes"].items())
+    return f"{text}: {s['outcome']}"
+
+
+def _merged(findings: list[Finding]) -> list[tuple[Finding, list[str]]]:
+    """Identical findings from several servers, once, with the servers listed."""
+    groups: dict[tuple[Any, ...], tuple[Finding, list[str]]] = {}
+    for f in findings:
+        key = (f.severity, f.check, f.status, f.zone, f.name, f.rtype, f.detail, f.got, f.ede)
+        if key in groups:
+            groups[key][1].append(f.server)
+        else:
+            groups[key] = (f, [f.server])
+    return list(groups.values())
 
 
 def _cell(f: Finding | None) -> str:
     if f is None:
         return "-"
-    return f.status if f.severity == OK else f"{f.status.upper()}"
+    return f.status if f.severity == OK else f.status.upper()

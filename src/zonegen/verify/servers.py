@@ -1,9 +1,16 @@
-"""``HOST[:PORT]`` arguments, IPv6 in brackets (``[2001:db8::53]:5353``)."""
+"""The arguments of ``zonegen verify`` that name servers and keys: ``HOST[:PORT]`` (IPv6 in
+brackets, ``[2001:db8::53]:5353``) and ``--ds`` records."""
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+
+import dns.exception
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
 
 from ..errors import InputError
 from ..text import digits
@@ -40,3 +47,25 @@ def parse_server(text: str, *, default_port: int, what: str) -> Server:
         if what != "--smtp":
             raise InputError(f"{what} {text!r}: give an IP address (HOST[:PORT])") from None
     return Server(host, port)
+
+
+def parse_ds(text: str) -> tuple[str, dns.rdata.Rdata]:
+    """``--ds 'ZONE [TTL] [IN] DS KEYTAG ALGORITHM DIGESTTYPE DIGEST'``, as ``dig DS`` prints
+    it (the zone may come without its final dot)."""
+    usage = "give ZONE DS KEYTAG ALGORITHM DIGESTTYPE DIGEST"
+    tokens = text.split()
+    if len(tokens) < 2:
+        raise InputError(f"--ds {text!r}: {usage}")
+    owner, rest = tokens[0], tokens[1:]
+    if rest and digits(rest[0]) and len(rest) > 4:
+        rest = rest[1:]  # a TTL
+    if rest and rest[0].upper() == "IN":
+        rest = rest[1:]
+    if rest and rest[0].upper() == "DS":
+        rest = rest[1:]
+    try:
+        zone = dns.name.from_text(owner).to_text().lower()
+        rdata = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DS, " ".join(rest))
+    except (dns.exception.DNSException, ValueError) as e:
+        raise InputError(f"--ds {text!r}: {e} ({usage})") from None
+    return zone, rdata
