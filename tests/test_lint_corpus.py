@@ -19,15 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 import dns.exception
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
-import dns.rdtypes.ANY.TXT
 import dns.rdtypes.ANY.CAA
 import dns.rdtypes.ANY.TLSA
+import dns.rdtypes.ANY.TXT
+import yaml
 
 from spf_suite import SUITES, SuiteLookup, cases, mail_auth, records
 from zonegen.mail import caa, dkim, dmarc, mtasts, spf, tlsa
@@ -288,7 +287,7 @@ def test_check_finds_what_the_libraries_find(tmp_path: Path) -> None:
         for z in built.zones
     )
     assert any(z.name == CORPUS_ZONE for z in zones)
-    problems = run_checks(dataclasses.replace(built, zones=zones), with_octodns=False)
+    problems = run_checks(dataclasses.replace(built, zones=zones))
     found: dict[str, list[str]] = {}
     for p in problems:
         key = p.name if p.name.endswith(".") else p.name + "."

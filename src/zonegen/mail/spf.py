@@ -388,11 +388,18 @@ def domain_problem(spec: MacroString) -> str | None:
     labels = name.split(".")
     if any(not label for label in labels):
         return f"{text!r} has an empty label"
-    if any(len(label.encode()) > 63 for label in labels):
+    if any(_octets(label) > 63 for label in labels):
         return f"{text!r} has a label over 63 octets"
-    if len(name.encode()) > 253:
+    if _octets(name) > 253:
         return f"{text!r} is over 253 octets"
     return None
+
+
+def _octets(text: str) -> int:
+    """The length of ``text`` on the wire. Macro expansion puts the SMTP sender and HELO into
+    names (RFC 7208 7.3), and those hold whatever the client sent, lone surrogates included
+    (bytes read with surrogateescape): counted, never an encoding error."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _show(raw: str) -> str:
@@ -489,8 +496,8 @@ def valid_domain(name: str) -> bool:
     labels = name.split(".")
     return (
         len(labels) > 1
-        and all(0 < len(label.encode()) <= 63 for label in labels)
-        and len(name.encode()) <= 253
+        and all(0 < _octets(label) <= 63 for label in labels)
+        and _octets(name) <= 253
         and not name.startswith("[")
     )
 
@@ -755,7 +762,7 @@ class _Evaluation:
 
 
 def _pct(c: str) -> str:
-    return "".join(f"%{b:02X}" for b in c.encode())
+    return "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
 
 
 # ---------------------------------------------------------------------------- lint helpers
