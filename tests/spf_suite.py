@@ -49,6 +49,8 @@ class SuiteLookup:
             if entry == "TIMEOUT":
                 return ERROR if not found else tuple(found)
             kind, value = entry
+            if kind == "SERVFAIL":  # blitiri spf's suite: every query of the name fails
+                return ERROR
             if kind == "CNAME" and rdtype != "CNAME" and depth < 8:
                 return self.ask(str(value).rstrip("."), rdtype, depth + 1)
             if kind != rdtype:

@@ -631,12 +631,18 @@ class _Evaluation:
         self.void(answer)
         if isinstance(answer, Fault):
             return False
-        if len(answer) > MX_LIMIT:
-            raise _PermError(f"{target} has more than {MX_LIMIT} MX records (RFC 7208 4.6.4)")
+        # RFC 7208 4.6.4: "the evaluation of each MX record MUST NOT result in querying more
+        # than 10 address records": the limit is on the lookups made, so a match among the
+        # first ten ends the evaluation before it (mail-auth's suite, 'DNS Lookup Limits');
+        # the eleventh lookup is the permerror (the RFC 7208 suite's mx-limit).
+        queried = 0
         for mx in answer:
             exchange = mx.split()[-1] if mx.split() else "."
             if exchange in (".", ""):
                 continue  # a null MX (RFC 7505) names no host
+            queried += 1
+            if queried > MX_LIMIT:
+                raise _PermError(f"{target} has more than {MX_LIMIT} MX records (RFC 7208 4.6.4)")
             rdtype = "A" if self.ip.version == 4 else "AAAA"
             addresses = self.ask(exchange.rstrip("."), rdtype)
             if addresses is ERROR:
