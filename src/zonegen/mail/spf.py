@@ -798,6 +798,11 @@ def count_lookups(domain: str, lookup: Lookup) -> LookupCount:
     def walk(name: str, path: tuple[str, ...]) -> int:
         nonlocal macro
         key = name.lower().rstrip(".")
+        if len(path) > LOOKUP_LIMIT:
+            # every name on the path was reached by an include or redirect the callers
+            # counted: the total is over the limit already, deeper adds nothing (and a chain
+            # of thousands of names in the zones would otherwise recurse without bound)
+            return 0
         if key in path:
             if not loop:
                 loop.extend((*path[path.index(key) :], key))
