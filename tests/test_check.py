@@ -127,6 +127,11 @@ NEW_CASES = {
     ),
     "dmarc-no-policy": (_txt("_dmarc", "v=DMARC1; rua=mailto:d@lint.example"), None, "warning"),
     "dmarc-tag-order": (_txt("_dmarc", "v=DMARC1; sp=none; p=reject"), None, "warning"),
+    "dmarc-report-size": (
+        _txt("_dmarc", "v=DMARC1; p=none; rua=mailto:d@lint.example!18446744073709551616"),
+        None,
+        "warning",
+    ),
     "dmarc-unknown-tag": (_txt("_dmarc", "v=DMARC1; p=none; adkm=s"), None, "warning"),
     "dmarc-subdomain-sp": (_txt("_dmarc.sub", "v=DMARC1; p=none; sp=reject"), None, "warning"),
     "dkim-syntax-strict": (_txt("sel._domainkey", f"v=DKIM1; p={RSA2048}; "), None, "warning"),
@@ -193,6 +198,9 @@ NEAR_MISSES = {
         "_dmarc", "V = DMARC1 ; p = ReJect ; rua=mailto:d@lint.example!10M; pct=0"
     ),
     "dmarc-unknown-tag": _txt("_dmarc", "v=DMARC1; p=none; np=reject; psd=n; t=y"),
+    "dmarc-report-size": _txt(
+        "_dmarc", "v=DMARC1; p=none; rua=mailto:d@lint.example!18446744073709551615k"
+    ),
     "dkim-syntax": _txt(
         "sel._domainkey", f"v = DKIM1 ; h=sha1:SHA256 ; s=email:tlsrpt ; p={RSA2048};"
     ),

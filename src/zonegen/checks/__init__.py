@@ -214,6 +214,14 @@ RULES: tuple[Rule, ...] = (
         dmarc.dmarc_records,
     ),
     Rule(
+        "dmarc-report-size",
+        W,
+        "RFC 7489 6.4; RFC 9989 4.8",
+        "a `!size` that does not fit 64 bits: RFC 7489 receivers drop the URI, RFC 9989 "
+        "ignores sizes (obsolete syntax)",
+        dmarc.dmarc_records,
+    ),
+    Rule(
         "dmarc-one-record",
         E,
         "RFC 7489 6.6.3",

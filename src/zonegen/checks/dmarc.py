@@ -15,6 +15,10 @@ _RULES = {
     "syntax": ("dmarc-syntax", "see RFC 7489 6.3 and RFC 9989 4.7"),
     "report-uri": ("dmarc-report-uri", "write e.g. rua=mailto:dmarc@example.com"),
     "report-scheme": ("dmarc-report-scheme", "use a mailto: address"),
+    "report-size": (
+        "dmarc-report-size",
+        "drop the !size (RFC 9989 ignores it), or write e.g. !10m",
+    ),
     "unknown-tag": ("dmarc-unknown-tag", "check the spelling, or drop the tag"),
     "no-policy": ("dmarc-no-policy", "add p=none (or quarantine, reject) after v=DMARC1"),
     "tag-order": ("dmarc-tag-order", "write p= right after v=DMARC1"),

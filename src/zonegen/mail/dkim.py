@@ -220,31 +220,34 @@ def _rsa_bits(raw: bytes) -> int | None:
     """The modulus size of an RSA key given as SubjectPublicKeyInfo (what everyone
     publishes) or as a bare PKCS#1 RSAPublicKey (what RFC 6376 3.6.1's text names)."""
     from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import (
-        load_der_public_key,
-    )
 
-    key: object
-    try:
-        key = load_der_public_key(raw)
-    except (ValueError, TypeError):
-        key = _pkcs1(raw)
+    key = _public_key(raw)
+    if key is None:
+        key = _public_key(_pkcs1_as_spki(raw))
     if isinstance(key, rsa.RSAPublicKey):
         return key.key_size
     return None
 
 
-def _pkcs1(raw: bytes) -> object:
-    """An RSAPublicKey (SEQUENCE of two INTEGERs, RFC 8017 A.1.1) wrapped as SPKI."""
+def _public_key(der: bytes) -> object:
+    """The key of a DER SubjectPublicKeyInfo, or None. cryptography raises ValueError for
+    bad DER and UnsupportedAlgorithm for a well-formed key of an algorithm it does not know
+    (an unknown OID): for a DKIM k=rsa record both mean "not an RSA key"."""
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+    try:
+        return load_der_public_key(der)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+
+
+def _pkcs1_as_spki(raw: bytes) -> bytes:
+    """An RSAPublicKey (SEQUENCE of two INTEGERs, RFC 8017 A.1.1) wrapped as SPKI."""
     algorithm = bytes.fromhex("300d06092a864886f70d0101010500")  # rsaEncryption, NULL
     bit_string = b"\x03" + _der_length(len(raw) + 1) + b"\x00" + raw
     body = algorithm + bit_string
-    try:
-        return load_der_public_key(b"\x30" + _der_length(len(body)) + body)
-    except (ValueError, TypeError):
-        return None
+    return b"\x30" + _der_length(len(body)) + body
 
 
 def _der_length(n: int) -> bytes:

@@ -105,6 +105,19 @@ def parse(text: str) -> Record:
             issues.append(Issue(code, ERROR, problem))
         if name in ("rua", "ruf"):
             for part in tag.value.split(","):
+                size = _SIZE.search(part.strip(" \t"))
+                if size and int(size.group(1)) >= 1 << 64:
+                    # RFC 7489 6.4: "the numeric portion MUST fit within an unsigned 64-bit
+                    # integer"; RFC 9989 4.8 keeps !size as obsolete syntax, unbounded, for
+                    # reporters to ignore: a warning, as p= not second is
+                    issues.append(
+                        Issue(
+                            "report-size",
+                            WARNING,
+                            f"{name}: the size {_cut(size.group(1))} does not fit in 64 bits: "
+                            "RFC 7489 6.4 receivers drop the URI (RFC 9989 ignores sizes)",
+                        )
+                    )
                 uri = _report_uri(part)
                 if uri and not uri.uri.lower().startswith("mailto:"):
                     issues.append(

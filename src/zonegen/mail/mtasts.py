@@ -27,6 +27,38 @@ def is_tlsrpt(text: str) -> bool:
     return text.startswith("v=TLSRPTv1")
 
 
+# A TXT meant as one of these records that senders will not take as one, because it does not
+# begin with the exact version (RFC 8461 3.1: "v=STSv1", case-sensitive; RFC 8460 3:
+# "v=TLSRPTv1"): a version misspelt (v-STSv1, V=stsv1, v=STSv2) or missing while the record's
+# own field is there. Other TXT at these names is allowed and ignored.
+_LIKE_STS = re.compile(r"\A[ \t]*v[ \t]*[=:\-]?[ \t]*sts|(?:\A|;)[ \t]*id[ \t]*=", re.I)
+_LIKE_TLSRPT = re.compile(r"\A[ \t]*v[ \t]*[=:\-]?[ \t]*tlsrpt|(?:\A|;)[ \t]*rua[ \t]*=", re.I)
+
+
+def misversioned_sts(text: str) -> Issue | None:
+    """An issue when ``text`` was meant as the ``_mta-sts`` record but senders ignore it."""
+    if is_mta_sts(text) or not _LIKE_STS.search(text):
+        return None
+    return Issue(
+        "syntax",
+        ERROR,
+        f"{_cut(text)!r} does not begin with 'v=STSv1' (case-sensitive): senders ignore it, so "
+        "the domain has no MTA-STS policy (RFC 8461 3.1)",
+    )
+
+
+def misversioned_tlsrpt(text: str) -> Issue | None:
+    """An issue when ``text`` was meant as the ``_smtp._tls`` record but senders ignore it."""
+    if is_tlsrpt(text) or not _LIKE_TLSRPT.search(text):
+        return None
+    return Issue(
+        "syntax",
+        ERROR,
+        f"{_cut(text)!r} does not begin with 'v=TLSRPTv1': senders ignore it, so no TLS "
+        "reports are sent (RFC 8460 3)",
+    )
+
+
 def _fields(text: str, version: str, rfc: str) -> tuple[list[tuple[str, str]], list[Issue]]:
     """version 1*(sep field) [sep]: the fields after the version, and shape problems."""
     if not ((text.startswith(version) and _SEP.match(text, len(version))) or text == version):

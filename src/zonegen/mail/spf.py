@@ -388,11 +388,18 @@ def domain_problem(spec: MacroString) -> str | None:
     labels = name.split(".")
     if any(not label for label in labels):
         return f"{text!r} has an empty label"
-    if any(len(label.encode()) > 63 for label in labels):
+    if any(_octets(label) > 63 for label in labels):
         return f"{text!r} has a label over 63 octets"
-    if len(name.encode()) > 253:
+    if _octets(name) > 253:
         return f"{text!r} is over 253 octets"
     return None
+
+
+def _octets(text: str) -> int:
+    """The length of ``text`` on the wire. Macro expansion puts the SMTP sender and HELO into
+    names (RFC 7208 7.3), and those hold whatever the client sent, lone surrogates included
+    (bytes read with surrogateescape): counted, never an encoding error."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _show(raw: str) -> str:
@@ -489,8 +496,8 @@ def valid_domain(name: str) -> bool:
     labels = name.split(".")
     return (
         len(labels) > 1
-        and all(0 < len(label.encode()) <= 63 for label in labels)
-        and len(name.encode()) <= 253
+        and all(0 < _octets(label) <= 63 for label in labels)
+        and _octets(name) <= 253
         and not name.startswith("[")
     )
 
@@ -624,12 +631,18 @@ class _Evaluation:
         self.void(answer)
         if isinstance(answer, Fault):
             return False
-        if len(answer) > MX_LIMIT:
-            raise _PermError(f"{target} has more than {MX_LIMIT} MX records (RFC 7208 4.6.4)")
+        # RFC 7208 4.6.4: "the evaluation of each MX record MUST NOT result in querying more
+        # than 10 address records": the limit is on the lookups made, so a match among the
+        # first ten ends the evaluation before it (mail-auth's suite, 'DNS Lookup Limits');
+        # the eleventh lookup is the permerror (the RFC 7208 suite's mx-limit).
+        queried = 0
         for mx in answer:
             exchange = mx.split()[-1] if mx.split() else "."
             if exchange in (".", ""):
                 continue  # a null MX (RFC 7505) names no host
+            queried += 1
+            if queried > MX_LIMIT:
+                raise _PermError(f"{target} has more than {MX_LIMIT} MX records (RFC 7208 4.6.4)")
             rdtype = "A" if self.ip.version == 4 else "AAAA"
             addresses = self.ask(exchange.rstrip("."), rdtype)
             if addresses is ERROR:
@@ -755,7 +768,7 @@ class _Evaluation:
 
 
 def _pct(c: str) -> str:
-    return "".join(f"%{b:02X}" for b in c.encode())
+    return "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
 
 
 # ---------------------------------------------------------------------------- lint helpers
@@ -785,6 +798,11 @@ def count_lookups(domain: str, lookup: Lookup) -> LookupCount:
     def walk(name: str, path: tuple[str, ...]) -> int:
         nonlocal macro
         key = name.lower().rstrip(".")
+        if len(path) > LOOKUP_LIMIT:
+            # every name on the path was reached by an include or redirect the callers
+            # counted: the total is over the limit already, deeper adds nothing (and a chain
+            # of thousands of names in the zones would otherwise recurse without bound)
+            return 0
         if key in path:
             if not loop:
                 loop.extend((*path[path.index(key) :], key))
