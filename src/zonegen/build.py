@@ -13,10 +13,10 @@ from pathlib import Path
 from . import names
 from .checks import Problem, run_checks
 from .model import Zone, rrsets
+from .octodns.records import Rejected, zone_yaml
 from .output import FileChange, read_existing, stage, staging_path
 from .pipeline import Build, build
 from .render.bind import PLACEHOLDER_NS, render_bind
-from .render.octodns import Rejected, render_octodns
 from .sources.site import load_site
 
 
@@ -152,7 +152,7 @@ def _render_one(result: Build, i: int, out_dir: Path, token: str | None) -> Rend
     yaml_path, bind_path = output_paths(out_dir, zone.name)
     old_bind = read_existing(bind_path)
     sets = rrsets(zone.records)
-    yaml_text = render_octodns(zone, sets=sets)
+    yaml_text = zone_yaml(zone, sets=sets)
     bind_text = render_bind(
         zone, settings.bind, previous=old_bind, site=result.site.shown, sets=sets
     )

@@ -15,9 +15,9 @@ from . import names
 from .errors import InputError
 from .kept import Conflict, resolve
 from .model import Record, Zone, txt_text
+from .octodns.records import zone_yaml
 from .output import FileChange, plan, read_existing
 from .pipeline import build
-from .render.octodns import render_octodns
 from .sources.files import show
 from .sources.site import Site
 from .sources.zonefile import read_export
@@ -66,7 +66,7 @@ def import_zone(site: Site, export: Path, zone_text: str) -> ImportResult:
     mox_keys = {r.key for r in mox}
     kept = tuple(r for r in imported.records if r.key not in mox_keys)
 
-    text = HEADER + render_octodns(Zone(zone, tuple(sorted(kept, key=lambda r: r.key[:2]))))
+    text = HEADER + zone_yaml(Zone(zone, tuple(sorted(kept, key=lambda r: r.key[:2]))))
     old_text = read_existing(settings.kept)
     old = (
         {_label(r) for r in read_export(settings.kept, zone).records}

@@ -570,10 +570,10 @@ def site_records(settings: ZoneSettings, site: Site) -> list[Record]:
 
 def _from_site(entry: SiteRecord, settings: ZoneSettings, site: Site) -> list[Record]:
     # octoDNS is imported only when a zone has records of its own: it is slow to import.
-    from .render.octodns import site_record_rrset
+    from .octodns.records import site_rrset
 
     origin = Origin(site.shown, entry.line)
-    rtype, ttl, values = site_record_rrset(settings.name, entry, origin, site.ttl_default)
+    rtype, ttl, values = site_rrset(settings.name, entry.name, entry.data, origin, site.ttl_default)
     name = settings.name
     if entry.name:
         name = names.absolute_or_error(

@@ -103,14 +103,10 @@ def _fails(text: str, lines: int, zone: str, message: str) -> bool:
 
 
 def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
-    from octodns.record import Record as OctoRecord
-    from octodns.yaml import safe_load
-    from octodns.zone import Zone as OctoZone
-
-    from ..render import octodns as _configured  # noqa: F401 - validator sets
+    from ..octodns.records import export_rrset, load_yaml
 
     try:
-        data = safe_load(text, enforce_order=False)
+        data = load_yaml(text)
     except Exception as e:  # PyYAML's errors carry the line
         mark = getattr(e, "problem_mark", None)
         raise InputError(
@@ -120,7 +116,6 @@ def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
         ) from None
     if not isinstance(data, dict):
         raise InputError("expected an octoDNS zone (a mapping of names to records)", path=shown)
-    octo = OctoZone(zone, [])
     out = []
     for name, entries in data.items():
         for entry in entries if isinstance(entries, list) else [entries]:
@@ -135,24 +130,23 @@ def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
                     if key in entry:
                         entry[key] = _escape(entry[key])
             try:
-                record = OctoRecord.new(octo, str(name), entry, lenient=True)
+                owner, rtype, ttl, values = export_rrset(zone, str(name), entry)
             except Exception as e:  # ValidationError, and plain exceptions for unknown types
                 raise InputError(f"record {name!r}: {e}", path=shown) from None
-            rr = record.to_rrset()
-            for value in rr.rdatas:
+            for value in values:
                 try:
                     rdata = dns.rdata.from_text(
                         dns.rdataclass.IN,
-                        dns.rdatatype.from_text(rr._type),
+                        dns.rdatatype.from_text(rtype),
                         value,
                         origin=dns.name.from_text(zone),
                         relativize=False,
                     )
                 except Exception as e:  # dnspython raises many types
-                    raise InputError(f"record {name!r} {rr._type}: {e}", path=shown) from None
-                if rr._type == "TXT":
+                    raise InputError(f"record {name!r} {rtype}: {e}", path=shown) from None
+                if rtype == "TXT":
                     rdata = make_txt(b"".join(rdata.strings))  # type: ignore[attr-defined]
-                out.append(Record(rr.name.lower(), rr._type, rr.ttl, rdata, Origin(shown), KEPT))
+                out.append(Record(owner.lower(), rtype, ttl, rdata, Origin(shown), KEPT))
     return out
 
 
