@@ -9,7 +9,7 @@ import pytest
 from conftest import CASES, FIXTURES, REPO
 from zonegen.octodns.records import OctoZone, dump, zone_yaml
 from zonegen.pipeline import build
-from zonegen.sources.site import load_site
+from zonegen.sources import read_inputs
 
 SITES = [REPO / "config" / "site.yaml", *sorted(CASES.glob("*/site.yaml"))]
 
@@ -21,7 +21,7 @@ def test_libyaml_output_is_octodns_safe_dump_output(site: Path) -> None:
     from zonegen.model import rrsets
     from zonegen.octodns.records import from_rrset
 
-    for zone in build(load_site(site)).zones:
+    for zone in build(read_inputs(site)).zones:
         octo = OctoZone(zone.name, [])
         for s in rrsets(zone.records):
             octo.add_record(
@@ -82,8 +82,8 @@ def test_fast_path_is_taken_for_mox_forms() -> None:
 def test_bind_writer_equals_dnspythons_zone_text(site: Path) -> None:
     from zonegen.render.bind import render_bind
 
-    loaded = load_site(site)
-    for zone, settings in zip(build(loaded).zones, loaded.zones, strict=True):
+    result = build(read_inputs(site))
+    for zone, settings in zip(result.zones, result.site.zones, strict=True):
         fast = render_bind(zone, settings.bind, previous=None, site="s")
         assert fast == render_bind(zone, settings.bind, previous=None, site="s", slow=True)
 

@@ -137,9 +137,9 @@ def corpus() -> list[tuple[str, Rrset]]:
 
 def _zones(site: Path) -> Iterator[Any]:
     from zonegen.pipeline import build
-    from zonegen.sources.site import load_site
+    from zonegen.sources import read_inputs
 
-    return iter(build(load_site(site)).zones)
+    return iter(build(read_inputs(site)).zones)
 
 
 def _built(site: Path) -> Iterator[tuple[str, Rrset]]:

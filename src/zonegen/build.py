@@ -17,7 +17,7 @@ from .octodns.records import Rejected, zone_yaml
 from .output import FileChange, read_existing, stage, staging_path
 from .pipeline import Build, build
 from .render.bind import PLACEHOLDER_NS, render_bind
-from .sources.site import load_site
+from .sources import read_inputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,8 @@ def build_files(site_path: Path, out_dir: Path, *, stage_token: str | None = Non
 def _build_files(
     site_path: Path, out_dir: Path, stage_token: str | None, collecting: bool
 ) -> BuiltFiles:
-    site = load_site(site_path)
-    result = build(site)
+    result = build(read_inputs(site_path))
+    site = result.site
     # Folders the staging may create; a build that writes nothing leaves none of them behind.
     # Deepest first, up to the first folder that exists.
     candidates = [out_dir / "bind", out_dir, *out_dir.parents]

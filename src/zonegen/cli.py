@@ -283,7 +283,7 @@ def verify(
     import json
 
     from .pipeline import build as build_zones
-    from .sources.site import load_site
+    from .sources import read_inputs
     from .verify import Options
     from .verify import verify as run_verify
     from .verify.report import render_text
@@ -323,7 +323,7 @@ def verify(
             expiry_window_days=expiry_window,
             ds=ds,
         )
-        built = build_zones(load_site(site_path))
+        built = build_zones(read_inputs(site_path))
         report = run_verify(
             built,
             nameservers=servers,
@@ -411,10 +411,10 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
 
     from .checks import ERROR, WARNING, run_checks
     from .pipeline import build as build_zones
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        problems = run_checks(build_zones(load_site(site_path)), provider=provider, strict=strict)
+        problems = run_checks(build_zones(read_inputs(site_path)), provider=provider, strict=strict)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)
@@ -459,10 +459,10 @@ def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
     """
     from .importer import import_zone, report
     from .output import write
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        result = import_zone(load_site(site_path), export, zone)
+        result = import_zone(read_inputs(site_path), export, zone)
         if not dry_run:
             write({result.path: result.text}, [result.change])
     except ZonegenError as e:
@@ -509,10 +509,10 @@ def ip_show(site_path: Path, out_dir: Path) -> None:
     """List the host's IPs as the site file, mox.conf and the built zones have them, and say
     where they disagree with what the next build publishes. Exit 1 when they disagree."""
     from .hostip import disagreements, sightings
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        seen, wanted = sightings(load_site(site_path), out_dir)
+        seen, wanted = sightings(read_inputs(site_path), out_dir)
     except ZonegenError as e:
         _fail(e)
     for s in seen:
@@ -590,13 +590,11 @@ def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
 
     from .hostip import DEFAULT_ECHO_URL, CannotTell, public_address
     from .pipeline import host_ips
-    from .sources.mox_config import read_mox_config
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        site = load_site(site_path)
-        config = read_mox_config(site.mox_config) if site.mox_config else None
-        known = host_ips(site, config)
+        inputs = read_inputs(site_path)
+        known = host_ips(inputs.site, inputs.mox_config())
         current = public_address(url or DEFAULT_ECHO_URL, timeout=timeout)
     except ZonegenError as e:
         _fail(e)
@@ -635,14 +633,14 @@ def ttl() -> None:
 def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
     from . import ttls
     from .pipeline import build as build_zones
+    from .sources import read_inputs
     from .sources.files import read_text, show
-    from .sources.site import parse_site
 
     try:
         old = read_text(site_path, what="site file")
         new = (ttls.promote if promote else ttls.lower)(old, show(site_path))
-        before = build_zones(parse_site(old, site_path))
-        after = build_zones(parse_site(new, site_path))
+        before = build_zones(read_inputs(site_path, site_text=old))
+        after = build_zones(read_inputs(site_path, site_text=new))
     except ZonegenError as e:
         _fail(e)
     _edit_file(site_path, old, new, dry_run)
@@ -695,11 +693,11 @@ def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:
     from . import siteedit
     from .pipeline import build as build_zones
     from .retire import entry, rolled_over
+    from .sources import read_inputs
     from .sources.files import read_text, show
-    from .sources.site import load_site
 
     try:
-        gone = rolled_over(build_zones(load_site(site_path)), out_dir)
+        gone = rolled_over(build_zones(read_inputs(site_path)), out_dir)
         if not gone:
             click.echo("nothing to retire: every published DKIM and TLSA record is still built")
             return

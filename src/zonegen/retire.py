@@ -14,8 +14,10 @@ from pathlib import Path
 from . import names
 from .errors import InputError
 from .model import Record, txt_text
+from .output import read_existing
 from .pipeline import Build
-from .sources.zonefile import read_export
+from .sources.files import show
+from .sources.zonefile import parse_export
 
 
 def rolled_over(build: Build, out_dir: Path) -> list[Record]:
@@ -25,9 +27,10 @@ def rolled_over(build: Build, out_dir: Path) -> list[Record]:
     gone = []
     for zone in build.zones:
         path = out_dir / (names.unicode(zone.name) + "yaml")
-        if not path.is_file():
+        text = read_existing(path)
+        if text is None:
             continue
-        for record in read_export(path, zone.name).records:
+        for record in parse_export(text, show(path), zone.name, yaml=True).records:
             if record.key in now or (record.name, record.rtype) in retired:
                 continue
             dkim = (

@@ -40,12 +40,16 @@ class Imported:
 
 def read_export(path: Path, zone: str) -> Imported:
     """Read an export of ``zone`` (absolute A-label): YAML by extension, else zone-file text."""
-    text = read_text(path, what="zone export")
-    shown = show(path)
-    if path.suffix in (".yaml", ".yml"):
-        raw = _from_octodns(text, zone, shown)
-    else:
-        raw = _from_zone_file(text, zone, shown)
+    return parse_export(read_text(path, what="zone export"), show(path), zone, yaml=is_yaml(path))
+
+
+def is_yaml(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml")
+
+
+def parse_export(text: str, shown: str, zone: str, *, yaml: bool) -> Imported:
+    """An export's records from its ``text``: octoDNS YAML, or zone-file text."""
+    raw = _from_octodns(text, zone, shown) if yaml else _from_zone_file(text, zone, shown)
     return _filter(raw, zone)
 
 
