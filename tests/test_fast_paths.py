@@ -84,8 +84,8 @@ def test_bind_writer_equals_dnspythons_zone_text(site: Path) -> None:
 
     result = build(read_inputs(site))
     for zone, settings in zip(result.zones, result.site.zones, strict=True):
-        fast = render_bind(zone, settings.bind, previous=None, site="s")
-        assert fast == render_bind(zone, settings.bind, previous=None, site="s", slow=True)
+        fast = render_bind(zone, settings.bind, previous=None)
+        assert fast == render_bind(zone, settings.bind, previous=None, slow=True)
 
 
 @pytest.mark.parametrize(

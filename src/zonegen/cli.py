@@ -90,78 +90,41 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
       zonegen build --site config/site.yaml --out zones
       zonegen build --check || echo "zones/ is stale: run zonegen build"
     """
-    from . import cache
-
-    key = None if no_cache else cache.fingerprint(site_path, out_dir)
-    hit = cache.lookup(key, out_dir)
-    if hit is not None:
-        # Inputs, code and outputs as at the last build: every file is current.
-        for note in hit.notes:
-            click.echo(f"zonegen: note: {note}", err=True)
-        if check:
-            click.echo(f"all {len(hit.outputs)} files are current")
-        else:
-            for path in hit.outputs:
-                click.echo(f"{'unchanged':9} {path}")
-            click.echo(
-                f"{hit.zones} zones, {hit.records} records: 0 files written, "
-                f"{len(hit.outputs)} unchanged"
-            )
-        return
-
-    import os
-
     from .build import build_files
-    from .output import commit, discard
 
     try:
-        # Outside --check, the renderers stage every changed file as they go (in parallel);
-        # below, they are either all committed or all discarded.
-        result = build_files(site_path, out_dir, stage_token=None if check else str(os.getpid()))
+        built = build_files(site_path, out_dir, check=check, use_cache=not no_cache)
     except ZonegenError as e:
         _fail(e)
-    changes = list(result.changes)
-    committed = False
-    try:
-        for note in result.notes:
-            click.echo(f"zonegen: note: {note}", err=True)
-        if result.problems:
-            for problem in result.problems:
-                click.echo(f"zonegen: {problem.as_text()}", err=True)
+    for note in built.notes:
+        click.echo(f"zonegen: note: {note}", err=True)
+    if built.error is not None:
+        _fail(built.error)
+    if built.problems:
+        for problem in built.problems:
+            click.echo(f"zonegen: {problem.as_text()}", err=True)
+        click.echo(
+            f"zonegen: {len(built.problems)} errors: nothing written (see `zonegen check`)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    changed = [c for c in built.changes if c.status != "unchanged"]
+    if check:
+        for c in changed:
+            click.echo(f"would be {c.status}: {c.path}")
+        if changed:
             click.echo(
-                f"zonegen: {len(result.problems)} errors: nothing written (see `zonegen check`)",
+                f"{len(changed)} of {len(built.changes)} files are not current; run zonegen build",
                 err=True,
             )
             sys.exit(EXIT_PROBLEMS)
-        changed = [c for c in changes if c.status != "unchanged"]
-        if check:
-            for c in changed:
-                click.echo(f"would be {c.status}: {c.path}")
-            if changed:
-                click.echo(
-                    f"{len(changed)} of {len(changes)} files are not current; run zonegen build",
-                    err=True,
-                )
-                sys.exit(EXIT_PROBLEMS)
-            click.echo(f"all {len(changes)} files are current")
-            cache.save(
-                key, out_dir, result.files, len(result.zones), result.record_count, result.notes
-            )
-            return
-        try:
-            commit(changes)
-        except ZonegenError as e:
-            _fail(e)
-        committed = True
-    finally:
-        if not committed:
-            discard(changes)
-    cache.save(key, out_dir, result.files, len(result.zones), result.record_count, result.notes)
-    for c in changes:
+        click.echo(f"all {len(built.changes)} files are current")
+        return
+    for c in built.changes:
         click.echo(f"{c.status:9} {c.path}")
     click.echo(
-        f"{len(result.zones)} zones, {result.record_count} records: "
-        f"{len(changed)} files written, {len(changes) - len(changed)} unchanged"
+        f"{built.zones} zones, {built.records} records: "
+        f"{len(changed)} files written, {len(built.changes) - len(changed)} unchanged"
     )
 
 
@@ -541,7 +504,8 @@ def ip_set(
     keeping its comments and layout; the next build then changes the host's A/AAAA and
     the SPF ip4:/ip6: mechanisms and nothing else."""
     from . import siteedit
-    from .hostip import backup, edit_mox_conf, split_families
+    from .hostip import edit_mox_conf, split_families
+    from .output import backup
     from .sources.files import read_text, show
 
     try:
@@ -560,7 +524,7 @@ def ip_set(
         if mox_config:
             path, conf_old, conf_new = edit_mox_conf(mox_config, v4, v6)
             if conf_old != conf_new and not dry_run:
-                saved = backup(path)
+                saved = backup(path, conf_old)
                 click.echo(f"backup of mox.conf: {show(saved)}")
             _edit_file(path, conf_old, conf_new, dry_run)
             if conf_old != conf_new and not dry_run:

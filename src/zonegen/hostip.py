@@ -4,9 +4,7 @@ the world changed them first (a home line or a cheap VPS gets a new address)."""
 from __future__ import annotations
 
 import contextlib
-import datetime
 import ipaddress
-import shutil
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -139,13 +137,6 @@ def edit_mox_conf(directory: Path, v4: list[str], v6: list[str]) -> tuple[Path, 
     start, end = items.lines[0] - 1, items.lines[-1]
     lines[start:end] = [f"{indent}- {ip}" for ip in new_items]
     return path, text, "\n".join(lines)
-
-
-def backup(path: Path) -> Path:
-    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.{stamp}.bak")
-    shutil.copy2(path, target)
-    return target
 
 
 # ---------------------------------------------------------------------------- check

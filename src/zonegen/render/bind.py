@@ -32,7 +32,6 @@ def render_bind(
     bind: Bind,
     *,
     previous: str | None,
-    site: str,
     slow: bool = False,
     sets: list[RRset] | None = None,
 ) -> str:
@@ -41,7 +40,7 @@ def render_bind(
     ``sets`` are the zone's RRsets when the caller has them already (``rrsets(zone.records)``).
     """
     old = previous_serial(previous)
-    text = _text(zone, bind, old or 1, site, slow, rrsets(zone.records) if sets is None else sets)
+    text = _text(zone, bind, old or 1, slow, rrsets(zone.records) if sets is None else sets)
     if old is None or text == previous:
         return text
     # The content changed: the same text with the next serial in the SOA line.
@@ -63,7 +62,7 @@ def next_serial(serial: int) -> int:
     return (serial + 1) % 2**32 or 1
 
 
-def _text(zone: Zone, bind: Bind, serial: int, site: str, slow: bool, sets: list[RRset]) -> str:
+def _text(zone: Zone, bind: Bind, serial: int, slow: bool, sets: list[RRset]) -> str:
     origin = rdata.name(zone.name)
     has_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
     ns = [] if has_ns else list(bind.ns)
