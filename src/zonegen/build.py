@@ -15,17 +15,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import cache, names, output
-from .checks import Problem, run_checks
 from .errors import ZonegenError
-from .model import rrsets
-from .octodns.records import Rejected, zone_yaml
 from .output import FileChange
-from .parallel import fork_map
-from .pipeline import Result, build
-from .render.bind import PLACEHOLDER_NS, render_bind
 from .sources import read_inputs
+
+if TYPE_CHECKING:
+    from .pipeline import Result
+    from .problem import Problem
+
+# The building and rendering modules (octoDNS, the checks) are imported once the cache has
+# missed: a rebuild with nothing changed needs none of them.
 
 # Rendering a zone takes about half a millisecond; forking the workers and collecting their
 # results costs about 30 ms, which the second CPU wins back from about this many zones on
@@ -68,8 +70,9 @@ def build_files(site_path: Path, out_dir: Path, *, check: bool, use_cache: bool 
             fresh = _stale_notes(out_dir, hit.outputs)
             changes = tuple(FileChange(p, "unchanged") for p in hit.outputs)
             return Built(changes, hit.zones, hit.records, hit.notes + fresh, cached=True)
-        result = build(inputs)
-        return _render_and_write(result, out_dir, key, check)
+        from .pipeline import build
+
+        return _render_and_write(build(inputs), out_dir, key, check)
 
 
 @contextmanager
@@ -90,6 +93,10 @@ Rendered = tuple[tuple[Path, str, FileChange], ...]
 
 def _render(result: Result, out_dir: Path, token: str | None, i: int) -> Rendered:
     """Zone ``i``'s YAML and BIND texts, each staged under ``token`` when it changed."""
+    from .model import rrsets
+    from .octodns.records import zone_yaml
+    from .render.bind import render_bind
+
     zone, settings = result.zones[i], result.site.zones[i]
     yaml_path, bind_path = output_paths(out_dir, zone.name)
     old_bind = output.read_existing(bind_path)
@@ -104,6 +111,10 @@ def _render(result: Result, out_dir: Path, token: str | None, i: int) -> Rendere
 
 
 def _render_and_write(result: Result, out_dir: Path, key: str | None, check: bool) -> Built:
+    from .checks import run_checks
+    from .octodns.records import Rejected
+    from .parallel import fork_map
+
     token = None if check else output.token()
     new_folders = output.missing_folders(out_dir / "bind")
     targets = [p for zone in result.zones for p in output_paths(out_dir, zone.name)]
@@ -142,6 +153,8 @@ def _render_and_write(result: Result, out_dir: Path, key: str | None, check: boo
 
 
 def _placeholder_notes(result: Result, out_dir: Path) -> tuple[str, ...]:
+    from .render.bind import PLACEHOLDER_NS
+
     notes = []
     for zone, settings in zip(result.zones, result.site.zones, strict=True):
         apex_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError, ZonegenError
-from .output import FileChange, read_existing, write
+from .errors import ZonegenError
+from .output import FileChange, write
+from .output import digest as digest_of
 from .sources import Inputs, digest
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -75,11 +76,6 @@ def key(inputs: Inputs, out_dir: Path) -> str:
     return h.hexdigest()
 
 
-def _digest(path: Path) -> str | None:
-    text = read_existing(path)
-    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
-
-
 def lookup(key: str | None, out_dir: Path) -> Hit | None:
     if key is None:
         return None
@@ -88,7 +84,7 @@ def lookup(key: str | None, out_dir: Path) -> Hit | None:
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
         outputs = {Path(p): h for p, h in entry["outputs"].items()}
-        if not outputs or any(_digest(p) != h for p, h in outputs.items()):
+        if not outputs or any(digest_of(p) != h for p, h in outputs.items()):
             return None
         return Hit(
             tuple(sorted(outputs)),
@@ -96,7 +92,7 @@ def lookup(key: str | None, out_dir: Path) -> Hit | None:
             int(entry["records"]),
             tuple(str(n) for n in entry["notes"]),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, InputError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # no entry, or one this version cannot read: build
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -39,6 +40,14 @@ def read_existing(path: Path) -> str | None:
         return None
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"cannot read the existing output file: {e}", path=show(path)) from None
+
+
+def digest(path: Path) -> str | None:
+    """The SHA-256 of an output file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def status(old: str | None, new: str) -> str:

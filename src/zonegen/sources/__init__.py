@@ -36,7 +36,6 @@ class Blob:
     """One input file as read: its bytes, or why there are none."""
 
     path: Path  # as resolved from where it is named (what is opened)
-    shown: str  # for messages
     data: bytes | None
     status: str = OK  # OK, MISSING, DIRECTORY or UNREADABLE
     reason: str = ""  # the OS's words when UNREADABLE
@@ -52,12 +51,17 @@ class Blob:
             return cls.absent(path, DIRECTORY, os.strerror(errno.EISDIR))
         except OSError as e:
             return cls.absent(path, UNREADABLE, e.strerror or str(e))
-        return cls(path, show(path), data, OK, "", hashlib.sha256(data).hexdigest())
+        return cls(path, data, OK, "", hashlib.sha256(data).hexdigest())
 
     @classmethod
     def absent(cls, path: Path, status: str = MISSING, reason: str = "") -> Blob:
         digest = hashlib.sha256(f"{status}:{reason}".encode()).hexdigest()
-        return cls(path, show(path), None, status, reason, digest)
+        return cls(path, None, status, reason, digest)
+
+    @property
+    def shown(self) -> str:
+        """The path for messages."""
+        return show(self.path)
 
     def bytes(self, *, what: str, hint: str | None = None) -> bytes:
         """The content; an InputError naming the file when it could not be read."""
@@ -129,9 +133,7 @@ def read_inputs(site_path: Path, *, site_text: str | None = None) -> Inputs:
         site_text = read(site_path).text(what="site file", hint=SITE_HINT)
     else:
         data = site_text.encode("utf-8", "surrogateescape")
-        files[site_path] = Blob(
-            site_path, show(site_path), data, OK, "", hashlib.sha256(data).hexdigest()
-        )
+        files[site_path] = Blob(site_path, data, OK, "", hashlib.sha256(data).hexdigest())
     site = parse_site(site_text, site_path)
     for path in site.mox_records:
         read(path)
@@ -175,9 +177,9 @@ def _read_config(directory: Path, read: Callable[[Path], Blob]) -> MoxConfig:
 
 
 def digest(inputs: Inputs) -> str:
-    """A digest of every input's path and content (and of what could not be read)."""
+    """A digest of every input's path (as resolved: ``~`` expanded, relative to the site
+    file's folder) and content, as read through any symlink (and of what could not be)."""
     h = hashlib.sha256()
     for path in sorted(inputs.files):
-        blob = inputs.files[path]
-        h.update(f"{os.path.realpath(path)}\0{blob.sha256}\0".encode())
+        h.update(f"{path}\0{inputs.files[path].sha256}\0".encode())
     return h.hexdigest()
