@@ -80,7 +80,7 @@ def test_fast_path_is_taken_for_mox_forms() -> None:
 
 @pytest.mark.parametrize("site", SITES, ids=lambda p: p.parent.name)
 def test_bind_writer_equals_dnspythons_zone_text(site: Path) -> None:
-    from zonegen.render.bind import render_bind
+    from zonegen.bind import render_bind
 
     result = build(read_inputs(site))
     for zone, settings in zip(result.zones, result.site.zones, strict=True):

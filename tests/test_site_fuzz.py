@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
+from zonegen.bind import render_bind
 from zonegen.checks import run_checks
 from zonegen.errors import ZonegenError
 from zonegen.octodns.records import Rejected, zone_yaml
 from zonegen.pipeline import build
-from zonegen.render.bind import render_bind
 from zonegen.sources import read_inputs
 
 BASE = """\

@@ -93,9 +93,9 @@ Rendered = tuple[tuple[Path, str, FileChange], ...]
 
 def _render(result: Result, out_dir: Path, token: str | None, i: int) -> Rendered:
     """Zone ``i``'s YAML and BIND texts, each staged under ``token`` when it changed."""
+    from .bind import render_bind
     from .model import rrsets
     from .octodns.records import zone_yaml
-    from .render.bind import render_bind
 
     zone, settings = result.zones[i], result.site.zones[i]
     yaml_path, bind_path = output_paths(out_dir, zone.name)
@@ -153,7 +153,7 @@ def _render_and_write(result: Result, out_dir: Path, key: str | None, check: boo
 
 
 def _placeholder_notes(result: Result, out_dir: Path) -> tuple[str, ...]:
-    from .render.bind import PLACEHOLDER_NS
+    from .bind import PLACEHOLDER_NS
 
     notes = []
     for zone, settings in zip(result.zones, result.site.zones, strict=True):
