@@ -7,6 +7,7 @@ Library errors become exit code 2 with one line on stderr here, and only here. H
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 
+# The layout every command defaults to: config/site.yaml, zones/.
 _site_option = click.option(
     "--site",
     "site_path",
@@ -30,6 +32,14 @@ _site_option = click.option(
     default=Path("config/site.yaml"),
     show_default=True,
     help="The site file.",
+)
+_out_option = click.option(
+    "--out",
+    "out_dir",
+    default=Path("zones"),
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the built zones are: <zone>.yaml and bind/<zone>.zone.",
+    show_default=True,
 )
 _dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change, write nothing.")
 _format_option = click.option(
@@ -40,14 +50,20 @@ _format_option = click.option(
     show_default=True,
     help="Output for people (text) or for tools and monitoring (json).",
 )
-_out_option = click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("zones"),
-    show_default=True,
-    help="Where the built zones are: <zone>.yaml and bind/<zone>.zone.",
-)
+
+
+def _number_option(
+    *decls: str, default: float, help: str, minimum: float = 0.1, metavar: str = "S"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A float option with a floor (seconds, unless ``metavar`` says otherwise)."""
+    return click.option(
+        *decls,
+        type=click.FloatRange(min=minimum),
+        default=default,
+        show_default=True,
+        metavar=metavar,
+        help=help,
+    )
 
 
 def _fail(error: ZonegenError) -> NoReturn:
@@ -152,28 +168,21 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     help="The DS a zone's chain of trust starts from (repeatable). Default: the parent's, "
     "through the resolver, when --nameserver is not given.",
 )
-@click.option(
+@_number_option(
     "--timeout",
     "total_timeout",
-    type=click.FloatRange(min=0.1),
     default=120.0,
-    show_default=True,
-    metavar="S",
     help="Seconds for the whole run; what is unanswered by then is reported, exit 2.",
 )
-@click.option(
+@_number_option(
     "--query-timeout",
-    type=click.FloatRange(min=0.1),
     default=3.0,
-    show_default=True,
-    metavar="S",
     help="Seconds for one query (three UDP sends, and TCP when the answer is truncated).",
 )
-@click.option(
+@_number_option(
     "--expiry-window",
-    type=click.FloatRange(min=0),
     default=7.0,
-    show_default=True,
+    minimum=0,
     metavar="DAYS",
     help="Warn about DNSSEC signatures that expire within this many days.",
 )

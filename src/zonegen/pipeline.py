@@ -51,6 +51,7 @@ from .sources import Inputs
 from .sources.keys import dkim_public, load_private_key
 from .sources.mox_config import MoxConfig
 from .sources.mox_records import MoxOutput, parse_mox_output
+from .sources.rdata import in_zone
 from .sources.site import Site, SiteRecord, ZoneSettings
 from .sources.zonefile import is_yaml, parse_export
 from .text import digits
@@ -599,24 +600,15 @@ def _from_site(entry: SiteRecord, settings: ZoneSettings, site: Site) -> list[Re
         name = names.absolute_or_error(
             f"{entry.name}.{settings.name}", path=site.shown, line=entry.line, what="record name"
         )
-    zone_origin = dns.name.from_text(settings.name)
     out = []
     for text in values:
         try:
-            rdata = dns.rdata.from_text(
-                dns.rdataclass.IN,
-                dns.rdatatype.from_text(rtype),
-                text,
-                origin=zone_origin,
-                relativize=False,
-            )
+            rdata = in_zone(rtype, text, settings.name)
         except Exception as e:  # dnspython raises many types; each means "no zone file form"
             raise InputError(
                 f"{names.unicode(name)} {rtype} cannot be written to a zone file: {e}",
                 path=site.shown,
                 line=entry.line,
             ) from None
-        if rtype == "TXT":
-            rdata = make_txt(b"".join(getattr(rdata, "strings", ())))
         out.append(Record(name, rtype, ttl, rdata, origin, SITE))
     return out

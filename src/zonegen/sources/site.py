@@ -353,8 +353,23 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     r = _Reader(shown)
     folder = path.parent
     r.keys(data, "the site file", _TOP)
+    # Sections are read in this order (keyword arguments are evaluated left to right), so
+    # the first error reported is the first in the file's usual layout.
+    return Site(
+        path=path,
+        shown=shown,
+        **_mox(r, data, folder),
+        **_host(r, data),
+        **_ttl(r, data),
+        zones=_zones(r, data, folder, _bind(r, r.section(data, "bind", "site"), "bind", None)),
+        octodns=_resolve(
+            folder, r.get(data, "octodns", "site", str, "a file path", "") or "octodns.yaml"
+        ),
+        retired=_retired(r, data),
+    )
 
-    # mox:
+
+def _mox(r: _Reader, data: _Map, folder: Path) -> dict[str, Any]:
     if "mox" not in data:
         raise r.error(1, "the site file needs a 'mox:' section with 'records:'")
     mox = r.get(data, "mox", "site", _Map, "a mapping", _Map())
@@ -366,29 +381,35 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
             "mox.records must list at least one file Mox printed",
             "e.g. records: [quickstart.log]",
         )
-    mox_records = tuple(_resolve(folder, p) for p, _ in recs)
     config_text = r.get(mox, "config", "mox", str, "a folder path", "")
-    mox_config = _resolve(folder, config_text) if config_text else None
-    commented = frozenset(t.upper() for t, _ in (r.str_list(mox, "publish_commented", "mox") or []))
+    commented = r.str_list(mox, "publish_commented", "mox") or []
     gmap = r.section(mox, "groups", "mox")
     r.keys(gmap, "mox.groups", _GROUPS)
-    groups = Groups(
-        **{g: r.get(gmap, g, "mox.groups", bool, "true or false", True) for g in _GROUPS}
-    )
-    exclude = tuple(
-        _name_type(r, text, line, 0, "mox.exclude")
-        for text, line in (r.str_list(mox, "exclude", "mox") or [])
-    )
+    groups = {g: r.get(gmap, g, "mox.groups", bool, "true or false", True) for g in _GROUPS}
+    return {
+        "mox_records": tuple(_resolve(folder, p) for p, _ in recs),
+        "mox_config": _resolve(folder, config_text) if config_text else None,
+        "publish_commented": frozenset(t.upper() for t, _ in commented),
+        "groups": Groups(**groups),
+        "exclude": tuple(
+            _name_type(r, text, line, 0, "mox.exclude")
+            for text, line in (r.str_list(mox, "exclude", "mox") or [])
+        ),
+    }
 
-    # host:
+
+def _host(r: _Reader, data: _Map) -> dict[str, Any]:
     host = r.section(data, "host", "site")
     r.keys(host, "host", _HOST)
     host_text = r.get(host, "name", "host", str, "a host name", "")
-    host_name = r.name(host_text, host.lines["name"], "host.name") if host_text else None
-    ipv4 = _ips(r, host, "ipv4", 4)
-    ipv6 = _ips(r, host, "ipv6", 6)
+    return {
+        "host_name": r.name(host_text, host.lines["name"], "host.name") if host_text else None,
+        "ipv4": _ips(r, host, "ipv4", 4),
+        "ipv6": _ips(r, host, "ipv6", 6),
+    }
 
-    # ttl:
+
+def _ttl(r: _Reader, data: _Map) -> dict[str, Any]:
     ttl = r.section(data, "ttl", "site")
     r.keys(ttl, "ttl", _TTL)
     ttl_default = (
@@ -420,11 +441,16 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         )
         for key, value in omap.items()
     )
+    return {
+        "ttl_default": ttl_default,
+        "ttl_overrides": overrides,
+        "ttl_min": bounds["min"],
+        "ttl_max": bounds["max"],
+        "ttl_kinds": ttl_kinds,
+    }
 
-    # bind: (defaults for every zone)
-    default_bind = _bind(r, r.section(data, "bind", "site"), "bind", None)
 
-    # zones:
+def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[ZoneSettings, ...]:
     zmap = r.get(data, "zones", "site", _Map, "a mapping of zone names", _Map())
     if not zmap:
         raise r.error(
@@ -451,41 +477,12 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         zrecords = _site_records(r, zconf, where)
         bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
         kept_text = r.get(zconf, "kept", where, str, "a file path", "")
-        kept = (
-            _resolve(folder, kept_text)
-            if kept_text
-            else _resolve(folder, f"kept/{zone.rstrip('.')}.yaml")
-        )
+        kept = _resolve(folder, kept_text or f"kept/{zone.rstrip('.')}.yaml")
         decisions = _decisions(r, r.section(zconf, "conflicts", where), f"{where}.conflicts")
         zones.append(
             ZoneSettings(zone, line, dnssec, zrecords, bind, kept, bool(kept_text), decisions)
         )
-
-    octodns_text = r.get(data, "octodns", "site", str, "a file path", "")
-    octodns = _resolve(folder, octodns_text) if octodns_text else folder / "octodns.yaml"
-
-    retired = _retired(r, data)
-
-    return Site(
-        path=path,
-        shown=shown,
-        mox_records=mox_records,
-        mox_config=mox_config,
-        publish_commented=commented,
-        groups=groups,
-        exclude=exclude,
-        host_name=host_name,
-        ipv4=ipv4,
-        ipv6=ipv6,
-        ttl_default=ttl_default,
-        ttl_overrides=overrides,
-        ttl_min=bounds["min"],
-        ttl_kinds=ttl_kinds,
-        ttl_max=bounds["max"],
-        zones=tuple(zones),
-        octodns=octodns,
-        retired=retired,
-    )
+    return tuple(zones)
 
 
 def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:

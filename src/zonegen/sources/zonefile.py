@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..model import Origin, Record, make_txt
 from ..text import digits
 from .files import read_text, show
+from .rdata import in_zone
 
 KEPT = "kept"  # Record.kind of records kept from an imported zone
 
@@ -139,17 +140,9 @@ def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
                 raise InputError(f"record {name!r}: {e}", path=shown) from None
             for value in values:
                 try:
-                    rdata = dns.rdata.from_text(
-                        dns.rdataclass.IN,
-                        dns.rdatatype.from_text(rtype),
-                        value,
-                        origin=dns.name.from_text(zone),
-                        relativize=False,
-                    )
+                    rdata = in_zone(rtype, value, zone)
                 except Exception as e:  # dnspython raises many types
                     raise InputError(f"record {name!r} {rtype}: {e}", path=shown) from None
-                if rtype == "TXT":
-                    rdata = make_txt(b"".join(rdata.strings))  # type: ignore[attr-defined]
                 out.append(Record(owner.lower(), rtype, ttl, rdata, Origin(shown), KEPT))
     return out
 
