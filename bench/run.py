@@ -196,7 +196,31 @@ def bench_verify(root: Path, n: int = 100) -> float | None:
     return elapsed
 
 
+def bench_threshold(root: Path, sizes: tuple[int, ...] = (16, 32, 64, 128, 256)) -> None:
+    """Serial against forked rendering (build.PARALLEL_FROM), in one process, in turns."""
+    import zonegen.build as build
+
+    for n in sizes:
+        site = generate(n, root / f"t{n}")
+        times: dict[str, list[float]] = {"serial": [], "forked": []}
+        for mode in ("serial", "forked") * RUNS:
+            build.PARALLEL_FROM = 10**9 if mode == "serial" else 1
+            fresh(site.parent / "zones")
+            start = time.perf_counter()
+            build.build_files(site, site.parent / "zones", check=False, use_cache=False)
+            times[mode].append(time.perf_counter() - start)
+        serial, forked = (statistics.median(times[m]) * 1000 for m in ("serial", "forked"))
+        print(f"{n} zones: serial {serial:.0f} ms, forked {forked:.0f} ms")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--threshold"]:
+        root = Path(tempfile.mkdtemp(prefix="zonegen-threshold-"))
+        try:
+            bench_threshold(root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return
     sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
     root = Path(tempfile.mkdtemp(prefix="zonegen-bench-"))
     try:

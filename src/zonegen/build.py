@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 # The building and rendering modules (octoDNS, the checks) are imported once the cache has
 # missed: a rebuild with nothing changed needs none of them.
 
-# Rendering a zone takes about half a millisecond; forking the workers and collecting their
-# results costs about 30 ms, which the second CPU wins back from about this many zones on
-# (make bench, and bench/run.py --threshold).
+# Rendering and staging a zone takes about 1.3 ms; forking the workers and collecting their
+# results about 30 ms, which a second idle CPU wins back from about 50 zones on. On a machine
+# whose other CPU is busy it never pays (measured: `python bench/run.py --threshold`, serial
+# against forked builds of 64 to 256 zones, in turns).
 PARALLEL_FROM = 64
 
 
