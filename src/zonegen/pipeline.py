@@ -82,7 +82,7 @@ class Result:
         return self.inputs.today
 
 
-Build = Result  # the name the checks and verify knew it by (branches in flight use it)
+Build = Result  # its old name: branches in flight (d-import, e-providers) still use it
 
 
 def build(inputs: Inputs) -> Result:

@@ -15,12 +15,12 @@ from . import names
 from .errors import InputError
 from .model import Record, txt_text
 from .output import read_existing
-from .pipeline import Build
+from .pipeline import Result
 from .sources.files import show
 from .sources.zonefile import parse_export
 
 
-def rolled_over(build: Build, out_dir: Path) -> list[Record]:
+def rolled_over(build: Result, out_dir: Path) -> list[Record]:
     """DKIM and TLSA records in the published files that the build no longer produces."""
     now = {r.key for z in build.zones for r in z.records}
     retired = {(e.name, e.rtype) for e in build.site.retired}

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
-from ..pipeline import Build
+from ..pipeline import Result
 from ..problem import ERROR, WARNING, Problem
 from ..sources import DIRECTORY, MISSING, Blob
 from . import dkim, dmarc, general, keys, policy, providers, spf, targets, tlsa, wire
@@ -644,7 +644,7 @@ def load_octodns_config(blob: Blob | None) -> dict[str, Any] | None:
 
 
 def run_checks(
-    build: Build,
+    build: Result,
     *,
     errors_only: bool = False,
     with_octodns: bool = True,
