@@ -38,8 +38,9 @@ ZONEGEN = str(BIN / "zonegen")
 RUNS = 5
 
 
-def run_once(cmd: list[str]) -> tuple[float, float]:
-    """Wall time and peak RSS (MiB) of one fresh process (its workers included)."""
+def run_once(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall time, CPU time (user + system) and peak RSS (MiB) of one fresh process, its
+    workers included (wait4 counts the children the process waited for)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -48,14 +49,14 @@ def run_once(cmd: list[str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()}")
     proc.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def measure(cmd: list[str], *, runs: int = RUNS) -> tuple[float, float]:
     """Median wall time and max peak RSS (MiB) over ``runs`` fresh processes."""
     times, peaks = [], []
     for _ in range(runs):
-        elapsed, peak = run_once(cmd)
+        elapsed, _cpu, peak = run_once(cmd)
         times.append(elapsed)
         peaks.append(peak)
     return statistics.median(times), max(peaks)
@@ -67,17 +68,19 @@ def side_by_side(
     b: list[str],
     prepare_b: Callable[[], None],
     runs: int = RUNS,
-) -> tuple[list[float], float, list[float], float]:
+) -> tuple[tuple[list[float], list[float], float], tuple[list[float], list[float], float]]:
     """``a`` and ``b`` in turns, ``runs`` times each: a shared machine's load drifts over a
-    minute, and alternating puts the drift on both sides alike. Wall times of each side,
-    and each side's max peak RSS (MiB)."""
-    results: tuple[list[tuple[float, float]], list[tuple[float, float]]] = ([], [])
+    minute, and alternating puts the drift on both sides alike. For each side: the wall
+    times, the CPU times and the max peak RSS (MiB)."""
+    results: tuple[list[tuple[float, float, float]], ...] = ([], [])
     for _ in range(runs):
         for cmd, prepare, out in ((a, prepare_a, results[0]), (b, prepare_b, results[1])):
             prepare()
             out.append(run_once(cmd))
-    (times_a, peaks_a), (times_b, peaks_b) = (zip(*side, strict=True) for side in results)
-    return list(times_a), max(peaks_a), list(times_b), max(peaks_b)
+    (wall_a, cpu_a, peaks_a), (wall_b, cpu_b, peaks_b) = (
+        zip(*side, strict=True) for side in results
+    )
+    return (list(wall_a), list(cpu_a), max(peaks_a)), (list(wall_b), list(cpu_b), max(peaks_b))
 
 
 def fresh(folder: Path) -> None:
@@ -97,7 +100,7 @@ def bench_build(n: int, root: Path) -> dict[str, float]:
         for line in p.read_text().splitlines()
         if line and not line.startswith((";", "$", " ", "\t"))
     )
-    base_ts, base_m, full_ts, full_m = side_by_side(
+    (base_ts, base_cpu, base_m), (full_ts, full_cpu, full_m) = side_by_side(
         [sys.executable, str(HERE / "baseline.py"), str(work), str(base_out)],
         lambda: fresh(base_out),
         [ZONEGEN, "build", "--no-cache", "--site", str(site), "--out", str(out)],
@@ -105,6 +108,7 @@ def bench_build(n: int, root: Path) -> dict[str, float]:
     )
     base_t, full_t = statistics.median(base_ts), statistics.median(full_ts)
     ratios = sorted(f / b for f, b in zip(full_ts, base_ts, strict=True))
+    cpu_ratios = sorted(f / b for f, b in zip(full_cpu, base_cpu, strict=True))
     subprocess.run(
         [ZONEGEN, "build", "--site", str(site), "--out", str(out)], check=True, capture_output=True
     )
@@ -124,6 +128,9 @@ def bench_build(n: int, root: Path) -> dict[str, float]:
         "ratio": statistics.median(ratios),
         "ratio_min": ratios[0],
         "ratio_max": ratios[-1],
+        "cpu_ratio": statistics.median(cpu_ratios),
+        "cpu_min": cpu_ratios[0],
+        "cpu_max": cpu_ratios[-1],
     }
 
 
@@ -189,21 +196,46 @@ def bench_verify(root: Path, n: int = 100) -> float | None:
     return elapsed
 
 
+def bench_threshold(root: Path, sizes: tuple[int, ...] = (16, 32, 64, 128, 256)) -> None:
+    """Serial against forked rendering (build.PARALLEL_FROM), in one process, in turns."""
+    import zonegen.build as build
+
+    for n in sizes:
+        site = generate(n, root / f"t{n}")
+        times: dict[str, list[float]] = {"serial": [], "forked": []}
+        for mode in ("serial", "forked") * RUNS:
+            build.PARALLEL_FROM = 10**9 if mode == "serial" else 1
+            fresh(site.parent / "zones")
+            start = time.perf_counter()
+            build.build_files(site, site.parent / "zones", check=False, use_cache=False)
+            times[mode].append(time.perf_counter() - start)
+        serial, forked = (statistics.median(times[m]) * 1000 for m in ("serial", "forked"))
+        print(f"{n} zones: serial {serial:.0f} ms, forked {forked:.0f} ms")
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--threshold"]:
+        root = Path(tempfile.mkdtemp(prefix="zonegen-threshold-"))
+        try:
+            bench_threshold(root)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        return
     sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
     root = Path(tempfile.mkdtemp(prefix="zonegen-bench-"))
     try:
         rows = [bench_build(n, root) for n in sizes]
         print(
-            "| N | records | baseline | zonegen build | ratio (min-max) |"
-            " rebuild (nothing changed) | records/s (build) |"
+            "| N | records | baseline | zonegen build | wall ratio (min-max) |"
+            " CPU ratio (min-max) | rebuild (nothing changed) | records/s (build) |"
             " peak MiB baseline / build / rebuild |"
         )
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             print(
                 f"| {r['n']} | {r['records']} | {r['base_t']:.2f} s | {r['full_t']:.2f} s | "
-                f"{r['ratio']:.2f} ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | {r['re_t']:.2f} s "
+                f"{r['ratio']:.2f} ({r['ratio_min']:.2f}-{r['ratio_max']:.2f}) | "
+                f"{r['cpu_ratio']:.2f} ({r['cpu_min']:.2f}-{r['cpu_max']:.2f}) | {r['re_t']:.2f} s "
                 f"({r['re_t'] / r['full_t']:.2f} of build) | "
                 f"{r['records'] / r['full_t']:,.0f} | "
                 f"{r['base_m']:.0f} / {r['full_m']:.0f} / {r['re_m']:.0f} |"

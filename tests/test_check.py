@@ -24,7 +24,7 @@ from test_fixtures_build import VARIANTS, record_files
 from zonegen.checks import RULES, rule_of, run_checks
 from zonegen.model import SITE, Origin, Record
 from zonegen.pipeline import build as pipeline_build
-from zonegen.sources.site import load_site
+from zonegen.sources import read_inputs
 
 MOX_SPF = "v=spf1 ip4:203.0.113.25 ip6:2001:db8:25::25 mx ~all"
 
@@ -426,7 +426,7 @@ def test_rules_on_records_no_reader_makes(ws: Workspace) -> None:
     """dnspython refuses long labels and strings while reading, and no reader makes SPF
     (type 99) records; the rules still guard the model, tried on records made around it."""
     lint_site(ws)
-    built = pipeline_build(load_site(ws.root / "config" / "site.yaml"))
+    built = pipeline_build(read_inputs(ws.root / "config" / "site.yaml"))
     zone = built.zones[0]
     long_name = "x" * 64 + "." + zone.name
     txt = dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, [b"ok"])

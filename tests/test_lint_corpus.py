@@ -253,12 +253,12 @@ def test_check_finds_what_the_libraries_find(tmp_path: Path) -> None:
     from zonegen.checks import run_checks
     from zonegen.model import SITE, Origin, Record
     from zonegen.pipeline import build as pipeline_build
-    from zonegen.sources.site import load_site
+    from zonegen.sources import read_inputs
 
     shutil.copytree(REPO / "config", tmp_path / "config")
     site = tmp_path / "config" / "site.yaml"
     site.write_text(site.read_text() + f"  {CORPUS_ZONE.rstrip('.')}: {{}}\n")
-    built = pipeline_build(load_site(site))
+    built = pipeline_build(read_inputs(site))
     entries = yaml.safe_load(DATA.read_text(encoding="utf-8"))["records"]
     records: list[Record] = []
     owners: dict[str, dict[str, str]] = {}

@@ -30,7 +30,7 @@ from lab import zones
 from lab.baddns import RCODES, SLOW, BadDns
 from lab.smtp import HOST, SmtpLab, issue_chain
 from zonegen import pipeline
-from zonegen.sources.site import load_site
+from zonegen.sources import read_inputs
 from zonegen.verify import dane, dnsquery, dnssec
 from zonegen.verify.dnsquery import Answer, Asker
 from zonegen.verify.gather import gather
@@ -610,7 +610,7 @@ def test_resolver_that_refuses_the_ns_lookup(world: World) -> None:
 def test_parent_without_ds_for_a_signed_zone(world: World) -> None:
     """The parent's DS comes through the resolver (no lab root can delegate to a high port,
     so the answers are the good server's and the parent's DS answer is a NODATA)."""
-    build = pipeline.build(load_site(SITE))
+    build = pipeline.build(read_inputs(SITE))
     zone = build.zones[0]
     asker = Asker(timeout=2, deadline=time.monotonic() + 30)
     (za,) = gather(

@@ -1,38 +1,52 @@
-"""``zonegen build`` as a library call: the site file in, the output files' text out."""
+"""``zonegen build`` as a library call: the site file in, the output folder written.
+
+The steps, each owned by its module: read every input (:func:`sources.read_inputs`); answer
+from the cache when the inputs and outputs are what they were (:mod:`cache`); build the zones
+(:func:`pipeline.build`, pure); render each zone's octoDNS YAML and BIND file and stage it
+(:mod:`output`), in forked workers above :data:`PARALLEL_FROM` zones (:func:`parallel.fork_map`)
+while the error-level checks run here; then commit every staged file, or discard them all.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import os
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import takewhile
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import names
-from .checks import Problem, run_checks
-from .model import Zone, rrsets
-from .output import FileChange, read_existing, stage, staging_path
-from .pipeline import Build, build
-from .render.bind import PLACEHOLDER_NS, render_bind
-from .render.octodns import Rejected, render_octodns
-from .sources.site import load_site
+from . import cache, names, output
+from .errors import ZonegenError
+from .output import FileChange
+from .sources import read_inputs
+
+if TYPE_CHECKING:
+    from .pipeline import Result
+    from .problem import Problem
+
+# The building and rendering modules (octoDNS, the checks) are imported once the cache has
+# missed: a rebuild with nothing changed needs none of them.
+
+# Rendering and staging a zone takes about 1.3 ms; forking the workers and collecting their
+# results about 30 ms, which a second idle CPU wins back from about 50 zones on. On a machine
+# whose other CPU is busy it never pays (measured: `python bench/run.py --threshold`, serial
+# against forked builds of 64 to 256 zones, in turns).
+PARALLEL_FROM = 64
 
 
 @dataclass(frozen=True, slots=True)
-class BuiltFiles:
-    files: dict[Path, str]
-    zones: tuple[Zone, ...]
-    notes: tuple[str, ...]
-    problems: tuple[Problem, ...]  # error-level check results; files is empty when any
-    # Each file against what is on disk (sorted by path); with ``stage``, the changed
-    # ones are already written under their staging names (output.commit puts them in place).
-    changes: tuple[FileChange, ...] = ()
+class Built:
+    """What ``zonegen build`` did (or, with ``check``, would do)."""
 
-    @property
-    def record_count(self) -> int:
-        return sum(len(z.records) for z in self.zones)
+    changes: tuple[FileChange, ...]  # every output file, sorted by path
+    zones: int
+    records: int
+    notes: tuple[str, ...]
+    problems: tuple[Problem, ...] = ()  # error-level problems: nothing was written
+    error: ZonegenError | None = None  # writing failed after the notes were known
+    cached: bool = False
 
 
 def output_paths(out_dir: Path, zone: str) -> tuple[Path, Path]:
@@ -43,63 +57,107 @@ def output_paths(out_dir: Path, zone: str) -> tuple[Path, Path]:
     return out_dir / yaml_name, out_dir / "bind" / (zone.rstrip(".") + ".zone")
 
 
-def build_files(site_path: Path, out_dir: Path, *, stage_token: str | None = None) -> BuiltFiles:
-    """Read everything the site names and render every zone's files.
+def build_files(site_path: Path, out_dir: Path, *, check: bool, use_cache: bool = True) -> Built:
+    """Build the zones the site file describes into ``out_dir`` (with ``check``: compare
+    only, write nothing). Bad input raises :class:`~zonegen.errors.InputError`."""
+    with _no_collection():
+        inputs = read_inputs(site_path)
+        key = cache.key(inputs, out_dir) if use_cache else None
+        hit = cache.lookup(key, out_dir)
+        if not check:
+            output.sweep([out_dir, out_dir / "bind"])
+        if hit is not None:
+            # Inputs, code and outputs as at the last build: every file is current.
+            fresh = _stale_notes(out_dir, hit.outputs)
+            changes = tuple(FileChange(p, "unchanged") for p in hit.outputs)
+            return Built(changes, hit.zones, hit.records, hit.notes + fresh, cached=True)
+        from .pipeline import build
 
-    Writes nothing, unless ``stage_token`` is given: then each changed file is written under
-    its staging name (``output.staging_path``) by whoever rendered it, in parallel, and the
-    caller commits (or discards) ``changes``. Nothing stays staged when this returns
-    problems or raises.
-    """
-    # The reading and checking allocate a few hundred thousand objects that all stay alive
-    # until the build ends: the cyclic collector would walk them over and over for nothing.
+        return _render_and_write(build(inputs), out_dir, key, check)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    # Reading and checking allocate a few hundred thousand objects that all stay alive until
+    # the build ends: the cyclic collector would walk them over and over for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _build_files(site_path, out_dir, stage_token, collecting)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _build_files(
-    site_path: Path, out_dir: Path, stage_token: str | None, collecting: bool
-) -> BuiltFiles:
-    site = load_site(site_path)
-    result = build(site)
-    # Folders the staging may create; a build that writes nothing leaves none of them behind.
-    # Deepest first, up to the first folder that exists.
-    candidates = [out_dir / "bind", out_dir, *out_dir.parents]
-    new_folders = list(takewhile(lambda d: not d.is_dir(), candidates))
-    files: dict[Path, str] = {}
-    notes = list(result.notes)
+Rendered = tuple[tuple[Path, str, FileChange], ...]
+
+
+def _render(result: Result, out_dir: Path, token: str | None, i: int) -> Rendered:
+    """Zone ``i``'s YAML and BIND texts, each staged under ``token`` when it changed."""
+    from .bind import render_bind
+    from .model import rrsets
+    from .octodns.records import zone_yaml
+
+    zone, settings = result.zones[i], result.site.zones[i]
+    yaml_path, bind_path = output_paths(out_dir, zone.name)
+    old_bind = output.read_existing(bind_path)
+    sets = rrsets(zone.records)
+    yaml_text = zone_yaml(zone, sets=sets)
+    bind_text = render_bind(zone, settings.bind, previous=old_bind, sets=sets)
+    old_yaml = output.read_existing(yaml_path)
+    return (
+        (yaml_path, yaml_text, output.stage(yaml_path, yaml_text, old_yaml, token)),
+        (bind_path, bind_text, output.stage(bind_path, bind_text, old_bind, token)),
+    )
+
+
+def _render_and_write(result: Result, out_dir: Path, key: str | None, check: bool) -> Built:
+    from .checks import run_checks
+    from .octodns.records import Rejected
+    from .parallel import fork_map
+
+    token = None if check else output.token()
+    new_folders = output.missing_folders(out_dir / "bind")
+    targets = [p for zone in result.zones for p in output_paths(out_dir, zone.name)]
+    records = sum(len(z.records) for z in result.zones)
     try:
-        # build refuses to write zones with errors: the error-level rules of `zonegen check`,
-        # run here while the zones render (in workers, with many zones).
-        problems, rendered = _render_all(
-            result,
-            out_dir,
-            stage_token,
-            collecting,
-            lambda: run_checks(result, errors_only=True, with_octodns=False),
-        )
+        render = partial(_render, result, out_dir, token)
+        with fork_map(render, range(len(result.zones)), parallel_from=PARALLEL_FROM) as pending:
+            # build refuses to write zones with errors: the error-level rules of `zonegen
+            # check`, run here while the zones render (octoDNS's validators run in rendering).
+            problems = run_checks(result, errors_only=True, with_octodns=False)
+            rendered = [] if problems else pending.get()
     except Rejected as e:  # octoDNS's validators, run while rendering
         problems, rendered = [e.problem], []
     except BaseException:
-        if stage_token is not None:
-            _unstage(result, out_dir, stage_token, new_folders)
+        if token is not None:
+            output.unstage(targets, token, new_folders)
         raise
     if problems:
-        if stage_token is not None:
-            _unstage(result, out_dir, stage_token, new_folders)
-        return BuiltFiles({}, result.zones, result.notes, tuple(problems))
-    changes: list[FileChange] = []
-    for yaml_text, bind_text, (yaml_change, bind_change) in rendered:
-        files[yaml_change.path] = yaml_text
-        files[bind_change.path] = bind_text
-        changes += (yaml_change, bind_change)
-    changes.sort(key=lambda c: c.path)
-    for zone, settings in zip(result.zones, site.zones, strict=True):
+        if token is not None:
+            output.unstage(targets, token, new_folders)
+        return Built((), len(result.zones), records, result.notes, tuple(problems))
+    files = {path: text for zone_files in rendered for path, text, _ in zone_files}
+    changes = tuple(sorted((c for zone in rendered for *_, c in zone), key=lambda c: c.path))
+    notes = result.notes + _placeholder_notes(result, out_dir)
+    built = Built(changes, len(result.zones), records, notes + _stale_notes(out_dir, files))
+    if check:
+        if all(c.status == "unchanged" for c in changes):
+            cache.save(key, out_dir, files, built.zones, records, notes)
+        return built
+    try:
+        output.commit(changes)  # on an error, it removes what is still staged
+    except ZonegenError as e:
+        return Built(changes, built.zones, records, built.notes, error=e)
+    cache.save(key, out_dir, files, built.zones, records, notes)
+    return built
+
+
+def _placeholder_notes(result: Result, out_dir: Path) -> tuple[str, ...]:
+    from .bind import PLACEHOLDER_NS
+
+    notes = []
+    for zone, settings in zip(result.zones, result.site.zones, strict=True):
         apex_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
         if not settings.bind.ns and not apex_ns:
             notes.append(
@@ -107,97 +165,11 @@ def _build_files(
                 f"its NS is the placeholder {PLACEHOLDER_NS}; set bind.ns (or "
                 "zones.<zone>.bind.ns) for a zone file to serve"
             )
-    known = set(files)
-    if out_dir.is_dir():
-        stale = sorted(
-            p for p in [*out_dir.glob("*.yaml"), *out_dir.glob("bind/*.zone")] if p not in known
-        )
-        notes.extend(
-            f"{p} is not built from the site file any more; delete it if its zone is gone"
-            for p in stale
-        )
-    return BuiltFiles(files, result.zones, tuple(notes), (), tuple(changes))
+    return tuple(notes)
 
 
-def _unstage(result: Build, out_dir: Path, token: str, new_folders: list[Path]) -> None:
-    """Remove whatever the renderers staged, and the folders they made: the names follow
-    from the token alone, so this also finds what workers staged before one of them failed."""
-    for zone in result.zones:
-        for path in output_paths(out_dir, zone.name):
-            with contextlib.suppress(OSError):
-                staging_path(path, token).unlink()
-    for folder in new_folders:  # deepest first; rmdir only removes an empty one
-        with contextlib.suppress(OSError):
-            folder.rmdir()
-
-
-# Rendering is per zone and independent: with many zones it is spread over the CPUs. The
-# workers are forked after the build, so they share its records instead of receiving them,
-# and they stage the files they render, so writing is spread over them too.
-PARALLEL_FROM = 64
-_shared: tuple[Build, Path, str | None, bool] | None = None
-Rendered = tuple[str, str, tuple[FileChange, FileChange]]
-
-
-def _render_range(bounds: tuple[int, int]) -> list[Rendered]:
-    assert _shared is not None
-    result, out_dir, token, collecting = _shared
-    if collecting:
-        gc.enable()  # a worker's records and octoDNS zones are garbage zone by zone
-    return [_render_one(result, i, out_dir, token) for i in range(*bounds)]
-
-
-def _render_one(result: Build, i: int, out_dir: Path, token: str | None) -> Rendered:
-    zone, settings = result.zones[i], result.site.zones[i]
-    yaml_path, bind_path = output_paths(out_dir, zone.name)
-    old_bind = read_existing(bind_path)
-    sets = rrsets(zone.records)
-    yaml_text = render_octodns(zone, sets=sets)
-    bind_text = render_bind(
-        zone, settings.bind, previous=old_bind, site=result.site.shown, sets=sets
+def _stale_notes(out_dir: Path, known: Iterable[Path]) -> tuple[str, ...]:
+    return tuple(
+        f"{p} is not built from the site file any more; delete it if its zone is gone"
+        for p in output.stale(out_dir, known)
     )
-    return (
-        yaml_text,
-        bind_text,
-        (
-            stage(yaml_path, yaml_text, read_existing(yaml_path), token),
-            stage(bind_path, bind_text, old_bind, token),
-        ),
-    )
-
-
-def _render_all(
-    result: Build,
-    out_dir: Path,
-    token: str | None,
-    collecting: bool,
-    meanwhile: Callable[[], list[Problem]],
-) -> tuple[list[Problem], list[Rendered]]:
-    """Every zone's (YAML, BIND, changes), unless ``meanwhile`` (run during the rendering)
-    finds problems."""
-    import multiprocessing as mp
-
-    global _shared
-    n = len(result.zones)
-    workers = min(os.cpu_count() or 1, 8)
-    if n < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        problems = meanwhile()
-        if problems:
-            return problems, []
-        return [], [_render_one(result, i, out_dir, token) for i in range(n)]
-    step = -(-n // (workers * 4))
-    chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
-    _shared = (result, out_dir, token, collecting)
-    # What exists now is shared with the workers page by page until written: frozen, the
-    # workers' collector never walks it, so it stays shared (the gc.freeze documentation).
-    gc.freeze()
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_render_range, chunks)
-            problems = meanwhile()
-            if problems:
-                return problems, []  # leaving the block stops the workers
-            return [], [item for part in pending.get() for item in part]
-    finally:
-        _shared = None
-        gc.unfreeze()

@@ -1,24 +1,32 @@
 """A rebuild with nothing changed costs a few file reads.
 
-The build is a pure function of its inputs (the site file, what it names, Mox's config dir,
-the kept files, the octoDNS config), zonegen's own code and the date (retired records end on
-a date). Their digest, with the digest of every file the last build wrote, is stored under
-``$ZONEGEN_CACHE_DIR`` (default ``~/.cache/zonegen``). When the inputs and the outputs on disk
-are what they were, the build's answer is known: every file unchanged. Anything else (an edited
-output file included) runs the full build. Only hashing happens here: no YAML site parsing
-beyond finding the inputs, no octoDNS, no dnspython.
+A build is a pure function of its inputs (:class:`~zonegen.sources.Inputs`: every file it read,
+as read, and the date), of zonegen's code and of the octoDNS and dnspython it runs on. The key
+is the digest of exactly those, plus the working directory and the output folder as given
+(messages show paths relative to them). Stored under ``$ZONEGEN_CACHE_DIR`` (default
+``~/.cache/zonegen``) with the digest of every file the build wrote: when the key and every
+output on disk are what they were, the build's answer is known (every file unchanged, the
+same notes) and nothing is computed. Anything else, an edited output file included, runs the
+full build, so a hit is only ever a proven-identical answer. Notes that depend on what else
+is in the output folder are not stored: the caller computes them fresh.
 """
 
 from __future__ import annotations
 
-import datetime
+import contextlib
 import hashlib
+import importlib.util
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from . import __version__
+from .errors import ZonegenError
+from .output import FileChange, write
+from .output import digest as digest_of
+from .sources import Inputs, digest
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -37,58 +45,35 @@ def _store(out_dir: Path) -> Path:
     return base / f"{key}.json"
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and ".git" not in p.parts)
-    return []
+def versions() -> str:
+    """zonegen's, octoDNS's and dnspython's versions, without importing octoDNS (a fifth of a
+    second): its version is read from its package's ``__init__.py``."""
+    import dns.version
+
+    spec = importlib.util.find_spec("octodns")
+    octodns = "unknown"
+    if spec is not None and spec.origin:
+        m = re.search(r"__version__\s*=.*?['\"]([^'\"]+)['\"]", Path(spec.origin).read_text())
+        octodns = m[1] if m else "unknown"
+    return f"zonegen {__version__}; octodns {octodns}; dnspython {dns.version.version}"
 
 
-def fingerprint(site_path: Path, out_dir: Path) -> str | None:
-    """Digest of everything a build reads, or None when the inputs cannot be listed."""
-    try:
-        site_text = site_path.read_bytes()
-        data = yaml.load(site_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    folder = site_path.resolve().parent
-    # The site file, the default kept/ folder and octoDNS config, and what the site names.
-    inputs: set[Path] = {site_path.resolve(), *_files(folder / "kept")}
-    inputs.update(_files(folder / "octodns.yaml"))
-    mox = data.get("mox") or {}
-    records = mox.get("records") or []
-    for item in [records] if isinstance(records, str) else records:
-        inputs.update(_files(folder / str(item)))
-    if mox.get("config"):
-        inputs.update(_files(folder / str(mox["config"])))
-    for zone in (data.get("zones") or {}).values():
-        if isinstance(zone, dict) and zone.get("kept"):
-            inputs.update(_files(folder / str(zone["kept"])))
-    if data.get("octodns"):
-        inputs.update(_files(folder / str(data["octodns"])))
-    out = out_dir.resolve()
-    digest = hashlib.sha256()
-    digest.update(datetime.date.today().isoformat().encode())
-    digest.update(str(out).encode())
-    for path in sorted(_files(_PACKAGE)):
-        if path.suffix == ".py":
-            digest.update(path.read_bytes())
-    for path in sorted(p.resolve() for p in inputs):
-        if out in path.parents:
-            continue  # the outputs are checked separately
-        digest.update(str(path).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+def _code() -> bytes:
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.digest()
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+def key(inputs: Inputs, out_dir: Path) -> str:
+    """The digest of everything a build's answer depends on."""
+    h = hashlib.sha256()
+    for part in (versions(), inputs.today.isoformat(), str(Path.cwd()), str(out_dir)):
+        h.update(part.encode() + b"\0")
+    h.update(str(out_dir.resolve()).encode() + b"\0")
+    h.update(_code())
+    h.update(digest(inputs).encode())
+    return h.hexdigest()
 
 
 def lookup(key: str | None, out_dir: Path) -> Hit | None:
@@ -96,14 +81,19 @@ def lookup(key: str | None, out_dir: Path) -> Hit | None:
         return None
     try:
         entry = json.loads(_store(out_dir).read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(entry, dict) or entry.get("key") != key:
-        return None
-    outputs = {Path(p): h for p, h in entry.get("outputs", {}).items()}
-    if not outputs or any(_digest(p) != h for p, h in outputs.items()):
-        return None
-    return Hit(tuple(sorted(outputs)), entry["zones"], entry["records"], tuple(entry["notes"]))
+        if not isinstance(entry, dict) or entry.get("key") != key:
+            return None
+        outputs = {Path(p): h for p, h in entry["outputs"].items()}
+        if not outputs or any(digest_of(p) != h for p, h in outputs.items()):
+            return None
+        return Hit(
+            tuple(sorted(outputs)),
+            int(entry["zones"]),
+            int(entry["records"]),
+            tuple(str(n) for n in entry["notes"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # no entry, or one this version cannot read: build
 
 
 def save(
@@ -125,10 +115,5 @@ def save(
         "records": records,
         "notes": list(notes),
     }
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = store.with_suffix(".tmp")
-        tmp.write_text(json.dumps(entry))
-        tmp.replace(store)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    with contextlib.suppress(ZonegenError):  # a cache that cannot be written only costs time
+        write({store: json.dumps(entry)}, [FileChange(store, "changed")])

@@ -7,6 +7,7 @@ Library errors become exit code 2 with one line on stderr here, and only here. H
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 
+# The layout every command defaults to: config/site.yaml, zones/.
 _site_option = click.option(
     "--site",
     "site_path",
@@ -30,6 +32,14 @@ _site_option = click.option(
     default=Path("config/site.yaml"),
     show_default=True,
     help="The site file.",
+)
+_out_option = click.option(
+    "--out",
+    "out_dir",
+    default=Path("zones"),
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the built zones are: <zone>.yaml and bind/<zone>.zone.",
+    show_default=True,
 )
 _dry_run_option = click.option("--dry-run", is_flag=True, help="Show the change, write nothing.")
 _format_option = click.option(
@@ -40,14 +50,20 @@ _format_option = click.option(
     show_default=True,
     help="Output for people (text) or for tools and monitoring (json).",
 )
-_out_option = click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("zones"),
-    show_default=True,
-    help="Where the built zones are: <zone>.yaml and bind/<zone>.zone.",
-)
+
+
+def _number_option(
+    *decls: str, default: float, help: str, minimum: float = 0.1, metavar: str = "S"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A float option with a floor (seconds, unless ``metavar`` says otherwise)."""
+    return click.option(
+        *decls,
+        type=click.FloatRange(min=minimum),
+        default=default,
+        show_default=True,
+        metavar=metavar,
+        help=help,
+    )
 
 
 def _fail(error: ZonegenError) -> NoReturn:
@@ -90,78 +106,41 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
       zonegen build --site config/site.yaml --out zones
       zonegen build --check || echo "zones/ is stale: run zonegen build"
     """
-    from . import cache
-
-    key = None if no_cache else cache.fingerprint(site_path, out_dir)
-    hit = cache.lookup(key, out_dir)
-    if hit is not None:
-        # Inputs, code and outputs as at the last build: every file is current.
-        for note in hit.notes:
-            click.echo(f"zonegen: note: {note}", err=True)
-        if check:
-            click.echo(f"all {len(hit.outputs)} files are current")
-        else:
-            for path in hit.outputs:
-                click.echo(f"{'unchanged':9} {path}")
-            click.echo(
-                f"{hit.zones} zones, {hit.records} records: 0 files written, "
-                f"{len(hit.outputs)} unchanged"
-            )
-        return
-
-    import os
-
     from .build import build_files
-    from .output import commit, discard
 
     try:
-        # Outside --check, the renderers stage every changed file as they go (in parallel);
-        # below, they are either all committed or all discarded.
-        result = build_files(site_path, out_dir, stage_token=None if check else str(os.getpid()))
+        built = build_files(site_path, out_dir, check=check, use_cache=not no_cache)
     except ZonegenError as e:
         _fail(e)
-    changes = list(result.changes)
-    committed = False
-    try:
-        for note in result.notes:
-            click.echo(f"zonegen: note: {note}", err=True)
-        if result.problems:
-            for problem in result.problems:
-                click.echo(f"zonegen: {problem.as_text()}", err=True)
+    for note in built.notes:
+        click.echo(f"zonegen: note: {note}", err=True)
+    if built.error is not None:
+        _fail(built.error)
+    if built.problems:
+        for problem in built.problems:
+            click.echo(f"zonegen: {problem.as_text()}", err=True)
+        click.echo(
+            f"zonegen: {len(built.problems)} errors: nothing written (see `zonegen check`)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+    changed = [c for c in built.changes if c.status != "unchanged"]
+    if check:
+        for c in changed:
+            click.echo(f"would be {c.status}: {c.path}")
+        if changed:
             click.echo(
-                f"zonegen: {len(result.problems)} errors: nothing written (see `zonegen check`)",
+                f"{len(changed)} of {len(built.changes)} files are not current; run zonegen build",
                 err=True,
             )
             sys.exit(EXIT_PROBLEMS)
-        changed = [c for c in changes if c.status != "unchanged"]
-        if check:
-            for c in changed:
-                click.echo(f"would be {c.status}: {c.path}")
-            if changed:
-                click.echo(
-                    f"{len(changed)} of {len(changes)} files are not current; run zonegen build",
-                    err=True,
-                )
-                sys.exit(EXIT_PROBLEMS)
-            click.echo(f"all {len(changes)} files are current")
-            cache.save(
-                key, out_dir, result.files, len(result.zones), result.record_count, result.notes
-            )
-            return
-        try:
-            commit(changes)
-        except ZonegenError as e:
-            _fail(e)
-        committed = True
-    finally:
-        if not committed:
-            discard(changes)
-    cache.save(key, out_dir, result.files, len(result.zones), result.record_count, result.notes)
-    for c in changes:
+        click.echo(f"all {len(built.changes)} files are current")
+        return
+    for c in built.changes:
         click.echo(f"{c.status:9} {c.path}")
     click.echo(
-        f"{len(result.zones)} zones, {result.record_count} records: "
-        f"{len(changed)} files written, {len(changes) - len(changed)} unchanged"
+        f"{built.zones} zones, {built.records} records: "
+        f"{len(changed)} files written, {len(built.changes) - len(changed)} unchanged"
     )
 
 
@@ -189,28 +168,21 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     help="The DS a zone's chain of trust starts from (repeatable). Default: the parent's, "
     "through the resolver, when --nameserver is not given.",
 )
-@click.option(
+@_number_option(
     "--timeout",
     "total_timeout",
-    type=click.FloatRange(min=0.1),
     default=120.0,
-    show_default=True,
-    metavar="S",
     help="Seconds for the whole run; what is unanswered by then is reported, exit 2.",
 )
-@click.option(
+@_number_option(
     "--query-timeout",
-    type=click.FloatRange(min=0.1),
     default=3.0,
-    show_default=True,
-    metavar="S",
     help="Seconds for one query (three UDP sends, and TCP when the answer is truncated).",
 )
-@click.option(
+@_number_option(
     "--expiry-window",
-    type=click.FloatRange(min=0),
     default=7.0,
-    show_default=True,
+    minimum=0,
     metavar="DAYS",
     help="Warn about DNSSEC signatures that expire within this many days.",
 )
@@ -283,7 +255,7 @@ def verify(
     import json
 
     from .pipeline import build as build_zones
-    from .sources.site import load_site
+    from .sources import read_inputs
     from .verify import Options
     from .verify import verify as run_verify
     from .verify.report import render_text
@@ -323,7 +295,7 @@ def verify(
             expiry_window_days=expiry_window,
             ds=ds,
         )
-        built = build_zones(load_site(site_path))
+        built = build_zones(read_inputs(site_path))
         report = run_verify(
             built,
             nameservers=servers,
@@ -411,10 +383,10 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
 
     from .checks import ERROR, WARNING, run_checks
     from .pipeline import build as build_zones
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        problems = run_checks(build_zones(load_site(site_path)), provider=provider, strict=strict)
+        problems = run_checks(build_zones(read_inputs(site_path)), provider=provider, strict=strict)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)
@@ -459,10 +431,10 @@ def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
     """
     from .importer import import_zone, report
     from .output import write
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        result = import_zone(load_site(site_path), export, zone)
+        result = import_zone(read_inputs(site_path), export, zone)
         if not dry_run:
             write({result.path: result.text}, [result.change])
     except ZonegenError as e:
@@ -509,10 +481,10 @@ def ip_show(site_path: Path, out_dir: Path) -> None:
     """List the host's IPs as the site file, mox.conf and the built zones have them, and say
     where they disagree with what the next build publishes. Exit 1 when they disagree."""
     from .hostip import disagreements, sightings
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        seen, wanted = sightings(load_site(site_path), out_dir)
+        seen, wanted = sightings(read_inputs(site_path), out_dir)
     except ZonegenError as e:
         _fail(e)
     for s in seen:
@@ -541,7 +513,8 @@ def ip_set(
     keeping its comments and layout; the next build then changes the host's A/AAAA and
     the SPF ip4:/ip6: mechanisms and nothing else."""
     from . import siteedit
-    from .hostip import backup, edit_mox_conf, split_families
+    from .hostip import edit_mox_conf, split_families
+    from .output import backup
     from .sources.files import read_text, show
 
     try:
@@ -560,7 +533,7 @@ def ip_set(
         if mox_config:
             path, conf_old, conf_new = edit_mox_conf(mox_config, v4, v6)
             if conf_old != conf_new and not dry_run:
-                saved = backup(path)
+                saved = backup(path, conf_old)
                 click.echo(f"backup of mox.conf: {show(saved)}")
             _edit_file(path, conf_old, conf_new, dry_run)
             if conf_old != conf_new and not dry_run:
@@ -590,13 +563,11 @@ def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
 
     from .hostip import DEFAULT_ECHO_URL, CannotTell, public_address
     from .pipeline import host_ips
-    from .sources.mox_config import read_mox_config
-    from .sources.site import load_site
+    from .sources import read_inputs
 
     try:
-        site = load_site(site_path)
-        config = read_mox_config(site.mox_config) if site.mox_config else None
-        known = host_ips(site, config)
+        inputs = read_inputs(site_path)
+        known = host_ips(inputs.site, inputs.mox_config())
         current = public_address(url or DEFAULT_ECHO_URL, timeout=timeout)
     except ZonegenError as e:
         _fail(e)
@@ -635,14 +606,14 @@ def ttl() -> None:
 def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
     from . import ttls
     from .pipeline import build as build_zones
+    from .sources import read_inputs
     from .sources.files import read_text, show
-    from .sources.site import parse_site
 
     try:
         old = read_text(site_path, what="site file")
         new = (ttls.promote if promote else ttls.lower)(old, show(site_path))
-        before = build_zones(parse_site(old, site_path))
-        after = build_zones(parse_site(new, site_path))
+        before = build_zones(read_inputs(site_path, site_text=old))
+        after = build_zones(read_inputs(site_path, site_text=new))
     except ZonegenError as e:
         _fail(e)
     _edit_file(site_path, old, new, dry_run)
@@ -695,11 +666,11 @@ def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:
     from . import siteedit
     from .pipeline import build as build_zones
     from .retire import entry, rolled_over
+    from .sources import read_inputs
     from .sources.files import read_text, show
-    from .sources.site import load_site
 
     try:
-        gone = rolled_over(build_zones(load_site(site_path)), out_dir)
+        gone = rolled_over(build_zones(read_inputs(site_path)), out_dir)
         if not gone:
             click.echo("nothing to retire: every published DKIM and TLSA record is still built")
             return

@@ -4,9 +4,7 @@ the world changed them first (a home line or a cheap VPS gets a new address)."""
 from __future__ import annotations
 
 import contextlib
-import datetime
 import ipaddress
-import shutil
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -15,12 +13,12 @@ from pathlib import Path
 from . import names
 from .errors import InputError
 from .model import txt_text
+from .output import read_existing
 from .pipeline import host_ips
+from .sources import Inputs
 from .sources.files import read_text, show
-from .sources.mox_config import read_mox_config
 from .sources.sconf import SList, SMap, parse_sconf
-from .sources.site import Site
-from .sources.zonefile import read_export
+from .sources.zonefile import parse_export
 
 DEFAULT_ECHO_URL = "https://api.ipify.org"  # answers with the caller's IPv4 as plain text
 
@@ -34,9 +32,9 @@ class Sighting:
     ips: tuple[str, ...]
 
 
-def sightings(site: Site, out_dir: Path) -> tuple[list[Sighting], tuple[str, ...]]:
+def sightings(inputs: Inputs, out_dir: Path) -> tuple[list[Sighting], tuple[str, ...]]:
     """Every place the host's IPs are written, and the IPs the next build will publish."""
-    config = read_mox_config(site.mox_config) if site.mox_config else None
+    site, config = inputs.site, inputs.mox_config()
     seen: list[Sighting] = []
     if site.ipv4 is not None or site.ipv6 is not None:
         seen.append(
@@ -48,16 +46,17 @@ def sightings(site: Site, out_dir: Path) -> tuple[list[Sighting], tuple[str, ...
         for listener in config.listeners:
             if not listener.smtp:
                 continue
-            conf = show(config.directory / "mox.conf")
+            conf = config.shown
             seen.append(Sighting(f"{conf} listener {listener.name} IPs", listener.ips))
             if listener.natips:
                 seen.append(Sighting(f"{conf} listener {listener.name} NATIPs", listener.natips))
     host = site.host_name or (config.hostname if config else None)
     for zone in site.zones:
         path = out_dir / (names.unicode(zone.name) + "yaml")
-        if not path.is_file():
+        text = read_existing(path)
+        if text is None:
             continue
-        records = read_export(path, zone.name).records
+        records = parse_export(text, show(path), zone.name, yaml=True).records
         if host:
             found = tuple(r.value for r in records if r.name == host and r.rtype in ("A", "AAAA"))
             if found:
@@ -138,13 +137,6 @@ def edit_mox_conf(directory: Path, v4: list[str], v6: list[str]) -> tuple[Path, 
     start, end = items.lines[0] - 1, items.lines[-1]
     lines[start:end] = [f"{indent}- {ip}" for ip in new_items]
     return path, text, "\n".join(lines)
-
-
-def backup(path: Path) -> Path:
-    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.{stamp}.bak")
-    shutil.copy2(path, target)
-    return target
 
 
 # ---------------------------------------------------------------------------- check

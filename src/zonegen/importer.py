@@ -8,19 +8,19 @@ site file to decide; re-running import on a newer export reports what changed si
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import names
 from .errors import InputError
 from .kept import Conflict, resolve
 from .model import Record, Zone, txt_text
+from .octodns.records import zone_yaml
 from .output import FileChange, plan, read_existing
 from .pipeline import build
-from .render.octodns import render_octodns
+from .sources import Inputs
 from .sources.files import show
-from .sources.site import Site
-from .sources.zonefile import read_export
+from .sources.zonefile import is_yaml, parse_export, read_export
 
 HEADER = (
     "# Records kept from an existing zone by `zonegen import`; every `zonegen build` adds them\n"
@@ -47,7 +47,8 @@ def _label(record: Record) -> str:
     return f"{names.unicode(record.name)} {record.ttl} {record.rtype} {value}"
 
 
-def import_zone(site: Site, export: Path, zone_text: str) -> ImportResult:
+def import_zone(inputs: Inputs, export: Path, zone_text: str) -> ImportResult:
+    site = inputs.site
     zone = names.absolute_or_error(zone_text, path=None, line=None, what="--zone")
     settings = next((z for z in site.zones if z.name == zone), None)
     if settings is None:
@@ -58,18 +59,19 @@ def import_zone(site: Site, export: Path, zone_text: str) -> ImportResult:
         )
     imported = read_export(export, zone)
     # Mox's records for the zone, as a build without any kept records makes them.
-    bare = replace(
-        site,
-        zones=tuple(replace(z, kept=Path("/nonexistent"), kept_set=False) for z in site.zones),
-    )
-    mox = [r for z in build(bare).zones if z.name == zone for r in z.records]
+    mox = [r for z in build(inputs.without_kept()).zones if z.name == zone for r in z.records]
     mox_keys = {r.key for r in mox}
     kept = tuple(r for r in imported.records if r.key not in mox_keys)
 
-    text = HEADER + render_octodns(Zone(zone, tuple(sorted(kept, key=lambda r: r.key[:2]))))
+    text = HEADER + zone_yaml(Zone(zone, tuple(sorted(kept, key=lambda r: r.key[:2]))))
     old_text = read_existing(settings.kept)
     old = (
-        {_label(r) for r in read_export(settings.kept, zone).records}
+        {
+            _label(r)
+            for r in parse_export(
+                old_text, show(settings.kept), zone, yaml=is_yaml(settings.kept)
+            ).records
+        }
         if old_text is not None
         else set()
     )

@@ -133,10 +133,10 @@ def make_txt(value: bytes) -> dns.rdata.Rdata:
 class RRset:
     """Records of one owner and type, as DNS serves them: one TTL, values sorted."""
 
-    name: str
+    name: str  # absolute A-label
     rtype: str
-    ttl: int
-    records: tuple[Record, ...]
+    ttl: int  # RFC 2181 5.2: one TTL for the set
+    records: tuple[Record, ...]  # sorted by value
 
 
 def rrsets(records: tuple[Record, ...] | list[Record]) -> list[RRset]:

@@ -16,6 +16,7 @@ import dns.name
 import idna
 
 from .errors import InputError
+from .text import cut
 
 # RFC 5891 (IDNA 2008) with UTS #46 mapping, as Mox does through golang.org/x/net/idna.
 _CODEC = dns.name.IDNA_2008_Practical
@@ -40,14 +41,16 @@ def absolute(text: str) -> str:
             return "."
         raise ValueError("empty domain name")
     if " " in raw or "\t" in raw:
-        raise ValueError(f"{raw!r} contains whitespace")
+        raise ValueError(f"{cut(raw)!r} contains whitespace")
+    if not raw.isprintable():  # dnspython would take a NUL or a newline as label bytes
+        raise ValueError(f"{cut(raw)!r} contains a control character")
     try:
         if raw.isascii():
             name = dns.name.from_text(raw, origin=dns.name.root)
         else:
             name = dns.name.from_unicode(raw, origin=dns.name.root, idna_codec=_CODEC)
     except (dns.exception.DNSException, idna.IDNAError, UnicodeError) as e:
-        raise ValueError(f"{raw!r} is not a valid domain name: {e}") from e
+        raise ValueError(f"{cut(raw)!r} is not a valid domain name: {e}") from e
     return name.to_text().lower()
 
 

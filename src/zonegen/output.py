@@ -1,15 +1,24 @@
-"""Writing the built files: all or nothing, atomically, and only what changed.
+"""The one writer: files are replaced all or nothing, atomically, and only when they change.
 
-Every file is first written next to its target under a temporary name and flushed to disk;
-only when all of them are on disk are they renamed into place (rename is atomic on POSIX),
-so a failed build never leaves a half-written zone and unchanged files keep their mtime.
+Every new text is first written next to its target under a hidden staging name that carries
+the writing process's id (``.<name>.<pid>.tmp``); only when all of them are written are they
+flushed to disk (one ``sync``) and renamed into place (rename is atomic on POSIX). So a failed
+build never leaves a half-written file, unchanged files keep their mtime, and what a build
+that was killed (``kill -9``) had staged is recognised by its dead pid and swept by the next
+build (:func:`sweep`). The existing output files are read here too: they are outputs, not
+inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import hashlib
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 from .errors import InputError, ZonegenError
@@ -33,6 +42,14 @@ def read_existing(path: Path) -> str | None:
         raise InputError(f"cannot read the existing output file: {e}", path=show(path)) from None
 
 
+def digest(path: Path) -> str | None:
+    """The SHA-256 of an output file's bytes, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def status(old: str | None, new: str) -> str:
     return "created" if old is None else "unchanged" if old == new else "changed"
 
@@ -44,11 +61,20 @@ def plan(files: dict[Path, str]) -> list[FileChange]:
     ]
 
 
+def token() -> str:
+    """The staging token of this process: its pid, which tells a later build whether the
+    process that staged a file is still running."""
+    return str(os.getpid())
+
+
 def staging_path(target: Path, token: str) -> Path:
     """The temporary name a new text of ``target`` is written under: hidden, in the same
     folder (a rename within one file system is atomic), and known from ``token`` alone so
     whoever started a build can remove what its workers staged."""
     return target.parent / f".{target.name}.{token}.tmp"
+
+
+_STAGED = re.compile(r"\..+\.(\d+)\.tmp")
 
 
 def stage(path: Path, text: str, old: str | None, token: str | None) -> FileChange:
@@ -61,7 +87,7 @@ def stage(path: Path, text: str, old: str | None, token: str | None) -> FileChan
     return FileChange(path, change, _stage_text(path, text, token))
 
 
-def _stage_text(path: Path, text: str, token: str) -> Path:
+def _stage_text(path: Path, text: str, token: str, *, like: Path | None = None) -> Path:
     tmp = staging_path(path, token)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
@@ -71,6 +97,9 @@ def _stage_text(path: Path, text: str, token: str) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(tmp, flags, 0o644)
         try:
+            with contextlib.suppress(FileNotFoundError):
+                # A replaced file keeps its permissions (mox.conf, a site file kept private).
+                os.fchmod(fd, (like or path).stat().st_mode & 0o7777)
             data = memoryview(text.encode("utf-8"))
             while data:  # a write may be short (a signal, a full disk): finish it
                 data = data[os.write(fd, data) :]
@@ -83,11 +112,12 @@ def _stage_text(path: Path, text: str, token: str) -> Path:
     return tmp
 
 
-def commit(changes: list[FileChange]) -> None:
+def commit(changes: Iterable[FileChange]) -> None:
     """Put every staged file in place: one ``sync`` puts all of them on disk before any is
     renamed, so a rename never lands before the data it points to, and a thousand zones
     cost one flush, not a thousand fsyncs. On an error nothing more is renamed and what is
     still staged is removed."""
+    changes = list(changes)
     staged = [c for c in changes if c.tmp is not None]
     try:
         if staged:
@@ -100,7 +130,7 @@ def commit(changes: list[FileChange]) -> None:
         raise _write_error(e) from None
 
 
-def discard(changes: list[FileChange]) -> None:
+def discard(changes: Iterable[FileChange]) -> None:
     """Remove whatever is still staged (a build that failed or found errors)."""
     for c in changes:
         if c.tmp is not None:
@@ -108,20 +138,93 @@ def discard(changes: list[FileChange]) -> None:
                 c.tmp.unlink()
 
 
+def unstage(targets: Iterable[Path], token: str, new_folders: Iterable[Path] = ()) -> None:
+    """Remove what was staged for ``targets`` under ``token`` (the names follow from the
+    token alone, so this finds what workers staged before one of them failed), and the
+    folders the staging made (``new_folders``, deepest first)."""
+    for target in targets:
+        with contextlib.suppress(OSError):
+            staging_path(target, token).unlink()
+    for folder in new_folders:  # rmdir only removes an empty one
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its parents that do not exist yet, deepest first: what a build that
+    writes into ``folder`` makes, and removes again when it fails."""
+    return list(takewhile(lambda d: not d.is_dir(), [folder, *folder.parents]))
+
+
+def sweep(folders: Iterable[Path]) -> list[Path]:
+    """Remove the files staged in ``folders`` by processes that are gone (a build killed
+    before it could commit or clean up); a running build's files stay. Returns what went."""
+    gone = []
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            m = _STAGED.fullmatch(entry.name)
+            if m and not _running(int(m[1])) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    Path(entry.path).unlink()
+                    gone.append(Path(entry.path))
+    return gone
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    except OverflowError:
+        return False
+    try:  # a zombie (killed, not yet reaped) stages nothing any more
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[:1] != ["Z"]
+
+
+def stale(out_dir: Path, known: Iterable[Path]) -> list[Path]:
+    """Zone files in ``out_dir`` that the build did not make (a zone left the site file)."""
+    if not out_dir.is_dir():
+        return []
+    wanted = set(known)
+    return sorted(
+        p for p in [*out_dir.glob("*.yaml"), *out_dir.glob("bind/*.zone")] if p not in wanted
+    )
+
+
 def write(files: dict[Path, str], changes: list[FileChange]) -> None:
     """Write the changed files atomically; nothing is renamed unless every write worked."""
-    token = str(os.getpid())
+    mine = token()
     staged: list[FileChange] = []
     try:
         for c in changes:
             if c.status != "unchanged":
                 staged.append(
-                    FileChange(c.path, c.status, _stage_text(c.path, files[c.path], token))
+                    FileChange(c.path, c.status, _stage_text(c.path, files[c.path], mine))
                 )
     except ZonegenError:
         discard(staged)
         raise
     commit(staged)
+
+
+def backup(path: Path, text: str) -> Path:
+    """Keep ``text`` (the content of ``path`` before an edit) next to it as
+    ``<name>.<time>.bak``, with ``path``'s permissions."""
+    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.{stamp}.bak")
+    commit([FileChange(target, "created", _stage_text(target, text, token(), like=path))])
+    return target
 
 
 def _write_error(e: OSError) -> InputError:

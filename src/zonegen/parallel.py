@@ -81,13 +81,26 @@ def fork_map(
     # What exists now is shared with the workers page by page until written: frozen, the
     # workers' collector never walks it, so it stays shared (the gc.freeze documentation).
     gc.freeze()
+    pool = mp.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
+    finished = False
+
+    def results() -> list[R]:
+        nonlocal finished
+        out = [r for part in running.get() for r in part]
+        finished = True
+        return out
+
     try:
-        ctx = mp.get_context("fork")
-        with ctx.Pool(workers, initializer=_worker_start, initargs=(os.getpid(),)) as pool:
-            running = pool.map_async(_run_chunk, chunks)
-            yield Pending(lambda: [r for part in running.get() for r in part])
-            # Leaving the block terminates the pool: stopped workers, whatever happened.
+        running = pool.map_async(_run_chunk, chunks)
+        yield Pending(results)
     finally:
+        # Workers whose results are in end their loop as usual (so they finish what they
+        # began, a coverage measurement for one); any other way out stops them at once.
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
         _task = None
         gc.unfreeze()
 

@@ -1,7 +1,8 @@
-"""The build pipeline: site file -> Mox output and config -> the records of every zone.
+"""The build: the inputs in, the records of every zone out (``build(inputs) -> Result``).
 
-Each step is a small function over the record model; only the readers touch files. The order
-matters and follows the product's rules (design.md "Output rules"):
+A pure function of :class:`~zonegen.sources.Inputs` (which hold every file's bytes and the
+date): no file system, no clock, no process pool. Each step is a small function over the
+record model. The order matters and follows the product's rules (design.md "Output rules"):
 
 1. read every file Mox printed; a record printed twice (host records are repeated in every
    domain's output) is one record; printed active anywhere beats printed commented out; with
@@ -46,20 +47,22 @@ from .model import (
     txt_text,
 )
 from .problem import ERROR, Problem
-from .sources.files import show
+from .sources import Inputs
 from .sources.keys import dkim_public, load_private_key
-from .sources.mox_config import MoxConfig, read_mox_config
-from .sources.mox_records import MoxOutput, read_mox_output
+from .sources.mox_config import MoxConfig
+from .sources.mox_records import MoxOutput, parse_mox_output
+from .sources.rdata import in_zone
 from .sources.site import Site, SiteRecord, ZoneSettings
-from .sources.zonefile import read_export
+from .sources.zonefile import is_yaml, parse_export
 from .text import digits
 
 
 @dataclass(frozen=True, slots=True)
-class Build:
-    """What a build produced: the zones, what the checks need, and notes for the user."""
+class Result:
+    """What a build produced: the zones, the problems it found, notes for the user, and what
+    the checks and verify need (the inputs, the mail host and its IPs, Mox's config)."""
 
-    site: Site
+    inputs: Inputs
     zones: tuple[Zone, ...]
     notes: tuple[str, ...]
     hostname: str
@@ -69,24 +72,40 @@ class Build:
     unpublished: tuple[Record, ...]
     # Problems found while building (records outside every zone), reported by the checks.
     problems: tuple[Problem, ...]
-    today: datetime.date
+
+    @property
+    def site(self) -> Site:
+        return self.inputs.site
+
+    @property
+    def today(self) -> datetime.date:
+        return self.inputs.today
 
 
-def build(site: Site, *, today: datetime.date | None = None) -> Build:
-    """Everything ``zonegen build`` computes before rendering, from the site file.
+Build = Result  # its old name: branches in flight (d-import, e-providers) still use it
 
-    ``today`` decides which retired records are still in their grace period.
+
+def build(inputs: Inputs) -> Result:
+    """Everything ``zonegen build`` computes before rendering, from the inputs.
+
+    ``inputs.today`` decides which retired records are still in their grace period.
     """
-    today = today or datetime.date.today()
-    outputs = [read_mox_output(path) for path in site.mox_records]
-    config = read_mox_config(site.mox_config) if site.mox_config else None
+    site, today = inputs.site, inputs.today
+    outputs = [
+        parse_mox_output(
+            inputs.blob(path).text(what="Mox output", hint="check mox.records in the site file"),
+            inputs.blob(path).shown,
+        )
+        for path in site.mox_records
+    ]
+    config = inputs.mox_config()
     notes: list[str] = []
 
     records = merge(outputs)
     ttl = min(o.default_ttl for o in outputs)
     if config:
         notes.extend(missing_domains(records, config))
-        records += config_dkim(records, config, ttl)
+        records += config_dkim(records, config, ttl, inputs)
     hostname = site.host_name or (config.hostname if config else mx_target(records, site))
     # The IPs Mox wrote into its SPF records: what the records name, whatever mox.conf says
     # now (`zonegen ip set --mox-config` changes mox.conf after the records were printed).
@@ -97,9 +116,9 @@ def build(site: Site, *, today: datetime.date | None = None) -> Build:
     records, unpublished = select(records, site, notes)
     records += retired_records(records, site, ttl, today)
     records = apply_ttls(records, site, notes)
-    zones, outside, problems = assign(records, site, notes)
-    return Build(
-        site,
+    zones, outside, problems = assign(records, inputs, notes)
+    return Result(
+        inputs,
         zones,
         tuple(notes),
         hostname,
@@ -107,7 +126,6 @@ def build(site: Site, *, today: datetime.date | None = None) -> Build:
         config,
         tuple(unpublished + outside),
         tuple(problems),
-        today,
     )
 
 
@@ -134,7 +152,7 @@ def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
 # ---------------------------------------------------------------------------- 2. keys
 
 
-def config_dkim(records: list[Record], config: MoxConfig, ttl: int) -> list[Record]:
+def config_dkim(records: list[Record], config: MoxConfig, ttl: int, inputs: Inputs) -> list[Record]:
     """DKIM records for selectors in domains.conf that none of Mox's outputs printed (a key
     added after the records were printed): every configured selector is published, signing
     or not, the way Mox prints them (admin/dnsrecords.go: all selectors, sorted)."""
@@ -145,8 +163,10 @@ def config_dkim(records: list[Record], config: MoxConfig, ttl: int) -> list[Reco
         owner = f"{sel.selector}._domainkey.{sel.domain}"
         if owner in printed or sel.domain not in domains_printed:
             continue
-        shown = show(sel.key_file)
-        kind, public = dkim_public(load_private_key(sel.key_file, display=shown))
+        blob = inputs.blob(sel.key_file)
+        kind, public = dkim_public(
+            load_private_key(blob.bytes(what="key file"), display=blob.shown)
+        )
         value = "v=DKIM1;h=sha256;" + ("k=ed25519;" if kind == "ed25519" else "") + f"p={public}"
         where = sel.where.rpartition(":")
         origin = Origin(where[0], int(where[2]) if digits(where[2]) else 0)
@@ -323,11 +343,7 @@ def host_records(
 ) -> list[Record]:
     """The mail host's A/AAAA, which Mox needs but never prints."""
     from_site = site.ipv4 is not None or site.ipv6 is not None
-    where = (
-        Origin(site.shown)
-        if from_site or not config
-        else Origin(show(config.directory / "mox.conf"))
-    )
+    where = Origin(site.shown) if from_site or not config else Origin(config.shown)
     out = []
     for ip in ips:
         rtype = "AAAA" if ":" in ip else "A"
@@ -447,13 +463,14 @@ def zone_for(name: str, zones: Collection[str]) -> str | None:
 
 
 def assign(
-    records: list[Record], site: Site, notes: list[str]
+    records: list[Record], inputs: Inputs, notes: list[str]
 ) -> tuple[tuple[Zone, ...], list[Record], list[Problem]]:
     """Put each record into its zone and add the site's own records.
 
     A record outside every zone is not dropped silently: it becomes an ``out-of-zone``
     problem (an error, so build refuses) that names it and the fix.
     """
+    site = inputs.site
     by_zone: dict[str, list[Record]] = {z.name: [] for z in site.zones}
     outside: list[Record] = []
     for record in records:
@@ -487,7 +504,7 @@ def assign(
     zones = []
     for settings in site.zones:
         records_here = by_zone[settings.name]
-        records_here, conflicts = with_kept(records_here, settings, site, notes)
+        records_here, conflicts = with_kept(records_here, settings, inputs, notes)
         problems.extend(conflicts)
         extra = site_records(settings, site)
         _check_overlap(records_here, extra, site)
@@ -497,18 +514,22 @@ def assign(
 
 
 def with_kept(
-    records: list[Record], settings: ZoneSettings, site: Site, notes: list[str]
+    records: list[Record], settings: ZoneSettings, inputs: Inputs, notes: list[str]
 ) -> tuple[list[Record], list[Problem]]:
     """Add the records kept from an imported zone, resolving conflicts as the site decided."""
-    if not settings.kept.is_file():
+    site = inputs.site
+    blob = inputs.blob(settings.kept)
+    if blob.data is None and blob.status != "unreadable":  # no file there: nothing kept
         if settings.kept_set:
             raise InputError(
                 f"zones.{names.unicode(settings.name).rstrip('.')}.kept: file not found",
-                path=show(settings.kept),
+                path=blob.shown,
                 hint="run zonegen import EXPORT --zone ZONE to write it",
             )
         return records, []
-    kept = read_export(settings.kept, settings.name).records
+    kept = parse_export(
+        blob.text(what="zone export"), blob.shown, settings.name, yaml=is_yaml(settings.kept)
+    ).records
     combined, undecided, unused = resolve(records, list(kept), settings.decisions)
     zone = names.unicode(settings.name).rstrip(".")
     problems = [
@@ -521,7 +542,7 @@ def with_kept(
             f"kept from the old zone and wanted by Mox: {c.describe()}",
             f"decide in the site file: zones.{zone}.conflicts: {{'{c.key}': {c.choices[0]}}} "
             f"(choices: {', '.join(c.choices)})",
-            show(settings.kept),
+            blob.shown,
         )
         for c in undecided
     ]
@@ -570,33 +591,24 @@ def site_records(settings: ZoneSettings, site: Site) -> list[Record]:
 
 def _from_site(entry: SiteRecord, settings: ZoneSettings, site: Site) -> list[Record]:
     # octoDNS is imported only when a zone has records of its own: it is slow to import.
-    from .render.octodns import site_record_rrset
+    from .octodns.records import site_rrset
 
     origin = Origin(site.shown, entry.line)
-    rtype, ttl, values = site_record_rrset(settings.name, entry, origin, site.ttl_default)
+    rtype, ttl, values = site_rrset(settings.name, entry.name, entry.data, origin, site.ttl_default)
     name = settings.name
     if entry.name:
         name = names.absolute_or_error(
             f"{entry.name}.{settings.name}", path=site.shown, line=entry.line, what="record name"
         )
-    zone_origin = dns.name.from_text(settings.name)
     out = []
     for text in values:
         try:
-            rdata = dns.rdata.from_text(
-                dns.rdataclass.IN,
-                dns.rdatatype.from_text(rtype),
-                text,
-                origin=zone_origin,
-                relativize=False,
-            )
+            rdata = in_zone(rtype, text, settings.name)
         except Exception as e:  # dnspython raises many types; each means "no zone file form"
             raise InputError(
                 f"{names.unicode(name)} {rtype} cannot be written to a zone file: {e}",
                 path=site.shown,
                 line=entry.line,
             ) from None
-        if rtype == "TXT":
-            rdata = make_txt(b"".join(getattr(rdata, "strings", ())))
         out.append(Record(name, rtype, ttl, rdata, origin, SITE))
     return out

@@ -14,20 +14,23 @@ from pathlib import Path
 from . import names
 from .errors import InputError
 from .model import Record, txt_text
-from .pipeline import Build
-from .sources.zonefile import read_export
+from .output import read_existing
+from .pipeline import Result
+from .sources.files import show
+from .sources.zonefile import parse_export
 
 
-def rolled_over(build: Build, out_dir: Path) -> list[Record]:
+def rolled_over(build: Result, out_dir: Path) -> list[Record]:
     """DKIM and TLSA records in the published files that the build no longer produces."""
     now = {r.key for z in build.zones for r in z.records}
     retired = {(e.name, e.rtype) for e in build.site.retired}
     gone = []
     for zone in build.zones:
         path = out_dir / (names.unicode(zone.name) + "yaml")
-        if not path.is_file():
+        text = read_existing(path)
+        if text is None:
             continue
-        for record in read_export(path, zone.name).records:
+        for record in parse_export(text, show(path), zone.name, yaml=True).records:
             if record.key in now or (record.name, record.rtype) in retired:
                 continue
             dkim = (

@@ -37,14 +37,22 @@ def set_value(text: str, path: tuple[str, ...], value: str, *, shown: str = "sit
     """``text`` with ``path`` set to ``value`` (YAML text, written inline)."""
     root = _compose(text, shown)
     node: yaml.Node = root
+    key_node = root
     for depth, key in enumerate(path):
         if not isinstance(node, yaml.MappingNode):
             raise InputError(f"{'.'.join(path[:depth])} is not a mapping", path=shown)
         found = _find(node, key)
         if found is None:
             return _insert(text, node, path[depth:], value, root is node)
-        node = found[1]
+        key_node, node = found
     start, end = node.start_mark.index, node.end_mark.index
+    if isinstance(node, yaml.CollectionNode) and not node.flow_style:
+        # A block mapping or list ends where the next key begins: the new value goes after
+        # the key's colon, in place of the block's lines.
+        colon = text.index(":", key_node.end_mark.index) + 1
+        mark = node.end_mark
+        end = mark.index if mark.column == 0 else text.find("\n", mark.index) + 1 or len(text)
+        return text[:colon] + " " + value + "\n" + text[end:]
     if isinstance(node, yaml.ScalarNode) and node.value == "" and start == end:
         # "key:" with nothing after it: put the value after the colon.
         return text[:start] + " " + value + text[end:]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import siteedit
 from .model import rrsets
-from .pipeline import Build
+from .pipeline import Result
 
 # Stable TTLs by kind (README, "TTL lifecycle"): an hour for most records; a day for keys that
 # change only by rollover (DKIM, TLSA: a rollover waits 2 x TTL, RFC 7671 8.1); a week for
@@ -37,7 +37,7 @@ class TtlChange:
     new: int
 
 
-def changes(before: Build, after: Build) -> list[TtlChange]:
+def changes(before: Result, after: Result) -> list[TtlChange]:
     old = {(s.name, s.rtype): s.ttl for z in before.zones for s in rrsets(z.records)}
     out = []
     for zone in after.zones:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import InputError
-from ..pipeline import Build
+from ..pipeline import Result
 from ..problem import ERROR, WARNING, Problem
-from ..sources.files import show
+from ..sources import DIRECTORY, MISSING, Blob
 from . import dkim, dmarc, general, keys, policy, providers, spf, targets, tlsa, wire
 from .context import Context
 
@@ -632,18 +631,20 @@ def rule_of(rule_id: str) -> Rule | None:
     return _BY_ID.get(rule_id)
 
 
-def load_octodns_config(path: Path | None) -> dict[str, Any] | None:
-    if path is None or not path.is_file():
+def load_octodns_config(blob: Blob | None) -> dict[str, Any] | None:
+    if blob is None or blob.status in (MISSING, DIRECTORY):
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
-        raise InputError(f"cannot read the octoDNS config: {e}", path=show(path)) from None
+        data = yaml.safe_load(blob.text(what="octoDNS config"))
+    except InputError as e:
+        raise InputError(f"cannot read the octoDNS config: {e.message}", path=blob.shown) from None
+    except yaml.YAMLError as e:
+        raise InputError(f"cannot read the octoDNS config: {e}", path=blob.shown) from None
     return data if isinstance(data, dict) else None
 
 
 def run_checks(
-    build: Build,
+    build: Result,
     *,
     errors_only: bool = False,
     with_octodns: bool = True,
@@ -659,11 +660,12 @@ def run_checks(
     records kept from an imported zone errors (``check --strict``).
     """
     path = build.site.octodns
-    config = load_octodns_config(path)
+    blob = build.inputs.files.get(path) if path else None
+    config = load_octodns_config(blob)
     if provider is not None:
         config = providers.only(config, provider)
     severities = {rule.id: rule.severity for rule in RULES}
-    ctx = Context(build, config, show(path) if path else "", severities, strict)
+    ctx = Context(build, config, blob.shown if blob else "", severities, strict)
     found: set[Problem] = set()
     checks: dict[Check, None] = dict.fromkeys(rule.check for rule in RULES)
     for check in checks:

@@ -12,14 +12,14 @@ from .. import names
 from ..mail.spf import ERROR as DNS_ERROR
 from ..mail.spf import NXDOMAIN, UNKNOWN, Answer
 from ..model import MOX, Record, target, txt_text
-from ..pipeline import Build, zone_for
+from ..pipeline import Result, zone_for
 from ..problem import ERROR, WARNING, Problem
 from ..sources.zonefile import KEPT
 
 
 @dataclass
 class Context:
-    build: Build
+    build: Result
     octodns: dict[str, Any] | None = None  # config/octodns.yaml, parsed
     octodns_path: str = ""
     # rule id -> severity, from the registry; a rule missing here keeps the severity its

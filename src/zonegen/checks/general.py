@@ -25,49 +25,17 @@ def ttl_bounds(ctx: Context) -> Iterator[Problem]:
 def octodns_validators(ctx: Context) -> Iterator[Problem]:
     """``octodns-<validator>``: what octoDNS's own record validators (the strict set) say.
 
-    The data reaches octoDNS as the build gives it (render.octodns.octo_data, else octoDNS
+    The data reaches octoDNS as the build gives it (octodns.records.octo_data, else octoDNS
     parsing the presentation text), so check and build judge the same thing: octoDNS's own
     text parser splits TLSA on single spaces and cannot read dnspython's text of a long
     association (a full certificate, 3 0 0, is written in 128-digit chunks), and raised
     RdataParseError out of ``zonegen check``. What octoDNS cannot parse at all is reported.
     """
-    from octodns.record import Record as OctoRecord
-    from octodns.record.exception import ValidationError
-    from octodns.record.rr import RdataParseError, Rrset
-    from octodns.zone import Zone as OctoZone
-
-    from ..model import rrsets
-    from ..render.octodns import octo_data  # also selects the validator sets
+    from ..octodns.records import reasons
 
     for zone in ctx.build.zones:
-        octo = OctoZone(zone.name, [])
-        for rrset in rrsets(zone.records):
-            try:
-                data = octo_data(rrset)
-                if data is None:
-                    OctoRecord.from_rrset(
-                        octo,
-                        Rrset(rrset.name, rrset.rtype, rrset.ttl, [r.value for r in rrset.records]),
-                    )
-                else:
-                    OctoRecord.new(octo, names.relative(rrset.name, zone.name), data)
-            except ValidationError as e:
-                for reason in e.reasons:
-                    text = str(reason)
-                    rule = text.rsplit("via: ", 1)[1] if "via: " in text else "record"
-                    yield ctx.problem(
-                        rrset.records[0],
-                        f"octodns-{rule}",
-                        text.split(", via:")[0],
-                        "fix the value octoDNS names",
-                    )
-            except (RdataParseError, ValueError) as e:
-                yield ctx.problem(
-                    rrset.records[0],
-                    "octodns-record",
-                    f"octoDNS cannot read the value: {e}",
-                    "fix the value",
-                )
+        for rrset, rule, text, fix in reasons(zone):
+            yield ctx.problem(rrset.records[0], f"octodns-{rule}", text, fix)
 
 
 def build_problems(ctx: Context) -> Iterator[Problem]:

@@ -29,7 +29,8 @@ def dkim_key_mismatch(ctx: Context) -> Iterator[Problem]:
         if not printed:
             continue
         shown = show(sel.key_file)
-        kind, public = dkim_public(load_private_key(sel.key_file, display=shown))
+        pem = ctx.build.inputs.blob(sel.key_file).bytes(what="key file")
+        kind, public = dkim_public(load_private_key(pem, display=shown))
         for record in printed:
             key = dkim.parse(txt_text(record.rdata))
             p = "".join((key.get("p") or "").split())
@@ -53,7 +54,8 @@ def tlsa_host_key_mismatch(ctx: Context) -> Iterator[Problem]:
     tlsa = [r for r in everything if r.name == owner and r.rtype == "TLSA" and r.kind == MOX]
     if not tlsa:
         return
-    hashes = {tlsa_311(load_private_key(p, display=show(p))) for p in config.host_keys}
+    blobs = [ctx.build.inputs.blob(p) for p in config.host_keys]
+    hashes = {tlsa_311(load_private_key(b.bytes(what="key file"), display=b.shown)) for b in blobs}
     files = ", ".join(show(p) for p in config.host_keys) or "none in mox.conf"
     for record in tlsa:
         rd = record.rdata

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
@@ -19,18 +18,12 @@ if TYPE_CHECKING:
 # `zonegen --help`) never needs it.
 
 
-def load_private_key(path: Path, *, display: str) -> PrivateKeyTypes:
-    """Load a PEM private key. Mox's DKIM files carry a ``Note:`` PEM header, which
-    cryptography accepts (``openssl pkey`` does not)."""
+def load_private_key(data: bytes, *, display: str) -> PrivateKeyTypes:
+    """A PEM private key from the bytes of its file. Mox's DKIM files carry a ``Note:`` PEM
+    header, which cryptography accepts (``openssl pkey`` does not)."""
     from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("key file not found", path=display) from None
-    except OSError as e:
-        raise InputError(f"cannot read key file: {e.strerror}", path=display) from None
     try:
         return serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):

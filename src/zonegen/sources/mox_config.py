@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import names
 from ..errors import InputError
-from .files import read_text, show
+from .files import show
 from .sconf import SList, SMap, SValue, parse_sconf
 
 
@@ -44,31 +44,15 @@ class MoxConfig:
     dkim: tuple[DkimSelector, ...]
     host_keys: tuple[Path, ...]
     listeners: tuple[Listener, ...] = ()
+    shown: str = ""  # mox.conf, as messages show it
 
 
-def read_mox_config(directory: Path) -> MoxConfig:
-    """Read ``directory``/mox.conf and ``directory``/domains.conf."""
-    if not directory.is_dir():
-        raise InputError(
-            "Mox config directory not found",
-            path=show(directory),
-            hint="mox.config in the site file names the folder holding mox.conf",
-        )
-    static_path = directory / "mox.conf"
-    if not static_path.is_file():
-        raise InputError(
-            "no mox.conf in the Mox config directory",
-            path=show(directory),
-            hint="point mox.config at the folder that holds mox.conf and domains.conf",
-        )
-    static_shown = show(static_path)
-    static = parse_sconf(read_text(static_path, what="mox.conf"), static_shown)
-    domains_path = directory / "domains.conf"
-    domains_shown = show(domains_path)
-    dynamic = parse_sconf(
-        read_text(domains_path, what="domains.conf", hint="Mox writes it next to mox.conf"),
-        domains_shown,
-    )
+def parse_mox_config(directory: Path, static_text: str, domains_text: str) -> MoxConfig:
+    """Mox's config from the texts of ``directory``/mox.conf and ``directory``/domains.conf."""
+    static_shown = show(directory / "mox.conf")
+    static = parse_sconf(static_text, static_shown)
+    domains_shown = show(directory / "domains.conf")
+    dynamic = parse_sconf(domains_text, domains_shown)
 
     hostname_text = _str(static, "Hostname", static_shown, required=True)
     assert hostname_text is not None
@@ -131,6 +115,7 @@ def read_mox_config(directory: Path) -> MoxConfig:
         tuple(dkim),
         tuple(host_keys),
         tuple(found),
+        static_shown,
     )
 
 

@@ -8,8 +8,9 @@ split on whitespace, never on columns), long DKIM values as a parenthesised list
 commented out with ``;; `` (TLSA without DNSSEC, CAA with an ACME account URI).
 
 In a quickstart log the block sits between prose that holds the admin and account passwords,
-so only the block is read and no error message ever quotes a line of the file: messages name
-the file, the line number and, at most, an owner name that already parsed as a DNS name.
+so only the block is read, and no error message ever quotes a token of the line it is about (a
+damaged log can put a password line inside the block, and a password can look like a name):
+messages name the file, the line number and the field that is wrong.
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ from .files import read_text, show
 # What Mox prints (TLSA TXT MX CNAME SRV CAA) plus the address types a hand-edited copy may add.
 SUPPORTED_TYPES = frozenset({"A", "AAAA", "CAA", "CNAME", "MX", "SRV", "TLSA", "TXT"})
 
+# What each type's data looks like as Mox prints it (admin/dnsrecords.go), for messages.
+_FORMS = {
+    "A": "an IPv4 address",
+    "AAAA": "an IPv6 address",
+    "CAA": 'FLAGS TAG "VALUE"',
+    "CNAME": "one absolute name",
+    "MX": "PREFERENCE HOST.",
+    "SRV": "PRIORITY WEIGHT PORT TARGET.",
+    "TLSA": "USAGE SELECTOR TYPE HEX",
+    "TXT": 'quoted strings, "..." "..."',
+}
 _TTL_RE = re.compile(r"^\$TTL[ \t]+(\S+)[ \t]*$")
 _TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]*$")
 _RDATA_ERRORS = (
@@ -192,8 +204,10 @@ class _Parser:
             )
         try:
             owner = names.absolute(owner_text)
-        except ValueError as e:
-            raise self.error(lineno, f"bad owner name: {e}") from None
+        except ValueError:
+            raise self.error(
+                lineno, "the owner name (the first field) is not a domain name"
+            ) from None
         ttl = self.ttl
         tokens = rest.split(None, 1)
         # Mox prints neither a TTL nor a class, but a hand-edited copy may carry both.
@@ -203,25 +217,27 @@ class _Parser:
         if tokens and tokens[0].upper() == "IN":
             tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
         if not tokens:
-            raise self.error(lineno, f"record for {owner} has no type: the line looks truncated")
+            raise self.error(lineno, "the record has no type: the line looks truncated")
         rtype = tokens[0].upper()
         if rtype not in SUPPORTED_TYPES:
-            shown = rtype if _TYPE_RE.match(rtype) and len(rtype) <= 10 else "?"
             raise self.error(
                 lineno,
-                f"unknown record type {shown} for {owner}",
+                "unknown record type (the field after the owner name)",
                 hint=f"zonegen reads {', '.join(sorted(SUPPORTED_TYPES))}",
             )
         if len(tokens) < 2 or not tokens[1].strip():
-            raise self.error(lineno, f"{rtype} record for {owner} has no data (truncated?)")
-        rdata = self._rdata(rtype, tokens[1], owner, lineno)
+            raise self.error(lineno, f"the {rtype} record has no data (truncated?)")
+        rdata = self._rdata(rtype, tokens[1], lineno)
         return Record(owner, rtype, ttl, rdata, Origin(self.path, lineno), MOX, disabled)
 
-    def _rdata(self, rtype: str, text: str, owner: str, lineno: int) -> dns.rdata.Rdata:
+    def _rdata(self, rtype: str, text: str, lineno: int) -> dns.rdata.Rdata:
         try:
             return rdata.parse(rtype, text)
-        except _RDATA_ERRORS as e:
-            raise self.error(lineno, f"malformed {rtype} data for {owner}: {e}") from None
+        except _RDATA_ERRORS:
+            # dnspython's reason quotes the text it choked on: say what the data should be.
+            raise self.error(
+                lineno, f"malformed {rtype} data: Mox writes {_FORMS[rtype]}"
+            ) from None
 
 
 def _looks_like_record(body: str) -> bool:

@@ -64,6 +64,16 @@ def slow(rtype: str, text: str) -> dns.rdata.Rdata:
     )
 
 
+def in_zone(rtype: str, text: str, zone: str) -> dns.rdata.Rdata:
+    """The rdata of a presentation text whose names may be relative to ``zone`` (what octoDNS
+    gives, ``Record.to_rrset().rdatas``); TXT joined and re-split at 255 octets. Raises
+    dnspython's errors, of many types."""
+    rdata = dns.rdata.from_text(
+        IN, dns.rdatatype.from_text(rtype), text, origin=name(zone), relativize=False
+    )
+    return make_txt(b"".join(getattr(rdata, "strings", ()))) if rtype == "TXT" else rdata
+
+
 def _fast(rtype: str, text: str) -> dns.rdata.Rdata | None:
     m: re.Match[str] | None
     if rtype == "TXT":

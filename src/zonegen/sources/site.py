@@ -18,6 +18,7 @@ import yaml
 
 from .. import names
 from ..errors import InputError
+from ..text import cut
 from .files import read_text, show
 
 T = TypeVar("T")
@@ -152,9 +153,15 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if not isinstance(key, str):
-            key = str(key)
+            # YAML reads `yes:` as true, `1.50:` as 1.5, `2026-01-01:` as a date: turning them
+            # back into text would not give what was written.
+            raise InputError(
+                f"a key that is not text ({_kind(key)})",
+                line=line,
+                hint="put keys in quotes, e.g. 'yes': or '1.50':",
+            )
         if key in result:
-            raise InputError(f"key {key!r} appears twice", line=line)
+            raise InputError(f"key {cut(key)!r} appears twice", line=line)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
@@ -167,8 +174,52 @@ def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> _List:
     return result
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    try:
+        return int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, node))
+    except ValueError:  # Python refuses ints of more than 4300 digits (sys.int_info)
+        raise InputError("a number too long to be a value", line=node.start_mark.line + 1) from None
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+# YAML aliases share one node: a few lines can name a billion values (`&a [*b, *b, ...]`).
+MAX_VALUES = 100_000
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for once its aliases are expanded (memoized per node,
+    so the walk itself stays linear)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, sizes) for child in node.value)
+    sizes[id(node)] = size
+    return size
+
+
+def _load(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "*" in text and _expanded_size(node, {}) > MAX_VALUES:  # no '*', no alias
+            raise InputError(
+                f"the site file stands for more than {MAX_VALUES} values once its YAML "
+                "aliases (*name) are expanded",
+                line=1,
+                hint="write the values out instead of aliasing aliases",
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _plain(value: Any) -> Any:
@@ -195,7 +246,7 @@ class _Reader:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
-                raise self.error(m.lines[key], f"unknown key {key!r} in {where}", hint)
+                raise self.error(m.lines[key], f"unknown key {cut(key)!r} in {where}", hint)
 
     def get(self, m: _Map, key: str, where: str, kind: type[T], desc: str, default: T) -> T:
         if key not in m or m[key] is None:
@@ -262,6 +313,7 @@ TTL_KINDS = ("dkim", "tlsa", "null_srv")
 _BIND = ("ns", "soa")
 _SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
 _ZONE = ("dnssec", "records", "bind", "kept", "conflicts")
+_RECORD = ("type", "ttl", "value", "values")
 
 
 def load_site(path: Path) -> Site:
@@ -274,17 +326,24 @@ def parse_site(text: str, path: Path) -> Site:
     """Check the site file ``text``; ``path`` is where it lives (relative paths start there)."""
     shown = show(path)
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = _load(text)
     except InputError as e:
-        raise InputError(e.message, path=shown, line=e.line) from None
+        raise InputError(e.message, path=shown, line=e.line, hint=e.hint) from None
+    except RecursionError:
+        raise InputError("not valid YAML: nested too deeply", path=shown) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise InputError(
             f"not valid YAML: {e.problem or e.context}", path=shown, line=line
         ) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow
+        line = text[: e.position].count("\n") + 1
+        raise InputError(
+            f"not valid YAML: character #x{e.character:04x} is not allowed", path=shown, line=line
+        ) from None
     except yaml.YAMLError as e:
-        raise InputError(f"not valid YAML: {e}", path=shown) from None
+        raise InputError(f"not valid YAML: {str(e).splitlines()[0]}", path=shown) from None
     if not isinstance(data, _Map):
         raise InputError("the site file must be a mapping with mox: and zones:", path=shown, line=1)
     return _parse_site(data, path.resolve(), shown)
@@ -294,8 +353,23 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     r = _Reader(shown)
     folder = path.parent
     r.keys(data, "the site file", _TOP)
+    # Sections are read in this order (keyword arguments are evaluated left to right), so
+    # the first error reported is the first in the file's usual layout.
+    return Site(
+        path=path,
+        shown=shown,
+        **_mox(r, data, folder),
+        **_host(r, data),
+        **_ttl(r, data),
+        zones=_zones(r, data, folder, _bind(r, r.section(data, "bind", "site"), "bind", None)),
+        octodns=_resolve(
+            folder, r.get(data, "octodns", "site", str, "a file path", "") or "octodns.yaml"
+        ),
+        retired=_retired(r, data),
+    )
 
-    # mox:
+
+def _mox(r: _Reader, data: _Map, folder: Path) -> dict[str, Any]:
     if "mox" not in data:
         raise r.error(1, "the site file needs a 'mox:' section with 'records:'")
     mox = r.get(data, "mox", "site", _Map, "a mapping", _Map())
@@ -307,29 +381,35 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
             "mox.records must list at least one file Mox printed",
             "e.g. records: [quickstart.log]",
         )
-    mox_records = tuple(_resolve(folder, p) for p, _ in recs)
     config_text = r.get(mox, "config", "mox", str, "a folder path", "")
-    mox_config = _resolve(folder, config_text) if config_text else None
-    commented = frozenset(t.upper() for t, _ in (r.str_list(mox, "publish_commented", "mox") or []))
+    commented = r.str_list(mox, "publish_commented", "mox") or []
     gmap = r.section(mox, "groups", "mox")
     r.keys(gmap, "mox.groups", _GROUPS)
-    groups = Groups(
-        **{g: r.get(gmap, g, "mox.groups", bool, "true or false", True) for g in _GROUPS}
-    )
-    exclude = tuple(
-        _name_type(r, text, line, 0, "mox.exclude")
-        for text, line in (r.str_list(mox, "exclude", "mox") or [])
-    )
+    groups = {g: r.get(gmap, g, "mox.groups", bool, "true or false", True) for g in _GROUPS}
+    return {
+        "mox_records": tuple(_resolve(folder, p) for p, _ in recs),
+        "mox_config": _resolve(folder, config_text) if config_text else None,
+        "publish_commented": frozenset(t.upper() for t, _ in commented),
+        "groups": Groups(**groups),
+        "exclude": tuple(
+            _name_type(r, text, line, 0, "mox.exclude")
+            for text, line in (r.str_list(mox, "exclude", "mox") or [])
+        ),
+    }
 
-    # host:
+
+def _host(r: _Reader, data: _Map) -> dict[str, Any]:
     host = r.section(data, "host", "site")
     r.keys(host, "host", _HOST)
     host_text = r.get(host, "name", "host", str, "a host name", "")
-    host_name = r.name(host_text, host.lines["name"], "host.name") if host_text else None
-    ipv4 = _ips(r, host, "ipv4", 4)
-    ipv6 = _ips(r, host, "ipv6", 6)
+    return {
+        "host_name": r.name(host_text, host.lines["name"], "host.name") if host_text else None,
+        "ipv4": _ips(r, host, "ipv4", 4),
+        "ipv6": _ips(r, host, "ipv6", 6),
+    }
 
-    # ttl:
+
+def _ttl(r: _Reader, data: _Map) -> dict[str, Any]:
     ttl = r.section(data, "ttl", "site")
     r.keys(ttl, "ttl", _TTL)
     ttl_default = (
@@ -356,16 +436,21 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
             r,
             key,
             omap.lines[key],
-            r.ttl(value, omap.lines[key], f"ttl.overrides[{key}]"),
+            r.ttl(value, omap.lines[key], f"ttl.overrides[{cut(key)}]"),
             "ttl.overrides",
         )
         for key, value in omap.items()
     )
+    return {
+        "ttl_default": ttl_default,
+        "ttl_overrides": overrides,
+        "ttl_min": bounds["min"],
+        "ttl_max": bounds["max"],
+        "ttl_kinds": ttl_kinds,
+    }
 
-    # bind: (defaults for every zone)
-    default_bind = _bind(r, r.section(data, "bind", "site"), "bind", None)
 
-    # zones:
+def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[ZoneSettings, ...]:
     zmap = r.get(data, "zones", "site", _Map, "a mapping of zone names", _Map())
     if not zmap:
         raise r.error(
@@ -379,54 +464,25 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         line = zmap.lines[zname]
         zone = r.name(zname, line, "zone name")
         if zone in seen:
-            raise r.error(line, f"zone {zname} is listed twice (also line {seen[zone]})")
+            raise r.error(line, f"zone {cut(zname)} is listed twice (also line {seen[zone]})")
         seen[zone] = line
         if zconf is None:
             zconf = _Map()
             zconf.line, zconf.lines = line, {}
         if not isinstance(zconf, _Map):
-            raise r.error(line, f"zones.{zname} must be a mapping (or {{}})")
-        where = f"zones.{zname}"
+            raise r.error(line, f"zones.{cut(zname)} must be a mapping (or {{}})")
+        where = f"zones.{cut(zname)}"
         r.keys(zconf, where, _ZONE)
         dnssec = r.get(zconf, "dnssec", where, bool, "true or false", False)
         zrecords = _site_records(r, zconf, where)
         bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
         kept_text = r.get(zconf, "kept", where, str, "a file path", "")
-        kept = (
-            _resolve(folder, kept_text)
-            if kept_text
-            else folder / "kept" / f"{zone.rstrip('.')}.yaml"
-        )
+        kept = _resolve(folder, kept_text or f"kept/{zone.rstrip('.')}.yaml")
         decisions = _decisions(r, r.section(zconf, "conflicts", where), f"{where}.conflicts")
         zones.append(
             ZoneSettings(zone, line, dnssec, zrecords, bind, kept, bool(kept_text), decisions)
         )
-
-    octodns_text = r.get(data, "octodns", "site", str, "a file path", "")
-    octodns = _resolve(folder, octodns_text) if octodns_text else folder / "octodns.yaml"
-
-    retired = _retired(r, data)
-
-    return Site(
-        path=path,
-        shown=shown,
-        mox_records=mox_records,
-        mox_config=mox_config,
-        publish_commented=commented,
-        groups=groups,
-        exclude=exclude,
-        host_name=host_name,
-        ipv4=ipv4,
-        ipv6=ipv6,
-        ttl_default=ttl_default,
-        ttl_overrides=overrides,
-        ttl_min=bounds["min"],
-        ttl_kinds=ttl_kinds,
-        ttl_max=bounds["max"],
-        zones=tuple(zones),
-        octodns=octodns,
-        retired=retired,
-    )
+    return tuple(zones)
 
 
 def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:
@@ -443,12 +499,21 @@ def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:
         missing = [k for k in _RETIRED if item.get(k) in (None, "")]
         if missing:
             raise r.error(line, f"retired entry without {', '.join(missing)}")
+        for key in ("name", "type", "value"):
+            if not isinstance(item[key], str):
+                raise r.error(
+                    item.lines[key],
+                    f"retired[].{key} must be text, not {_kind(item[key])}",
+                    "put it in quotes",
+                )
         until = item["until"]
+        if isinstance(until, datetime.datetime):
+            raise r.error(line, "until must be a date (YYYY-MM-DD), without a time")
         if isinstance(until, str):
             try:
                 until = datetime.date.fromisoformat(until)
             except ValueError:
-                raise r.error(line, f"until: {until!r} is not a date (YYYY-MM-DD)") from None
+                raise r.error(line, f"until: {cut(until)!r} is not a date (YYYY-MM-DD)") from None
         if not isinstance(until, datetime.date):
             raise r.error(line, "until must be a date (YYYY-MM-DD)")
         out.append(
@@ -464,8 +529,9 @@ def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:
 
 
 def _resolve(folder: Path, text: str) -> Path:
-    """A path from the site file: relative ones are relative to the site file's folder."""
-    return Path(os.path.normpath(folder / Path(text).expanduser()))
+    """A path from the site file: ``~`` expanded, relative ones relative to the site file's
+    folder. (On strings, then one Path: a site of a thousand zones resolves thousands.)"""
+    return Path(os.path.normpath(os.path.join(folder, os.path.expanduser(text))))  # noqa: PTH111, PTH118
 
 
 def _ips(r: _Reader, host: _Map, key: str, version: int) -> tuple[str, ...] | None:
@@ -477,7 +543,7 @@ def _ips(r: _Reader, host: _Map, key: str, version: int) -> tuple[str, ...] | No
         try:
             ip = ipaddress.ip_address(text)
         except ValueError:
-            raise r.error(line, f"host.{key}: {text!r} is not an IP address") from None
+            raise r.error(line, f"host.{key}: {cut(text)!r} is not an IP address") from None
         if ip.version != version:
             raise r.error(
                 line,
@@ -492,7 +558,7 @@ def _ips(r: _Reader, host: _Map, key: str, version: int) -> tuple[str, ...] | No
 def _name_type(r: _Reader, text: str, line: int, ttl: int, where: str) -> TtlOverride:
     parts = text.split()
     if not 1 <= len(parts) <= 2:
-        raise r.error(line, f"{where}: expected 'NAME' or 'NAME TYPE', got {text!r}")
+        raise r.error(line, f"{where}: expected 'NAME' or 'NAME TYPE', got {cut(text)!r}")
     name = r.name(parts[0], line, where)
     rtype = parts[1].upper() if len(parts) == 2 else None
     return TtlOverride(name, rtype, ttl, line)
@@ -504,9 +570,9 @@ def _decisions(r: _Reader, m: _Map, where: str) -> tuple[Decision, ...]:
         line = m.lines[key]
         parts = key.split()
         if len(parts) != 2:
-            raise r.error(line, f"{where}: expected 'NAME TYPE: choice', got {key!r}")
+            raise r.error(line, f"{where}: expected 'NAME TYPE: choice', got {cut(key)!r}")
         if value not in CHOICES:
-            raise r.error(line, f"{where}[{key}] must be one of {', '.join(CHOICES)}")
+            raise r.error(line, f"{where}[{cut(key)}] must be one of {', '.join(CHOICES)}")
         out.append(Decision(r.name(parts[0], line, where), parts[1].upper(), value, line))
     return tuple(out)
 
@@ -546,11 +612,17 @@ def _site_records(r: _Reader, zconf: _Map, where: str) -> tuple[SiteRecord, ...]
         line = rmap.lines[name]
         items = value if isinstance(value, list) else [value]
         for item in items:
-            if not isinstance(item, dict):
+            entry = f"{where}.records[{cut(name)!r}]"
+            if not isinstance(item, _Map):
                 raise r.error(
                     line,
-                    f"{where}.records[{name!r}] must be a record mapping "
-                    "with type and value(s), as in octoDNS YAML",
+                    f"{entry} must be a record mapping with type and value(s), as in octoDNS YAML",
                 )
-            out.append(SiteRecord(str(name), _plain(item), getattr(item, "line", line)))
+            # Only what a zone file can hold: octoDNS's dynamic, geo or octodns settings
+            # would be dropped on the way to the files, so they are refused here.
+            r.keys(item, entry, _RECORD)
+            r.get(item, "type", entry, str, "a record type", "")
+            if item.get("ttl") is not None:
+                r.ttl(item["ttl"], item.lines["ttl"], f"{entry}.ttl")
+            out.append(SiteRecord(name, _plain(item), item.line))
     return tuple(out)

@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..model import Origin, Record, make_txt
 from ..text import digits
 from .files import read_text, show
+from .rdata import in_zone
 
 KEPT = "kept"  # Record.kind of records kept from an imported zone
 
@@ -40,12 +41,16 @@ class Imported:
 
 def read_export(path: Path, zone: str) -> Imported:
     """Read an export of ``zone`` (absolute A-label): YAML by extension, else zone-file text."""
-    text = read_text(path, what="zone export")
-    shown = show(path)
-    if path.suffix in (".yaml", ".yml"):
-        raw = _from_octodns(text, zone, shown)
-    else:
-        raw = _from_zone_file(text, zone, shown)
+    return parse_export(read_text(path, what="zone export"), show(path), zone, yaml=is_yaml(path))
+
+
+def is_yaml(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml")
+
+
+def parse_export(text: str, shown: str, zone: str, *, yaml: bool) -> Imported:
+    """An export's records from its ``text``: octoDNS YAML, or zone-file text."""
+    raw = _from_octodns(text, zone, shown) if yaml else _from_zone_file(text, zone, shown)
     return _filter(raw, zone)
 
 
@@ -103,14 +108,10 @@ def _fails(text: str, lines: int, zone: str, message: str) -> bool:
 
 
 def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
-    from octodns.record import Record as OctoRecord
-    from octodns.yaml import safe_load
-    from octodns.zone import Zone as OctoZone
-
-    from ..render import octodns as _configured  # noqa: F401 - validator sets
+    from ..octodns.records import export_rrset, load_yaml
 
     try:
-        data = safe_load(text, enforce_order=False)
+        data = load_yaml(text)
     except Exception as e:  # PyYAML's errors carry the line
         mark = getattr(e, "problem_mark", None)
         raise InputError(
@@ -120,7 +121,6 @@ def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
         ) from None
     if not isinstance(data, dict):
         raise InputError("expected an octoDNS zone (a mapping of names to records)", path=shown)
-    octo = OctoZone(zone, [])
     out = []
     for name, entries in data.items():
         for entry in entries if isinstance(entries, list) else [entries]:
@@ -135,24 +135,15 @@ def _from_octodns(text: str, zone: str, shown: str) -> list[Record]:
                     if key in entry:
                         entry[key] = _escape(entry[key])
             try:
-                record = OctoRecord.new(octo, str(name), entry, lenient=True)
+                owner, rtype, ttl, values = export_rrset(zone, str(name), entry)
             except Exception as e:  # ValidationError, and plain exceptions for unknown types
                 raise InputError(f"record {name!r}: {e}", path=shown) from None
-            rr = record.to_rrset()
-            for value in rr.rdatas:
+            for value in values:
                 try:
-                    rdata = dns.rdata.from_text(
-                        dns.rdataclass.IN,
-                        dns.rdatatype.from_text(rr._type),
-                        value,
-                        origin=dns.name.from_text(zone),
-                        relativize=False,
-                    )
+                    rdata = in_zone(rtype, value, zone)
                 except Exception as e:  # dnspython raises many types
-                    raise InputError(f"record {name!r} {rr._type}: {e}", path=shown) from None
-                if rr._type == "TXT":
-                    rdata = make_txt(b"".join(rdata.strings))  # type: ignore[attr-defined]
-                out.append(Record(rr.name.lower(), rr._type, rr.ttl, rdata, Origin(shown), KEPT))
+                    raise InputError(f"record {name!r} {rtype}: {e}", path=shown) from None
+                out.append(Record(owner.lower(), rtype, ttl, rdata, Origin(shown), KEPT))
     return out
 
 

@@ -29,7 +29,7 @@ from .. import names
 from ..errors import InputError
 from ..model import Zone
 from ..parallel import MAX_WORKERS, cpus, fork_map
-from ..pipeline import Build
+from ..pipeline import Result
 from . import dane as dane_check
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
 from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding, order
@@ -111,7 +111,7 @@ class _Part:
 
 
 def verify(
-    build: Build,
+    build: Result,
     *,
     nameservers: list[Server],
     resolver: Server | None,
@@ -344,7 +344,7 @@ def _server_rows(
 
 
 def _dane(
-    build: Build, smtp: Server | None, deadline: float
+    build: Result, smtp: Server | None, deadline: float
 ) -> tuple[list[Finding], dict[Server, ServerStats]]:
     host = build.hostname
     owner = f"_25._tcp.{host}"

@@ -1,1 +1,0 @@
-"""Renderers: turn the record model into file text (octoDNS YAML, BIND zone files)."""
