@@ -186,6 +186,60 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     metavar="DAYS",
     help="Warn about DNSSEC signatures that expire within this many days.",
 )
+@click.option(
+    "--https",
+    "https_on",
+    is_flag=True,
+    help="Fetch each domain's MTA-STS policy over HTTPS and check it.",
+)
+@click.option(
+    "--tls",
+    "tls_on",
+    is_flag=True,
+    help="STARTTLS on each MX (port 25, or --smtp): the certificate by the Web PKI.",
+)
+@click.option("--online", is_flag=True, help="All the connection checks: --https --tls --dane.")
+@click.option(
+    "--https-resolve",
+    "https_resolve",
+    multiple=True,
+    metavar="NAME:ADDR:PORT",
+    help="Connect to ADDR:PORT for https://NAME (repeatable), as curl --resolve.",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="The CAs --https and --tls trust (PEM). Default: the system's bundle.",
+)
+@click.option(
+    "--cert-window",
+    type=click.FloatRange(min=0),
+    default=14.0,
+    show_default=True,
+    metavar="DAYS",
+    help="Warn about certificates (--https, --tls) that expire within this many days.",
+)
+@click.option(
+    "--skip",
+    "skipped",
+    multiple=True,
+    type=click.Choice(
+        [
+            "mail",
+            "iprev",
+            "spf-eval",
+            "dkim-key",
+            "dmarc-external",
+            "tlsrpt",
+            "mta-sts",
+            "srv-clients",
+            "autoconfig",
+            "autodiscover",
+        ]
+    ),
+    help="Leave out a mail check (repeatable); 'mail': all of them.",
+)
 @_format_option
 @click.option(
     "--html",
@@ -220,6 +274,13 @@ def verify(
     html_path: Path | None,
     json_path: Path | None,
     since_path: Path | None,
+    https_on: bool,
+    tls_on: bool,
+    online: bool,
+    https_resolve: tuple[str, ...],
+    ca_bundle: Path | None,
+    cert_window: float,
+    skipped: tuple[str, ...],
 ) -> None:
     """Check that the live DNS says what the built zones say, DNSSEC and DANE included.
 
@@ -258,6 +319,7 @@ def verify(
     from .sources import read_inputs
     from .verify import Options
     from .verify import verify as run_verify
+    from .verify.https import parse_resolve
     from .verify.report import render_text
     from .verify.servers import parse_ds, parse_server
     from .verify.since import load_previous
@@ -265,6 +327,10 @@ def verify(
 
     if dane and smtp:
         raise click.UsageError("give --dane or --smtp, not both")
+    https_on, tls_on = https_on or online, tls_on or online
+    dane = (dane or online) and not smtp
+    if https_resolve and not https_on:
+        raise click.UsageError("--https-resolve is for --https (or --online)")
     if html_path and {html_path.resolve()} & {p.resolve() for p in (json_path, since_path) if p}:
         raise click.UsageError("--html needs a file of its own (not the --json or --since file)")
     previous: Previous | None = None
@@ -294,6 +360,13 @@ def verify(
             timeout=total_timeout,
             expiry_window_days=expiry_window,
             ds=ds,
+            skip=_skipped(skipped),
+            previous_policies=previous.mta_sts if previous else {},
+            https=https_on,
+            tls=tls_on,
+            trust=_trust(ca_bundle) if https_on or tls_on else None,
+            https_resolve=dict(parse_resolve(t) for t in https_resolve),
+            cert_window_days=cert_window,
         )
         built = build_zones(read_inputs(site_path))
         report = run_verify(
@@ -315,6 +388,28 @@ def verify(
         if "since" in doc:
             click.echo(since_text(doc["since"]), nl=False)
     sys.exit(report.exit_code)
+
+
+def _trust(ca_bundle: Path | None) -> Any:
+    """The CAs of --ca-bundle, else of the system's bundle (as OpenSSL finds it)."""
+    import ssl
+
+    from .errors import InputError
+    from .sources.files import read_text, show
+    from .verify.webpki import load_trust
+
+    if ca_bundle is None:
+        default = ssl.get_default_verify_paths().cafile
+        if not default:
+            raise InputError("no CA bundle found on this machine: give --ca-bundle FILE (PEM)")
+        ca_bundle = Path(default)
+    return load_trust(read_text(ca_bundle, what="CA bundle"), show(ca_bundle))
+
+
+def _skipped(names: tuple[str, ...]) -> frozenset[str]:
+    from .verify.mailrun import DNS_CHECKS, GROUP
+
+    return frozenset(DNS_CHECKS if GROUP in names else names)
 
 
 def _verify_document(
