@@ -536,3 +536,45 @@ def test_tls_without_starttls(named: Named, ca: LabCA) -> None:
         _, doc = verify(named, *tls(ca, smtp.port))
     (f,) = found(doc, "tls")
     assert (f["status"], f["severity"]) == ("no-starttls", "error")
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+def test_bad_connection_options_are_one_line_and_exit_2(
+    named: Named, ca: LabCA, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.pem"
+    empty.write_text("not a certificate\n")
+    for args, words in [
+        (["--https", "--ca-bundle", str(empty)], "no PEM certificate in the CA bundle"),
+        (["--https", "--ca-bundle", str(tmp_path / "nope.pem")], "CA bundle not found"),
+        (["--https", "--https-resolve", "mta-sts.example.org"], "NAME:ADDR:PORT"),
+        (["--https", "--https-resolve", "mta-sts.example.org:host.example:443"], "IP address"),
+    ]:
+        if "--ca-bundle" not in args:  # not the system's: its bundle is no test material
+            args = [*args, "--ca-bundle", str(ca.bundle)]
+        result = run("verify", "--site", SITE, "--nameserver", "127.0.0.1:1", *args)
+        assert result.exit_code == 2, result.output
+        assert words in result.stderr and "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+    result = run("verify", "--site", SITE, "--https-resolve", "a.example:127.0.0.1:443")
+    assert result.exit_code == 2 and "--https-resolve is for --https" in result.output
+
+
+def test_expired_policy_certificate(named: Named, ca: LabCA) -> None:
+    with PolicyServer(*ca.issue(STS_HOST, days=-2, tag="-expired"), policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert server.requests == []
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("expired", "error") and "expired 20" in f["detail"]
+
+
+def test_policy_host_without_address(named: Named, ca: LabCA) -> None:
+    """Without --https-resolve the policy host's address comes from the resolver: the
+    example's mta-sts CNAME leads to the host's documentation IP, where nothing listens on
+    loopback; so here the CNAME is pointed at a name without address."""
+    with changed(named, f"{STS_HOST}.", "CNAME", f"nowhere.{OTHER}"):
+        _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle))
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("no-address", "error")

@@ -293,15 +293,21 @@ def verify(
     compares the certificate chain served after STARTTLS with the TLSA records; no SMTP
     connection is made without them.
 
+    It also makes the checks of Mox's own "Check DNS" page, one finding kind each, over DNS
+    through the resolver: iprev, spf-eval, dkim-key (with mox.config), dmarc-external,
+    tlsrpt, mta-sts, srv-clients, autoconfig, autodiscover (--skip CHECK leaves one out).
+    --https fetches each MTA-STS policy, --tls checks STARTTLS and the certificate of each MX
+    (--online: both, and --dane); no HTTPS connection is made without them.
+
     --html writes a page that loads nothing and needs no JavaScript (for a CI artifact or
     a web server); --since compares with an earlier JSON report, which --json keeps: the
     same file may be given to both (it is read first, then replaced; on the first run it
     may be missing). The exit code is always that of this run.
 
     \b
-    Exit codes: 0 all good (warnings allowed), 1 a mismatch or a DNSSEC/DANE failure,
-    2 bad usage, bad input (a --since file that is no verify report), or servers that did
-    not answer (one line each) by --timeout.
+    Exit codes: 0 all good (warnings allowed), 1 a mismatch or a DNSSEC, DANE or mail
+    check failure, 2 bad usage, bad input (a --since file that is no verify report), or
+    servers that did not answer (one line each) by --timeout.
 
     \b
     Examples:
@@ -309,6 +315,7 @@ def verify(
       zonegen verify --resolver 127.0.0.1 --format json      # from cron, for monitoring
       zonegen verify --nameserver 192.0.2.53 --smtp mail.example.com:25
       zonegen verify --html status.html --since last.json --json last.json   # a timer
+      zonegen verify --online --ca-bundle /etc/ssl/certs/ca-certificates.crt
       zonegen verify --nameserver 192.0.2.53 --resolver 127.0.0.1 \\
           --ds 'example.com. DS 2371 13 2 1F987CC6583E92DF0890718C42...' --timeout 30
     """

@@ -70,6 +70,8 @@ class LabCA:
     def issue(self, host: str, *, days: float = 60, tag: str = "") -> tuple[Path, Path]:
         """A leaf for ``host`` valid ``days`` from now: (chain file leaf+root, key file)."""
         now = datetime.datetime.now(datetime.UTC)
+        # An expired one (days < 0) was valid for a while before it expired.
+        start = now - datetime.timedelta(days=1 if days > 0 else 30 - days)
         key = ec.generate_private_key(ec.SECP256R1())
         leaf = (
             x509.CertificateBuilder()
@@ -77,7 +79,7 @@ class LabCA:
             .issuer_name(self.cert.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_before(start)
             .not_valid_after(now + datetime.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

@@ -11,9 +11,11 @@ system's CA bundle; no second connection is made for it.
 from __future__ import annotations
 
 import datetime
+import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification
 
 from ..errors import InputError
@@ -33,7 +35,11 @@ class Trust:
 def load_trust(pem: str, shown: str) -> Trust:
     """The certificates of a PEM bundle; a bundle without any is bad input."""
     try:
-        roots = tuple(x509.load_pem_x509_certificates(pem.encode()))
+        # System bundles hold old roots cryptography warns about (a serial of 0): a warning
+        # on stderr would break verify's one-line output, and the root is only a root.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            roots = tuple(x509.load_pem_x509_certificates(pem.encode()))
     except ValueError:
         roots = ()
     if not roots:
