@@ -22,8 +22,12 @@ def generate(n: int, out: Path) -> Path:
     files = []
     for i in range(n):
         domain = f"d{i:05d}.example"
-        body = host_zone.replace("mx.HOSTZONE.", "mx.example.org.").replace(
-            "HOSTZONE.", f"{domain}."
+        # Report addresses too: each domain's own (at example.org they would be external
+        # destinations, which verify's dmarc-external check wants authorized).
+        body = (
+            host_zone.replace("mx.HOSTZONE.", "mx.example.org.")
+            .replace("HOSTZONE.", f"{domain}.")
+            .replace("@example.org", f"@{domain}")
         )
         path = mox / f"dnsrecords-{domain}.txt"
         path.write_text(body)

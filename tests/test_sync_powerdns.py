@@ -105,6 +105,8 @@ def test_sync_exact_idempotent_signed_and_verified(pdns: PowerDns, tmp_path: Pat
             "verify",
             "--site",
             tmp_path / "config" / "site.yaml",
+            "--skip",
+            "iprev",
             "--nameserver",
             f"127.0.0.1:{pdns.port}",
             "--resolver",

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from octodns.manager import Manager
 
 from conftest import REPO, run
-from dnslab import Named, Unbound, free_port
+from dnslab import LAB_NS, Named, Unbound, free_port
 from smtp_server import StartTlsServer
 
 SITE = REPO / "config" / "site.yaml"
@@ -65,8 +65,22 @@ def load_zones(named: Named, tmp: Path) -> None:
         os.environ.update(old)
 
 
+# The reverse zones of the example's host IPs (203.0.113.25, 2001:db8:25::25), with the PTR
+# records the host's provider would publish: the iprev check reads them through unbound.
+REVERSE = {
+    "113.0.203.in-addr.arpa": "25.113.0.203.in-addr.arpa.",
+    "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa": "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+    "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa.",
+}
+
+
 def start_lab(tmp: Path, *, dnssec: bool, anchor: str | None = "right") -> Lab:
-    named = Named(tmp / "named", ["example.org"], dnssec=dnssec).start()
+    texts = {
+        zone: f"$TTL 300\n@ IN SOA {LAB_NS} hostmaster.{zone}. 1 7200 3600 1209600 300\n"
+        f"@ IN NS {LAB_NS}\n{ptr} IN PTR mx.example.org.\n"
+        for zone, ptr in REVERSE.items()
+    }
+    named = Named(tmp / "named", ["example.org", *REVERSE], dnssec=dnssec, texts=texts).start()
     try:
         load_zones(named, tmp)
         anchors = {}
@@ -77,7 +91,15 @@ def start_lab(tmp: Path, *, dnssec: bool, anchor: str | None = "right") -> Lab:
                 parts[3] = ("0" if parts[3][0] != "0" else "1") + parts[3][1:]
                 ds = " ".join(parts)
             anchors["example.org"] = ds
-        unbound = Unbound(tmp / "unbound", named.port, ["example.org"], anchors).start()
+        # unbound answers NXDOMAIN itself for the documentation ranges' reverse zones
+        # (RFC 6303 local zones) unless told not to.
+        unblock = "".join(
+            f'  local-zone: "{z}." nodefault\n'
+            for z in ("113.0.203.in-addr.arpa", "8.b.d.0.1.0.0.2.ip6.arpa")
+        )
+        unbound = Unbound(
+            tmp / "unbound", named.port, ["example.org", *REVERSE], anchors, extra=unblock
+        ).start()
     except BaseException:
         named.stop()
         raise

@@ -186,6 +186,60 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     metavar="DAYS",
     help="Warn about DNSSEC signatures that expire within this many days.",
 )
+@click.option(
+    "--https",
+    "https_on",
+    is_flag=True,
+    help="Fetch each domain's MTA-STS policy over HTTPS and check it.",
+)
+@click.option(
+    "--tls",
+    "tls_on",
+    is_flag=True,
+    help="STARTTLS on each MX (port 25, or --smtp): the certificate by the Web PKI.",
+)
+@click.option("--online", is_flag=True, help="All the connection checks: --https --tls --dane.")
+@click.option(
+    "--https-resolve",
+    "https_resolve",
+    multiple=True,
+    metavar="NAME:ADDR:PORT",
+    help="Connect to ADDR:PORT for https://NAME (repeatable), as curl --resolve.",
+)
+@click.option(
+    "--ca-bundle",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="The CAs --https and --tls trust (PEM). Default: the system's bundle.",
+)
+@click.option(
+    "--cert-window",
+    type=click.FloatRange(min=0),
+    default=14.0,
+    show_default=True,
+    metavar="DAYS",
+    help="Warn about certificates (--https, --tls) that expire within this many days.",
+)
+@click.option(
+    "--skip",
+    "skipped",
+    multiple=True,
+    type=click.Choice(
+        [
+            "mail",
+            "iprev",
+            "spf-eval",
+            "dkim-key",
+            "dmarc-external",
+            "tlsrpt",
+            "mta-sts",
+            "srv-clients",
+            "autoconfig",
+            "autodiscover",
+        ]
+    ),
+    help="Leave out a mail check (repeatable); 'mail': all of them.",
+)
 @_format_option
 @click.option(
     "--html",
@@ -220,6 +274,13 @@ def verify(
     html_path: Path | None,
     json_path: Path | None,
     since_path: Path | None,
+    https_on: bool,
+    tls_on: bool,
+    online: bool,
+    https_resolve: tuple[str, ...],
+    ca_bundle: Path | None,
+    cert_window: float,
+    skipped: tuple[str, ...],
 ) -> None:
     """Check that the live DNS says what the built zones say, DNSSEC and DANE included.
 
@@ -232,15 +293,21 @@ def verify(
     compares the certificate chain served after STARTTLS with the TLSA records; no SMTP
     connection is made without them.
 
+    It also makes the checks of Mox's own "Check DNS" page, one finding kind each, over DNS
+    through the resolver: iprev, spf-eval, dkim-key (with mox.config), dmarc-external,
+    tlsrpt, mta-sts, srv-clients, autoconfig, autodiscover (--skip CHECK leaves one out).
+    --https fetches each MTA-STS policy, --tls checks STARTTLS and the certificate of each MX
+    (--online: both, and --dane); no HTTPS connection is made without them.
+
     --html writes a page that loads nothing and needs no JavaScript (for a CI artifact or
     a web server); --since compares with an earlier JSON report, which --json keeps: the
     same file may be given to both (it is read first, then replaced; on the first run it
     may be missing). The exit code is always that of this run.
 
     \b
-    Exit codes: 0 all good (warnings allowed), 1 a mismatch or a DNSSEC/DANE failure,
-    2 bad usage, bad input (a --since file that is no verify report), or servers that did
-    not answer (one line each) by --timeout.
+    Exit codes: 0 all good (warnings allowed), 1 a mismatch or a DNSSEC, DANE or mail
+    check failure, 2 bad usage, bad input (a --since file that is no verify report), or
+    servers that did not answer (one line each) by --timeout.
 
     \b
     Examples:
@@ -248,6 +315,7 @@ def verify(
       zonegen verify --resolver 127.0.0.1 --format json      # from cron, for monitoring
       zonegen verify --nameserver 192.0.2.53 --smtp mail.example.com:25
       zonegen verify --html status.html --since last.json --json last.json   # a timer
+      zonegen verify --online --ca-bundle /etc/ssl/certs/ca-certificates.crt
       zonegen verify --nameserver 192.0.2.53 --resolver 127.0.0.1 \\
           --ds 'example.com. DS 2371 13 2 1F987CC6583E92DF0890718C42...' --timeout 30
     """
@@ -258,6 +326,7 @@ def verify(
     from .sources import read_inputs
     from .verify import Options
     from .verify import verify as run_verify
+    from .verify.https import parse_resolve
     from .verify.report import render_text
     from .verify.servers import parse_ds, parse_server
     from .verify.since import load_previous
@@ -265,6 +334,10 @@ def verify(
 
     if dane and smtp:
         raise click.UsageError("give --dane or --smtp, not both")
+    https_on, tls_on = https_on or online, tls_on or online
+    dane = (dane or online) and not smtp
+    if https_resolve and not https_on:
+        raise click.UsageError("--https-resolve is for --https (or --online)")
     if html_path and {html_path.resolve()} & {p.resolve() for p in (json_path, since_path) if p}:
         raise click.UsageError("--html needs a file of its own (not the --json or --since file)")
     previous: Previous | None = None
@@ -294,6 +367,13 @@ def verify(
             timeout=total_timeout,
             expiry_window_days=expiry_window,
             ds=ds,
+            skip=_skipped(skipped),
+            previous_policies=previous.mta_sts if previous else {},
+            https=https_on,
+            tls=tls_on,
+            trust=_trust(ca_bundle) if https_on or tls_on else None,
+            https_resolve=dict(parse_resolve(t) for t in https_resolve),
+            cert_window_days=cert_window,
         )
         built = build_zones(read_inputs(site_path))
         report = run_verify(
@@ -315,6 +395,28 @@ def verify(
         if "since" in doc:
             click.echo(since_text(doc["since"]), nl=False)
     sys.exit(report.exit_code)
+
+
+def _trust(ca_bundle: Path | None) -> Any:
+    """The CAs of --ca-bundle, else of the system's bundle (as OpenSSL finds it)."""
+    import ssl
+
+    from .errors import InputError
+    from .sources.files import read_text, show
+    from .verify.webpki import load_trust
+
+    if ca_bundle is None:
+        default = ssl.get_default_verify_paths().cafile
+        if not default:
+            raise InputError("no CA bundle found on this machine: give --ca-bundle FILE (PEM)")
+        ca_bundle = Path(default)
+    return load_trust(read_text(ca_bundle, what="CA bundle"), show(ca_bundle))
+
+
+def _skipped(names: tuple[str, ...]) -> frozenset[str]:
+    from .verify.mailrun import DNS_CHECKS, GROUP
+
+    return frozenset(DNS_CHECKS if GROUP in names else names)
 
 
 def _verify_document(

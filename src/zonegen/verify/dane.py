@@ -195,7 +195,7 @@ def _handshake(talk: _Conversation, server_name: str) -> Served:
     with contextlib.suppress(ssl.SSLError, SmtpFailure):
         tls.write(b"QUIT\r\n")
         talk.send(outgoing.read())
-    chain = _presented_chain(tls)
+    chain = presented_chain(tls)
     if chain:
         return Served(chain, True)
     leaf = tls.getpeercert(binary_form=True)
@@ -204,7 +204,7 @@ def _handshake(talk: _Conversation, server_name: str) -> Served:
     return Served((leaf,), False)
 
 
-def _presented_chain(tls: ssl.SSLObject) -> tuple[bytes, ...]:
+def presented_chain(tls: ssl.SSLObject) -> tuple[bytes, ...]:
     """The chain as the server sent it. Python 3.13 has ``get_unverified_chain`` (DER bytes);
     3.10 to 3.12 have the same call on the underlying ``_ssl`` object, returning
     certificate objects. Older ones: nothing, and the caller falls back to the leaf."""

@@ -34,9 +34,15 @@ from . import dane as dane_check
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
 from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding, order
 from .gather import gather
+from .https import policy_fetcher
 from .judge import Settings, Unanswered, judge_zone
+from .lookup import Entry, Key, LiveLookup, seed_from
+from .mailrun import DNS_CHECKS, run_mail_checks
+from .mailsite import mail_site
 from .schema import VERSION as SCHEMA_VERSION
 from .servers import Server
+from .smtptls import Chains, smtp_failure, tls_check
+from .webpki import CERT_WINDOW_DAYS, Trust
 
 __all__ = ["ERROR", "FATAL", "OK", "WARNING", "Finding", "Options", "Report", "verify"]
 
@@ -53,6 +59,18 @@ class Options:
     expiry_window_days: float = EXPIRY_WINDOW_DAYS
     ds: Mapping[str, tuple[dns.rdata.Rdata, ...]] = field(default_factory=dict)
     workers: int = WORKERS
+    # The mail checks (mailrun.py): those left out (--skip), and, per mail domain, the
+    # MTA-STS id and policy digest of the previous run (--since).
+    skip: frozenset[str] = frozenset()
+    previous_policies: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Connections out, only when asked: the MTA-STS policy over HTTPS (--https), STARTTLS
+    # and the certificate of each MX (--tls); the CAs both trust (--ca-bundle, else the
+    # system's), --https-resolve, and the certificate warning window (--cert-window).
+    https: bool = False
+    tls: bool = False
+    trust: Trust | None = None
+    https_resolve: Mapping[str, Server] = field(default_factory=dict)
+    cert_window_days: float = CERT_WINDOW_DAYS
 
 
 @dataclass
@@ -108,6 +126,8 @@ class _Part:
     findings: list[Finding]
     unanswered: list[Unanswered]
     stats: dict[Server, ServerStats]
+    # What the resolver said about every built RRset: the mail checks start from it.
+    seed: dict[Key, Entry] = field(default_factory=dict)
 
 
 def verify(
@@ -129,6 +149,11 @@ def verify(
             raise InputError(f"--ds for {zone}: not a zone of the site file")
     if resolver is None:
         resolver = system_resolver()
+    mail = not set(DNS_CHECKS) <= options.skip or options.tls
+    if (options.https or options.tls) and options.trust is None:
+        raise InputError("--https and --tls need the CAs to trust (--ca-bundle)")
+    # Before any query: a DKIM key file that cannot be read is bad input (exit 2).
+    site = mail_site(build) if mail else None
     asker = Asker(timeout=options.query_timeout, deadline=deadline)
     located = _locate(build.zones, nameservers, resolver, asker, options.workers)
     expect = {z.name: z.dnssec for z in build.site.zones}
@@ -144,6 +169,8 @@ def verify(
         )
         out = _Part([], [], [], local.stats)
         for za in answers:
+            if mail:
+                out.seed.update(seed_from(za.resolved.items()))
             settings = Settings(
                 now=now,
                 window=options.expiry_window_days * 86400,
@@ -159,23 +186,57 @@ def verify(
     with fork_map(check, _split(located), parallel_from=2) as p:
         results = p.get()
     report = Report()
-    stats = dict(asker.stats)
     unanswered: list[Unanswered] = []
+    seed: dict[Key, Entry] = {}
     for part in results:
         report.zones.extend(part.zones)
         report.findings.extend(part.findings)
         unanswered.extend(part.unanswered)
+        seed.update(part.seed)
+    chains = Chains(deadline)
+    if site is not None:
+        lookup = LiveLookup(asker, resolver, seed)
+        fetch = None
+        if options.https and options.trust is not None:
+            fetch = policy_fetcher(
+                lookup,
+                options.https_resolve,
+                options.trust,
+                deadline=deadline,
+                window_days=options.cert_window_days,
+            )
+        report.findings.extend(
+            run_mail_checks(
+                site,
+                lookup,
+                skip=options.skip,
+                fetch=fetch,
+                previous_policies=options.previous_policies,
+            )
+        )
+        if options.tls and options.trust is not None:
+            report.findings.extend(
+                tls_check(
+                    site,
+                    lookup,
+                    chains,
+                    smtp=smtp,
+                    trust=options.trust,
+                    window_days=options.cert_window_days,
+                )
+            )
+    stats = dict(asker.stats)
+    for part in results:
         for server, s in part.stats.items():
             stats.setdefault(server, ServerStats()).merge(s)
     rank = {z.name: i for i, z in enumerate(build.zones)}
     report.zones.sort(key=lambda z: rank[z["zone"]])
     roles = _roles(located, resolver)
     if smtp or dane:
-        smtp_findings, smtp_stats = _dane(build, smtp, deadline)
-        report.findings.extend(smtp_findings)
-        for server, s in smtp_stats.items():
-            stats[server] = s
-            roles[server] = "smtp"
+        report.findings.extend(_dane(build, smtp, chains))
+    for server, s in chains.stats.items():
+        stats[server] = s
+        roles[server] = "smtp"
     report.findings.extend(_per_server(unanswered, stats, options))
     report.findings.sort(key=order)
     report.servers = _server_rows(stats, roles)
@@ -343,9 +404,7 @@ def _server_rows(
 # ------------------------------------------------------------------------ DANE
 
 
-def _dane(
-    build: Result, smtp: Server | None, deadline: float
-) -> tuple[list[Finding], dict[Server, ServerStats]]:
+def _dane(build: Result, smtp: Server | None, chains: Chains) -> list[Finding]:
     host = build.hostname
     owner = f"_25._tcp.{host}"
     tlsa = [r for z in build.zones for r in z.records if r.name == owner and r.rtype == "TLSA"]
@@ -353,13 +412,10 @@ def _dane(
     if not tlsa:
         where = Where(zone, owner, "TLSA", "")
         detail = "no TLSA records for the mail host in the built zones"
-        return [finding(where, "dane", "no-tlsa", ERROR, detail=detail)], {}
+        return [finding(where, "dane", "no-tlsa", ERROR, detail=detail)]
     targets = [smtp] if smtp else [Server(ip, 25) for ip in build.ips]
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
-        results = list(pool.map(lambda t: _dane_one(zone, owner, host, tlsa, t, deadline), targets))
-    findings = [f for fs, _ in results for f in fs]
-    stats = {t: s for t, (_, s) in zip(targets, results, strict=True)}
-    return findings, stats
+        return list(pool.map(lambda t: _dane_one(zone, owner, host, tlsa, t, chains), targets))
 
 
 def _dane_one(
@@ -368,50 +424,35 @@ def _dane_one(
     host: str,
     tlsa: list[Any],
     target: Server,
-    deadline: float,
-) -> tuple[list[Finding], ServerStats]:
+    chains: Chains,
+) -> Finding:
     where = Where(zone, owner, "TLSA", str(target))
     expected = tuple(sorted(r.value for r in tlsa))
-    start = time.monotonic()
-    stats = ServerStats(queries=1, first=start)
-    try:
-        served = dane_check.fetch_chain(
-            target,
-            server_name=host,
-            deadline=min(deadline, start + dane_check.SMTP_TIMEOUT),
+    served = chains.get(target, host)
+    if isinstance(served, dane_check.SmtpFailure):
+        return finding(
+            where,
+            "dane",
+            served.status,
+            smtp_failure(served),
+            expected=expected,
+            detail=served.detail,
         )
-    except dane_check.SmtpFailure as e:
-        stats.last = time.monotonic()
-        stats.seconds = stats.slowest = stats.last - start
-        stats.slowest_query = "SMTP STARTTLS"
-        stats.failures[e.status] = 1
-        stats.first_failure = e.detail
-        fatal = e.status in (dane_check.REFUSED, dane_check.UNREACHABLE)
-        severity = FATAL if fatal else ERROR
-        return [
-            finding(where, "dane", e.status, severity, expected=expected, detail=e.detail)
-        ], stats
-    stats.last = time.monotonic()
-    stats.seconds = stats.slowest = stats.last - start
-    stats.slowest_query = "SMTP STARTTLS"
-    stats.answered = 1
     got = dane_check.presented(served)
     notes = []
     for record in tlsa:
         rd = record.rdata
         m = dane_check.match_tlsa(rd.usage, rd.selector, rd.mtype, rd.cert, served, host)
         if m.ok:
-            return [
-                finding(
-                    where,
-                    "dane",
-                    "ok",
-                    OK,
-                    expected=expected,
-                    got=got,
-                    detail=f"{record.value} {m.detail}",
-                )
-            ], stats
+            return finding(
+                where,
+                "dane",
+                "ok",
+                OK,
+                expected=expected,
+                got=got,
+                detail=f"{record.value} {m.detail}",
+            )
         if m.detail:
             notes.append(f"{record.value}: {m.detail}")
     chain = (
@@ -422,6 +463,4 @@ def _dane_one(
     detail = f"no TLSA record matches {chain} after STARTTLS"
     if notes:
         detail += "; " + "; ".join(notes)
-    return [
-        finding(where, "dane", "mismatch", ERROR, expected=expected, got=got, detail=detail)
-    ], stats
+    return finding(where, "dane", "mismatch", ERROR, expected=expected, got=got, detail=detail)

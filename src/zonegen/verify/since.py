@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,9 @@ class Previous:
     schema: int
     started: str | None
     problems: dict[Identity, dict[str, Any]]  # each with "first_seen"
+    # Per mail domain, the MTA-STS id and policy SHA-256 that run saw (sts.py: a policy that
+    # changed under the same id is an error).
+    mta_sts: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def identity(finding: dict[str, Any]) -> Identity:
@@ -94,13 +97,31 @@ def parse_previous(text: str, shown: str) -> Previous:
         raise bad('"findings" is missing or not a list')
     seen = _first_seen(doc.get("since"), bad)
     problems: dict[Identity, dict[str, Any]] = {}
+    policies: dict[str, tuple[str, str]] = {}
     for i, finding in enumerate(findings):
         _check_finding(finding, f"findings[{i}]", bad)
         if is_problem(finding):
             key = identity(finding)
             if key not in problems:
                 problems[key] = {**finding, "first_seen": seen.get(key, started)}
-    return Previous(shown, schema, started, problems)
+        state = _policy_state(finding)
+        if state is not None:
+            policies[state[0]] = state[1]
+    return Previous(shown, schema, started, problems, policies)
+
+
+def _policy_state(finding: dict[str, Any]) -> tuple[str, tuple[str, str]] | None:
+    """(domain, (id, sha256)) from an mta-sts policy finding (sts.py), else None."""
+    from .sts import POLICY_TYPE, policy_state
+
+    if finding["check"] != "mta-sts" or finding["rtype"] != POLICY_TYPE:
+        return None
+    got = finding.get("got")
+    name = str(finding["name"])
+    if not isinstance(got, list) or not name.startswith("mta-sts."):
+        return None
+    state = policy_state([g for g in got if isinstance(g, str)])
+    return (name[len("mta-sts.") :], state) if state else None
 
 
 def _check_finding(finding: object, where: str, bad: Any) -> None:

@@ -1,0 +1,326 @@
+"""A bounded HTTPS GET for the MTA-STS policy (RFC 8461 3.3), whatever the server does.
+
+- One deadline for everything (connection, TLS handshake, request, response): the socket is
+  read only within it, through memory BIOs, so a server that drips bytes cannot stretch it.
+- The certificate is checked (``webpki.py``) before the request is sent; a policy from a
+  host whose certificate senders would refuse is no policy (RFC 8461 3.3).
+- HTTP/1.0, so the answer comes whole, never chunked; at most ``MAX_HEAD`` octets of status
+  line and headers and ``MAX_BODY`` of body. A redirect is reported, never followed (RFC
+  8461 3.3: "HTTP 3xx redirects MUST NOT be followed").
+- Where to connect: ``--https-resolve NAME:ADDR:PORT`` (as curl's ``--resolve``), else the
+  name's A/AAAA through the resolver, port 443.
+"""
+
+from __future__ import annotations
+
+import datetime
+import socket
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import dane, sts, webpki
+from .findings import ERROR, FATAL
+from .lookup import LiveLookup
+from .servers import Server
+
+HTTPS_TIMEOUT = 20.0  # seconds for one whole fetch (within --timeout)
+MAX_HEAD = 16 * 1024  # octets of status line and headers
+MAX_BODY = 64 * 1024  # octets of policy: RFC 8461 3.2 policies are a few lines
+USER_AGENT = "zonegen-verify"
+
+
+class HttpsFailure(Exception):
+    def __init__(self, status: str, severity: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.severity = severity
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    reason: str
+    headers: dict[str, str]  # lowercase names, the first of each
+    body: bytes
+
+
+def parse_resolve(text: str) -> tuple[str, Server]:
+    """``NAME:ADDR:PORT`` (ADDR an IP, IPv6 in brackets) -> (absolute name, server)."""
+    from .. import names
+    from ..errors import InputError
+    from .servers import parse_server
+
+    name, sep, rest = text.partition(":")
+    if not sep or not rest:
+        raise InputError(f"--https-resolve {text!r}: give NAME:ADDR:PORT")
+    try:
+        host = names.absolute(name)
+    except ValueError as e:
+        raise InputError(f"--https-resolve {text!r}: {e}") from None
+    server = parse_server(rest, default_port=443, what="--https-resolve")
+    return host, server
+
+
+def get(
+    server: Server,
+    host: str,
+    path: str,
+    *,
+    trust: webpki.Trust,
+    deadline: float,
+    window_days: float,
+) -> tuple[Response, webpki.Verdict]:
+    """GET ``https://host/path`` from ``server``. Raises :class:`HttpsFailure`."""
+    name = host.rstrip(".")
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise HttpsFailure("unreachable", FATAL, f"not asked: the time ran out before {server}")
+    try:
+        sock = socket.create_connection((server.host, server.port), timeout=left)
+    except ConnectionRefusedError:
+        raise HttpsFailure(
+            "refused", ERROR, f"connection refused by {server}: no HTTPS server there"
+        ) from None
+    except TimeoutError:
+        raise HttpsFailure("unreachable", ERROR, f"no connection to {server} in time") from None
+    except OSError as e:
+        raise HttpsFailure("unreachable", ERROR, f"no connection to {server}: {e}") from None
+    with sock:
+        io = _Io(sock, server, deadline)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False  # checked below, with webpki, on the presented chain
+        ctx.verify_mode = ssl.CERT_NONE
+        tls = ctx.wrap_bio(io.incoming, io.outgoing, server_hostname=name)
+        io.run(tls.do_handshake, "TLS handshake")
+        chain = dane.presented_chain(tls) or (tls.getpeercert(binary_form=True) or b"",)
+        now = datetime.datetime.now(datetime.UTC)
+        verdict = webpki.check_chain(chain, host, trust, now=now, window_days=window_days)
+        if verdict.severity == ERROR:
+            raise HttpsFailure(verdict.status, ERROR, verdict.detail)
+        request = (
+            f"GET {path} HTTP/1.0\r\nHost: {name}\r\nUser-Agent: {USER_AGENT}\r\n"
+            "Accept: text/plain\r\nConnection: close\r\n\r\n"
+        ).encode()
+        io.run(lambda: tls.write(request), "request")
+        return _response(io.read_all(tls), server), verdict
+
+
+class _Io:
+    """A socket read and written only within the deadline, behind an SSL object's BIOs."""
+
+    def __init__(self, sock: socket.socket, server: Server, deadline: float) -> None:
+        self.sock = sock
+        self.server = server
+        self.deadline = deadline
+        self.incoming = ssl.MemoryBIO()
+        self.outgoing = ssl.MemoryBIO()
+
+    def _left(self, what: str) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise HttpsFailure("unreachable", ERROR, f"{self.server} did not finish {what} in time")
+        return left
+
+    def flush(self, what: str) -> None:
+        data = self.outgoing.read()
+        if data:
+            self.sock.settimeout(self._left(what))
+            try:
+                self.sock.sendall(data)
+            except OSError as e:
+                raise HttpsFailure("unreachable", ERROR, f"{self.server}: {what}: {e}") from None
+
+    def fill(self, what: str) -> bool:
+        """Read what the server sent into the BIO; False at the end of the stream."""
+        self.sock.settimeout(self._left(what))
+        try:
+            data = self.sock.recv(16384)
+        except TimeoutError:
+            raise HttpsFailure(
+                "unreachable", ERROR, f"{self.server} stopped sending ({what})"
+            ) from None
+        except OSError as e:
+            raise HttpsFailure("unreachable", ERROR, f"{self.server}: {what}: {e}") from None
+        if not data:
+            self.incoming.write_eof()
+            return False
+        self.incoming.write(data)
+        return True
+
+    def run(self, step: object, what: str) -> None:
+        """Call ``step`` until it no longer wants to read, sending what it writes."""
+        while True:
+            try:
+                step()  # type: ignore[operator]
+                self.flush(what)
+                return
+            except ssl.SSLWantReadError:
+                self.flush(what)
+                if not self.fill(what):
+                    raise HttpsFailure(
+                        "tls-failed", ERROR, f"{self.server} closed the connection ({what})"
+                    ) from None
+            except ssl.SSLError as e:
+                raise HttpsFailure(
+                    "tls-failed", ERROR, f"{what} with {self.server} failed: {e.reason or e}"
+                ) from None
+
+    def read_all(self, tls: ssl.SSLObject) -> bytes:
+        """The whole response, at most ``MAX_HEAD + MAX_BODY`` octets."""
+        data = b""
+        limit = MAX_HEAD + MAX_BODY
+        while True:
+            try:
+                chunk = tls.read(16384)
+            except ssl.SSLWantReadError:
+                if not self.fill("the response"):
+                    return data  # closed without close_notify: what came is the answer
+                continue
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                return data
+            except ssl.SSLError as e:
+                raise HttpsFailure(
+                    "tls-failed", ERROR, f"reading from {self.server}: {e.reason or e}"
+                ) from None
+            if not chunk:
+                return data
+            data += chunk
+            if len(data) > limit:
+                raise HttpsFailure(
+                    "too-large",
+                    ERROR,
+                    f"{self.server} sent more than {limit // 1024} KiB: no policy is that "
+                    "long; not read further",
+                )
+
+
+def _response(data: bytes, server: Server) -> Response:
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        if len(data) > MAX_HEAD:
+            raise HttpsFailure(
+                "bad-http", ERROR, f"{server}: headers longer than {MAX_HEAD} octets"
+            )
+        raise HttpsFailure("bad-http", ERROR, f"{server} sent no complete HTTP response")
+    if len(head) > MAX_HEAD:
+        raise HttpsFailure("bad-http", ERROR, f"{server}: headers longer than {MAX_HEAD} octets")
+    if len(body) > MAX_BODY:
+        raise HttpsFailure(
+            "too-large", ERROR, f"{server}: a body over {MAX_BODY // 1024} KiB is no policy"
+        )
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise HttpsFailure(
+            "bad-http", ERROR, f"{server}: not an HTTP status line: {lines[0][:60]!r}"
+        )
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        key, colon, value = line.partition(":")
+        if colon:
+            headers.setdefault(key.strip().lower(), value.strip())
+    length = headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) != len(body):
+        raise HttpsFailure(
+            "bad-http",
+            ERROR,
+            f"{server}: Content-Length {length}, but {len(body)} octets came",
+        )
+    return Response(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, body)
+
+
+POLICY_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.3
+MAX_ADDRESSES = 4  # addresses of one policy host tried at most
+
+
+def policy_fetcher(
+    lookup: LiveLookup,
+    resolves: Mapping[str, Server],
+    trust: webpki.Trust,
+    *,
+    deadline: float,
+    window_days: float,
+) -> sts.Fetch:
+    """How ``sts.py`` gets a policy: ``--https-resolve`` or the host's addresses through the
+    resolver, each tried in turn until one answers."""
+
+    def fetch(host: str) -> sts.Fetched:
+        if host in resolves:
+            targets = [resolves[host]]
+        else:
+            addresses, failed = lookup.addresses(host)
+            if not addresses:
+                if failed is not None:
+                    severity = FATAL if failed.fault == "no-answer" else ERROR
+                    return sts.Fetched(
+                        "", failure=failed.fault, severity=severity, detail=failed.detail
+                    )
+                return sts.Fetched(
+                    "",
+                    failure="no-address",
+                    severity=ERROR,
+                    detail=f"{host} has no address: senders cannot fetch the policy",
+                )
+            targets = [Server(a, 443) for a in addresses[:MAX_ADDRESSES]]
+        first: sts.Fetched | None = None
+        for target in targets:
+            got = _fetch_one(target, host, trust, deadline, window_days)
+            if not got.failure:
+                return got
+            first = first or got
+        assert first is not None
+        return first
+
+    return fetch
+
+
+def _fetch_one(
+    target: Server, host: str, trust: webpki.Trust, deadline: float, window_days: float
+) -> sts.Fetched:
+    try:
+        response, verdict = get(
+            target,
+            host,
+            POLICY_PATH,
+            trust=trust,
+            deadline=min(deadline, time.monotonic() + HTTPS_TIMEOUT),
+            window_days=window_days,
+        )
+    except HttpsFailure as e:
+        return sts.Fetched(str(target), failure=e.status, severity=e.severity, detail=e.detail)
+    if 300 <= response.status < 400:
+        where = response.headers.get("location", "")[:100]
+        return sts.Fetched(
+            str(target),
+            failure="redirect",
+            severity=ERROR,
+            detail=f"HTTP {response.status} to {where!r}: senders do not follow redirects "
+            "(RFC 8461 3.3); serve the policy at this URL itself",
+        )
+    if response.status != 200:
+        return sts.Fetched(
+            str(target),
+            failure="http-status",
+            severity=ERROR,
+            detail=f"HTTP {response.status} {response.reason[:40]}: senders take the domain "
+            "as without a policy (RFC 8461 3.3)",
+        )
+    try:
+        body = response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return sts.Fetched(
+            str(target), failure="invalid", severity=ERROR, detail="the policy is not UTF-8 text"
+        )
+    content_type = response.headers.get("content-type", "")
+    if verdict.severity != "ok":  # expiring: said next to the policy's own verdict
+        return sts.Fetched(
+            str(target),
+            body=body,
+            content_type=content_type,
+            detail=verdict.detail,
+            severity=verdict.severity,
+        )
+    return sts.Fetched(str(target), body=body, content_type=content_type)

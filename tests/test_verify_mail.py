@@ -1,0 +1,580 @@
+"""The mail checks of ``zonegen verify`` (what Mox's own "Check DNS" covers) against a real
+``named`` on 127.0.0.1: the bundled example's zone as ``zonegen build`` writes it, the
+reverse zones of the host's documentation IPs (203.0.113.25, 2001:db8:25::25), and a zone
+of another organization for DMARC reports. named answers the resolver's questions too (it
+follows CNAMEs inside its zones and has no cache, so each change is seen at once; the
+unbound path is in test_verify.py). Each test breaks one thing, checks that its finding
+fires with the domain and the IP, selector or destination, and puts it back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dns.query
+import dns.update
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from conftest import REPO, run
+from dnslab import LAB_NS, Named, free_port
+from lab.smtp import SmtpLab
+from lab.webpki import LabCA, PolicyServer
+from zonegen.verify.mailrun import DNS_CHECKS
+
+SITE = REPO / "config" / "site.yaml"
+ZONE = "example.org."
+HOST = "mx.example.org."
+REV4_ZONE = "113.0.203.in-addr.arpa."
+REV4 = "25.113.0.203.in-addr.arpa."
+REV6_ZONE = "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa."
+REV6 = "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0." + REV6_ZONE
+OTHER = "reports.test."  # another organization, for DMARC reports
+
+
+def _zone_text(zone: str, body: str) -> str:
+    soa = f"@ IN SOA {LAB_NS} hostmaster.{zone} 1 7200 3600 1209600 300"
+    return f"$TTL 300\n{soa}\n@ IN NS {LAB_NS}\n{body}"
+
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Named]:
+    tmp = tmp_path_factory.mktemp("mail")
+    assert run("build", "--site", SITE, "--out", tmp / "zones").exit_code == 0
+    texts = {
+        ZONE.rstrip("."): (tmp / "zones" / "bind" / "example.org.zone").read_text(),
+        REV4_ZONE.rstrip("."): _zone_text(REV4_ZONE, f"{REV4} IN PTR {HOST}\n"),
+        REV6_ZONE.rstrip("."): _zone_text(REV6_ZONE, f"{REV6} IN PTR {HOST}\n"),
+        OTHER.rstrip("."): _zone_text(OTHER, f"elsewhere.{OTHER} IN A 192.0.2.99\n"),
+    }
+    server = Named(tmp / "named", sorted(texts), texts=texts).start()
+    yield server
+    server.stop()
+
+
+def verify(named: Named, *args: str) -> tuple[int, dict[str, Any]]:
+    result = run(
+        "verify",
+        "--site",
+        SITE,
+        "--nameserver",
+        f"127.0.0.1:{named.port}",
+        "--resolver",
+        f"127.0.0.1:{named.port}",
+        "--query-timeout",
+        "2",
+        "--format",
+        "json",
+        *args,
+    )
+    assert result.exit_code in (0, 1, 2), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def found(doc: dict[str, Any], check: str, **match: str) -> list[dict[str, Any]]:
+    return [
+        f
+        for f in doc["findings"]
+        if f["check"] == check and all(f[k] == v for k, v in match.items())
+    ]
+
+
+def zone_of(name: str) -> str:
+    for zone in (REV4_ZONE, REV6_ZONE, OTHER, ZONE):
+        if name == zone or name.endswith("." + zone):
+            return zone
+    raise AssertionError(name)
+
+
+@contextmanager
+def changed(named: Named, name: str, rtype: str, *values: str) -> Iterator[None]:
+    """Replace ``name``/``rtype`` by ``values`` (none: delete it) for the ``with`` block."""
+    zone = zone_of(name)
+    before = named.query(name, rtype)
+    old = [
+        rd.to_text() for rrset in before.answer if rrset.rdtype == _rdtype(rtype) for rd in rrset
+    ]
+    _set(named, zone, name, rtype, values)
+    try:
+        yield
+    finally:
+        _set(named, zone, name, rtype, tuple(old))
+
+
+def _rdtype(rtype: str) -> int:
+    import dns.rdatatype
+
+    return dns.rdatatype.from_text(rtype)
+
+
+def _set(named: Named, zone: str, name: str, rtype: str, values: tuple[str, ...]) -> None:
+    upd = dns.update.UpdateMessage(zone, keyring=named.keyring, keyalgorithm="hmac-sha256")
+    upd.delete(name, rtype)
+    for value in values:
+        upd.add(name, 300, rtype, value)
+    r = dns.query.tcp(upd, "127.0.0.1", port=named.port, timeout=5)
+    assert r.rcode() == 0, r
+
+
+# ---------------------------------------------------------------------------- all good
+
+
+def test_every_mail_check_runs_and_holds(named: Named) -> None:
+    _, doc = verify(named)
+    for check in DNS_CHECKS:
+        mine = found(doc, check)
+        assert mine, f"no {check} finding"
+        bad = [f for f in mine if f["severity"] != "ok"]
+        assert not bad, bad
+    # Each host IP, from the domain and as the host's HELO name.
+    spf = {(f["name"], f["got"][0]) for f in found(doc, "spf-eval")}
+    assert spf == {
+        (n, f"{ip}: pass") for n in (ZONE, HOST) for ip in ("203.0.113.25", "2001:db8:25::25")
+    }
+    assert {f["name"] for f in found(doc, "iprev")} == {REV4, REV6}
+    assert {f["name"] for f in found(doc, "dkim-key")} == {
+        f"2026a._domainkey.{ZONE}",
+        f"2026b._domainkey.{ZONE}",
+    }
+    assert len(found(doc, "srv-clients")) == 6
+    nulls = [f for f in found(doc, "srv-clients") if "null SRV" in f["detail"]]
+    assert len(nulls) == 4  # _imap, _submission, _pop3, _pop3s: "not offered" is fine
+    assert found(doc, "dmarc-external")[0]["detail"] == "no external report destinations"
+
+
+def test_skip_leaves_checks_out(named: Named) -> None:
+    _, doc = verify(named, "--skip", "iprev", "--skip", "spf-eval")
+    assert not found(doc, "iprev") and not found(doc, "spf-eval") and found(doc, "tlsrpt")
+    _, doc = verify(named, "--skip", "mail")
+    assert not [f for f in doc["findings"] if f["check"] in DNS_CHECKS]
+
+
+# ---------------------------------------------------------------------------- iprev
+
+
+def test_iprev_without_ptr(named: Named) -> None:
+    with changed(named, REV4, "PTR"):
+        code, doc = verify(named)
+    (f,) = found(doc, "iprev", name=REV4)
+    assert (f["status"], f["severity"]) == ("no-ptr", "error") and code == 1
+    assert "203.0.113.25 has no reverse name" in f["detail"] and f["zone"] == ZONE
+    assert found(doc, "iprev", name=REV6)[0]["status"] == "ok"
+
+
+def test_iprev_not_forward_confirmed(named: Named) -> None:
+    with changed(named, REV6, "PTR", f"nowhere.{ZONE}"):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", name=REV6)
+    assert (f["status"], f["severity"]) == ("not-confirmed", "error")
+    assert f["got"] == [f"nowhere.{ZONE}"] and "2001:db8:25::25" in f["detail"]
+
+
+def test_iprev_other_confirmed_name_is_a_warning(named: Named) -> None:
+    with (
+        changed(named, f"alias.{ZONE}", "A", "203.0.113.25"),
+        changed(named, REV4, "PTR", f"alias.{ZONE}"),
+    ):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", name=REV4)
+    assert (f["status"], f["severity"]) == ("other-name", "warning")
+
+
+def test_iprev_host_resolving_elsewhere(named: Named) -> None:
+    with changed(named, HOST, "A", "192.0.2.1"):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", name=REV4)
+    assert f["status"] == "not-confirmed" and "does not resolve to 203.0.113.25" in f["detail"]
+
+
+# ---------------------------------------------------------------------------- spf-eval
+
+
+def test_spf_not_passing_names_the_ip_and_the_result(named: Named) -> None:
+    with changed(named, ZONE, "TXT", '"v=spf1 ip4:192.0.2.1 ~all"'):
+        code, doc = verify(named)
+    bad = found(doc, "spf-eval", name=ZONE)
+    assert {(f["status"], f["got"][0]) for f in bad} == {
+        ("softfail", "203.0.113.25: softfail"),
+        ("softfail", "2001:db8:25::25: softfail"),
+    }
+    assert all(f["severity"] == "error" for f in bad) and code == 1
+    assert "mechanism ~all" in bad[0]["detail"]
+    assert all(f["status"] == "ok" for f in found(doc, "spf-eval", name=HOST))
+
+
+def test_spf_lookup_limit_is_permerror(named: Named) -> None:
+    many = " ".join(f"a:h{i}.{OTHER.rstrip('.')}" for i in range(11))
+    with changed(named, HOST, "TXT", f'"v=spf1 {many} -all"'):
+        _, doc = verify(named)
+    bad = found(doc, "spf-eval", name=HOST)
+    assert {f["status"] for f in bad} == {"permerror"}
+    assert "RFC 7208 4.6.4" in bad[0]["detail"]
+
+
+def test_spf_missing_record_is_none(named: Named) -> None:
+    with changed(named, HOST, "TXT"):
+        _, doc = verify(named)
+    assert {f["status"] for f in found(doc, "spf-eval", name=HOST)} == {"none"}
+
+
+# ---------------------------------------------------------------------------- dkim-key
+
+
+def _other_key() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    import base64
+
+    p = base64.b64encode(der).decode()
+    return " ".join(f'"{c}"' for c in ["v=DKIM1;h=sha256;p=" + p[:180], p[180:]])
+
+
+def test_dkim_published_key_of_another_private_key(named: Named) -> None:
+    owner = f"2026a._domainkey.{ZONE}"
+    with changed(named, owner, "TXT", _other_key()):
+        _, doc = verify(named)
+    (f,) = found(doc, "dkim-key", name=owner)
+    assert (f["status"], f["severity"]) == ("mismatch", "error")
+    assert "selector 2026a of example.org" in f["detail"] and "domains.conf" in f["detail"]
+    assert found(doc, "dkim-key", name=f"2026b._domainkey.{ZONE}")[0]["status"] == "ok"
+
+
+def test_dkim_selector_not_published(named: Named) -> None:
+    owner = f"2026b._domainkey.{ZONE}"
+    with changed(named, owner, "TXT"):
+        _, doc = verify(named)
+    (f,) = found(doc, "dkim-key", name=owner)
+    assert (f["status"], f["severity"]) == ("missing", "error")
+
+
+# ---------------------------------------------------------------------------- dmarc-external
+
+
+def test_dmarc_external_destination_must_authorize(named: Named) -> None:
+    owner = f"_dmarc.{ZONE}"
+    record = f'"v=DMARC1;p=reject;rua=mailto:dmarc@{OTHER.rstrip(".")}"'
+    auth = f"example.org._report._dmarc.{OTHER}"
+    with changed(named, owner, "TXT", record):
+        code, doc = verify(named)
+        (f,) = found(doc, "dmarc-external")
+        assert (f["status"], f["severity"]) == ("unauthorized", "error") and code == 1
+        assert f["expected"] == [f'{auth} TXT "v=DMARC1;"']
+        assert "rua=mailto:dmarc@reports.test" in f["detail"]
+        with changed(named, auth, "TXT", '"v=DMARC1;"'):
+            _, doc = verify(named)
+        (f,) = found(doc, "dmarc-external")
+        assert f["status"] == "ok" and "reports.test accepts reports" in f["detail"]
+
+
+def test_dmarc_destination_inside_the_domain_is_not_external(named: Named) -> None:
+    owner = f"_dmarc.{ZONE}"
+    with changed(named, owner, "TXT", '"v=DMARC1;p=reject;rua=mailto:r@reports.example.org"'):
+        _, doc = verify(named)
+    (f,) = found(doc, "dmarc-external")
+    assert f["status"] == "ok" and f["detail"] == "no external report destinations"
+
+
+# ---------------------------------------------------------------------------- tlsrpt, mta-sts
+
+
+def test_tlsrpt_two_records_and_a_bad_one(named: Named) -> None:
+    host = f"_smtp._tls.{HOST}"
+    domain = f"_smtp._tls.{ZONE}"
+    with (
+        changed(
+            named,
+            host,
+            "TXT",
+            '"v=TLSRPTv1; rua=mailto:a@example.org"',
+            '"v=TLSRPTv1; rua=mailto:b@example.org"',
+        ),
+        changed(named, domain, "TXT", '"v=TLSRPTv1;"'),
+    ):
+        _, doc = verify(named)
+    assert found(doc, "tlsrpt", name=host)[0]["status"] == "multiple"
+    (bad,) = found(doc, "tlsrpt", name=domain)
+    assert (bad["status"], bad["severity"]) == ("invalid", "error") and "rua" in bad["detail"]
+    with changed(named, domain, "TXT"):
+        _, doc = verify(named)
+    assert found(doc, "tlsrpt", name=domain)[0]["status"] == "missing"
+
+
+def test_mta_sts_record_malformed_or_missing(named: Named) -> None:
+    owner = f"_mta-sts.{ZONE}"
+    with changed(named, owner, "TXT", '"v=STSv1; id=not_an_id!"'):
+        _, doc = verify(named)
+    (f,) = found(doc, "mta-sts", name=owner)
+    assert (f["status"], f["severity"]) == ("invalid", "error") and "id=" in f["detail"]
+    with changed(named, owner, "TXT"):
+        _, doc = verify(named)
+    assert found(doc, "mta-sts", name=owner)[0]["status"] == "missing"
+
+
+# ---------------------------------------------------------------------------- clients
+
+
+def test_srv_target_elsewhere_and_null_srv(named: Named) -> None:
+    imaps = f"_imaps._tcp.{ZONE}"
+    with changed(named, imaps, "SRV", f"0 1 993 elsewhere.{OTHER}"):
+        _, doc = verify(named)
+    (f,) = found(doc, "srv-clients", name=imaps)
+    assert (f["status"], f["severity"]) == ("not-ours", "error")
+    assert "192.0.2.99" in f["detail"] and "203.0.113.25" in f["detail"]
+    with changed(named, imaps, "SRV", "0 0 0 ."):
+        _, doc = verify(named)
+    (f,) = found(doc, "srv-clients", name=imaps)
+    assert (f["status"], f["severity"]) == ("ok", "ok") and "null SRV" in f["detail"]
+    with changed(named, imaps, "SRV", "0 0 0 .", f"0 1 993 {HOST}"):
+        _, doc = verify(named)
+    assert found(doc, "srv-clients", name=imaps)[0]["status"] == "mixed-null"
+
+
+def test_autoconfig_and_autodiscover(named: Named) -> None:
+    name = f"autoconfig.{ZONE}"
+    srv = f"_autodiscover._tcp.{ZONE}"
+    with (
+        changed(named, name, "CNAME", f"elsewhere.{OTHER}"),
+        changed(named, srv, "SRV", f"0 1 8443 {HOST}"),
+    ):
+        _, doc = verify(named)
+    (f,) = found(doc, "autoconfig")
+    assert (f["status"], f["severity"]) == ("not-ours", "error") and f["name"] == name
+    (g,) = found(doc, "autodiscover")
+    assert (g["status"], g["severity"]) == ("port", "error")
+    with changed(named, name, "CNAME"):
+        _, doc = verify(named)
+    assert found(doc, "autoconfig")[0]["status"] == "missing"
+
+
+# ---------------------------------------------------------------------------- no resolver
+
+
+def test_dead_resolver_is_could_not_check(named: Named) -> None:
+    result = run(
+        "verify",
+        "--site",
+        SITE,
+        "--nameserver",
+        f"127.0.0.1:{named.port}",
+        "--resolver",
+        f"127.0.0.1:{free_port()}",
+        "--query-timeout",
+        "1",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.stdout)
+    spf = found(doc, "spf-eval")
+    assert spf and all(f["severity"] == "fatal" and f["status"] == "no-answer" for f in spf)
+    assert all(f["severity"] == "fatal" for f in found(doc, "iprev"))
+
+
+def test_reports_validate_and_render(named: Named, tmp_path: Path) -> None:
+    """Text output names the checks; JSON stays within schema 1."""
+    result = run(
+        "verify",
+        "--site",
+        SITE,
+        "--nameserver",
+        f"127.0.0.1:{named.port}",
+        "--resolver",
+        f"127.0.0.1:{named.port}",
+    )
+    assert "spf-eval: ok" in result.stdout and "iprev: ok" in result.stdout
+
+
+# ---------------------------------------------------------------------------- MTA-STS policy
+
+POLICY = "version: STSv1\nmode: enforce\nmx: mx.example.org\nmax_age: 604800\n"
+STS_HOST = "mta-sts.example.org"
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory: pytest.TempPathFactory) -> LabCA:
+    return LabCA(tmp_path_factory.mktemp("ca"))
+
+
+def https(ca: LabCA, port: int) -> list[str]:
+    return [
+        "--https",
+        "--https-resolve",
+        f"{STS_HOST}:127.0.0.1:{port}",
+        "--ca-bundle",
+        str(ca.bundle),
+    ]
+
+
+def policy_finding(doc: dict[str, Any]) -> dict[str, Any]:
+    (f,) = found(doc, "mta-sts", rtype="policy")
+    return f
+
+
+def test_mta_sts_policy_fetched_and_matching(named: Named, ca: LabCA) -> None:
+    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert server.requests == ["/.well-known/mta-sts.txt"]
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("ok", "ok"), f
+    assert f["name"] == f"{STS_HOST}." and f["server"] == f"127.0.0.1:{server.port}"
+    assert "id=20261125T083131" in f["got"] and "mode=enforce" in f["got"]
+
+
+def test_no_https_connection_unless_asked(named: Named, ca: LabCA) -> None:
+    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+        _, doc = verify(named)
+        assert server.requests == []
+    assert not found(doc, "mta-sts", rtype="policy")
+
+
+def test_mta_sts_policy_not_naming_the_mx(named: Named, ca: LabCA) -> None:
+    policy = POLICY.replace("mx: mx.example.org", "mx: *.example.net")
+    with PolicyServer(*ca.issue(STS_HOST), policy=policy) as server:
+        code, doc = verify(named, *https(ca, server.port))
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("mx-mismatch", "error") and code == 1
+    assert "MX mx.example.org. matches no mx: line" in f["detail"]
+
+
+def test_mta_sts_testing_mode_and_short_max_age_warn(named: Named, ca: LabCA) -> None:
+    policy = POLICY.replace("enforce", "testing").replace("604800", "3600")
+    with PolicyServer(*ca.issue(STS_HOST), policy=policy) as server:
+        _, doc = verify(named, *https(ca, server.port))
+    f = policy_finding(doc)
+    assert f["severity"] == "warning" and "mode testing" in f["detail"]
+    assert "max_age 3600 s" in f["detail"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "status", "words"),
+    [
+        ("redirect", "redirect", "do not follow redirects"),
+        ("huge", "too-large", "KiB"),
+        ("missing", "http-status", "HTTP 404"),
+    ],
+)
+def test_mta_sts_policy_server_misbehaving(
+    named: Named, ca: LabCA, mode: str, status: str, words: str
+) -> None:
+    with PolicyServer(*ca.issue(STS_HOST), mode=mode, policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert len(server.requests) == 1  # a redirect is not followed
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == (status, "error") and words in f["detail"]
+
+
+def test_mta_sts_policy_certificate_of_another_ca(named: Named, ca: LabCA, tmp_path: Path) -> None:
+    other = LabCA(tmp_path / "other", "another root")
+    with PolicyServer(*other.issue(STS_HOST), policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert server.requests == []  # nothing is asked of a server senders would not trust
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("untrusted", "error")
+
+
+def test_mta_sts_policy_changed_under_the_same_id(named: Named, ca: LabCA, tmp_path: Path) -> None:
+    last = tmp_path / "last.json"
+    args = ["--json", str(last), "--since", str(last)]
+    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+        verify(named, *https(ca, server.port), *args)
+        assert policy_finding(json.loads(last.read_text()))["status"] == "ok"
+        server.policy = POLICY.replace("604800", "1209600")
+        _, doc = verify(named, *https(ca, server.port), *args)
+        f = policy_finding(doc)
+        assert (f["status"], f["severity"]) == ("id-unchanged", "error"), f
+        # Said again on the next run: senders still hold the old policy for that id.
+        _, doc = verify(named, *https(ca, server.port), *args)
+        assert policy_finding(doc)["status"] == "id-unchanged"
+        with changed(named, f"_mta-sts.{ZONE}", "TXT", '"v=STSv1; id=20261201T000000"'):
+            _, doc = verify(named, *https(ca, server.port), *args)
+        assert policy_finding(doc)["status"] == "ok"
+
+
+# ---------------------------------------------------------------------------- tls
+
+
+def tls(ca: LabCA, port: int) -> list[str]:
+    return ["--tls", "--smtp", f"127.0.0.1:{port}", "--ca-bundle", str(ca.bundle)]
+
+
+def test_tls_certificate_valid_for_the_mx(named: Named, ca: LabCA) -> None:
+    chain, key = ca.issue("mx.example.org", tag="-smtp")
+    with SmtpLab("starttls", cert=chain, key=key) as smtp:
+        _, doc = verify(named, *tls(ca, smtp.port))
+        assert len(smtp.ehlo) == 1  # tls and dane read one conversation
+    (f,) = found(doc, "tls")
+    assert (f["status"], f["severity"]) == ("ok", "ok"), f
+    assert f["name"] == HOST and f["server"] == f"127.0.0.1:{smtp.port}"
+    assert found(doc, "dane")  # --smtp checks DANE as before
+
+
+@pytest.mark.parametrize(
+    ("host", "days", "status", "severity"),
+    [
+        ("mx.example.org", 3, "expiring", "warning"),
+        ("other.example.org", 60, "untrusted", "error"),
+    ],
+)
+def test_tls_certificate_expiring_or_for_another_name(
+    named: Named, ca: LabCA, host: str, days: float, status: str, severity: str
+) -> None:
+    chain, key = ca.issue(host, days=days, tag=f"-{status}")
+    with SmtpLab("starttls", cert=chain, key=key) as smtp:
+        _, doc = verify(named, *tls(ca, smtp.port))
+    (f,) = found(doc, "tls")
+    assert (f["status"], f["severity"]) == (status, severity), f
+
+
+def test_tls_without_starttls(named: Named, ca: LabCA) -> None:
+    with SmtpLab("no-starttls") as smtp:
+        _, doc = verify(named, *tls(ca, smtp.port))
+    (f,) = found(doc, "tls")
+    assert (f["status"], f["severity"]) == ("no-starttls", "error")
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+def test_bad_connection_options_are_one_line_and_exit_2(
+    named: Named, ca: LabCA, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.pem"
+    empty.write_text("not a certificate\n")
+    for args, words in [
+        (["--https", "--ca-bundle", str(empty)], "no PEM certificate in the CA bundle"),
+        (["--https", "--ca-bundle", str(tmp_path / "nope.pem")], "CA bundle not found"),
+        (["--https", "--https-resolve", "mta-sts.example.org"], "NAME:ADDR:PORT"),
+        (["--https", "--https-resolve", "mta-sts.example.org:host.example:443"], "IP address"),
+    ]:
+        if "--ca-bundle" not in args:  # not the system's: its bundle is no test material
+            args = [*args, "--ca-bundle", str(ca.bundle)]
+        result = run("verify", "--site", SITE, "--nameserver", "127.0.0.1:1", *args)
+        assert result.exit_code == 2, result.output
+        assert words in result.stderr and "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1
+    result = run("verify", "--site", SITE, "--https-resolve", "a.example:127.0.0.1:443")
+    assert result.exit_code == 2 and "--https-resolve is for --https" in result.output
+
+
+def test_expired_policy_certificate(named: Named, ca: LabCA) -> None:
+    with PolicyServer(*ca.issue(STS_HOST, days=-2, tag="-expired"), policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert server.requests == []
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("expired", "error") and "expired 20" in f["detail"]
+
+
+def test_policy_host_without_address(named: Named, ca: LabCA) -> None:
+    """Without --https-resolve the policy host's address comes from the resolver: the
+    example's mta-sts CNAME leads to the host's documentation IP, where nothing listens on
+    loopback; so here the CNAME is pointed at a name without address."""
+    with changed(named, f"{STS_HOST}.", "CNAME", f"nowhere.{OTHER}"):
+        _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle))
+    f = policy_finding(doc)
+    assert (f["status"], f["severity"]) == ("no-address", "error")
