@@ -60,15 +60,12 @@ def judge(zone: str, name: str, rtype: str, ttl: int, texts: list[str]) -> Judge
         raise Unrepresentable(f"octoDNS has no {rtype} type")
     rrset = Rrset(name, rtype, ttl, texts)
     octo = _zone(zone)
-    reasons: tuple[str, ...] = ()
     try:
         # What octoDNS's own zone-file and AXFR sources do (Record.from_rrset), judged by
         # zonegen's validators; leniently when they reject it.
         data = OctoRecord.registered_types()[rtype].data_from_rrset(rrset)
         owner = octo.hostname_from_fqdn(name)
-        reasons = _reasons(octo, owner, data)
-        with quiet():
-            record = new_record(octo, owner, data, lenient=bool(reasons))
+        record, reasons = _judged(octo, owner, data)
         out = record.to_rrset()
     except Exception as e:  # octoDNS raises plain exceptions on values it cannot parse
         raise Unrepresentable(f"octoDNS cannot read it: {_why(e)}") from None
@@ -107,11 +104,8 @@ def from_yaml(zone: str, name: str, data: dict[str, Any], *, escaped: bool) -> Y
             ]
     meta = data.get("octodns")
     asked = isinstance(meta, dict) and meta.get("lenient") is True
-    reasons: tuple[str, ...] = ()
     try:
-        reasons = _reasons(_zone(zone), name, data)
-        with quiet():
-            record = new_record(_zone(zone), name, data, lenient=bool(reasons))
+        record, reasons = _judged(_zone(zone), name, data)
         out = record.to_rrset()
     except Unrepresentable:
         raise
@@ -120,17 +114,22 @@ def from_yaml(zone: str, name: str, data: dict[str, Any], *, escaped: bool) -> Y
     return YamlRecord(out.name, out._type, int(out.ttl), tuple(out.rdatas), reasons, asked)
 
 
-def _reasons(octo: OctoZone, name: str, data: dict[str, Any]) -> tuple[str, ...]:
-    """What zonegen's validators and octoDNS's own (as a sync runs them) reject: a kept
-    record either reason touches is written with octoDNS's lenient flag."""
+def _judged(octo: OctoZone, name: str, data: dict[str, Any]) -> tuple[Any, tuple[str, ...]]:
+    """The octoDNS record for ``data``, and what zonegen's validators and octoDNS's own (as
+    a sync runs them) reject in it: a kept record either touches is written with octoDNS's
+    lenient flag."""
     reasons: list[str] = []
     strict = {k: v for k, v in data.items() if k != "octodns"}  # judged without the flag
+    record = None
     try:
-        new_record(octo, name, strict)
+        record = new_record(octo, name, strict)
     except ValidationError as e:
         reasons += [str(r) for r in e.reasons]
     reasons += [r for r in sync_reasons(octo, name, strict) if r not in reasons]
-    return tuple(reasons)
+    if record is None or reasons:
+        with quiet():
+            record = new_record(octo, name, data, lenient=True)
+    return record, tuple(reasons)
 
 
 def _why(e: Exception) -> str:
