@@ -75,7 +75,9 @@ def test_cloud_export_conflicts_are_reported_and_build_refuses(ws: Workspace) ->
     out = do_import(site_path, CLOUD)
     kept = ws.root / "config" / "kept" / "example.org.yaml"
     assert kept.is_file()
-    assert "left out: 5 DNSSEC, 1 SOA, 4 apex NS" in out
+    assert "note: left out 5 DNSSEC records (1 DNSKEY, 1 DS, 1 NSEC, 2 RRSIG)" in out
+    assert "note: left out the SOA" in out
+    assert "note: left out the apex NS (ns-cloud-a1.googledomains.com., " in out
     for line in (
         "example.org MX: existing 1 aspmx.l.google.com.",
         "choose secondary or drop",
@@ -178,8 +180,8 @@ def test_reimport_says_what_changed(ws: Workspace) -> None:
         )
     )
     out = do_import(site_path, newer, "--dry-run")
-    assert "  + blog.example.org. 300 CNAME example.org." in out
-    assert "  - shop.example.org. 300 CNAME shops.myshopify.com." in out
+    assert "  + blog.example.org 300 CNAME example.org." in out
+    assert "  - shop.example.org 300 CNAME shops.myshopify.com." in out
     kept = (ws.root / "config" / "kept" / "example.org.yaml").read_text()
     assert "shop:" in kept and "blog:" not in kept  # --dry-run wrote nothing
     do_import(site_path, newer)
@@ -192,6 +194,11 @@ def test_import_errors(ws: Workspace) -> None:
     assert result.exit_code == 2 and "not in the site file" in result.stderr
     bad = ws.root / "bad.zone"
     bad.write_text("example.org. 300 IN A 203.0.113.80\nexample.org. 300 IN MX ten\n")
+    result = run("import", bad, "--zone", "example.org", "--site", site_path)
+    assert result.exit_code == 1 and "bad.zone:2: example.org MX: its data cannot be read" in (
+        result.stdout
+    )
+    bad.write_text('example.org. 300 IN A 203.0.113.80\nexample.org. 300 IN TXT "a\n')
     result = run("import", bad, "--zone", "example.org", "--site", site_path)
     assert result.exit_code == 2 and "bad.zone:2:" in result.stderr
 

@@ -512,36 +512,76 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
 @click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--zone", "zone", required=True, help="The zone the export holds.")
 @_site_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["zone", "octodns", "gcloud-yaml", "gcloud-json"]),
+    default=None,
+    help="The export's format (default: detected from its text).",
+)
+@click.option(
+    "--join-txt",
+    is_flag=True,
+    help="Take TXT records whose strings are split at other than 255 octets as their joined "
+    "text in 255-octet strings (each one is listed).",
+)
+@click.option("--strict", is_flag=True, help="Write nothing if any record is refused.")
 @_dry_run_option
-def import_(export: Path, zone: str, site_path: Path, dry_run: bool) -> None:
+def import_(
+    export: Path,
+    zone: str,
+    site_path: Path,
+    fmt: str | None,
+    join_txt: bool,
+    strict: bool,
+    dry_run: bool,
+) -> None:
     """Take an existing zone into the site's kept records, so the first sync loses nothing.
 
-    EXPORT is a BIND zone file (`gcloud dns record-sets export --zone-file-format`,
-    `dig AXFR` output) or octoDNS YAML (`octodns-dump`, by the .yaml extension). SOA, the
-    apex NS and DNSSEC records are left out; everything else that Mox does not already
-    produce is written to the zone's kept file (default: kept/<zone>.yaml next to the site
-    file), which every build includes. Where the old zone and Mox want the same name (MX,
-    SPF, DMARC, a CNAME), import lists the conflict and its choices; build refuses until
-    the site file decides each under zones.<zone>.conflicts. Run it again on a newer export
-    to see what changed.
+    EXPORT is a BIND zone file (also `gcloud dns record-sets export --zone-file-format` and
+    `dig AXFR` output), octoDNS YAML (`octodns-dump`), a Cloud DNS YAML export
+    (`gcloud dns record-sets export`) or a Cloud DNS JSON list (`gcloud dns record-sets list
+    --format=json`); the format is detected, --format overrides. Every record is kept
+    exactly (what build writes is read back and compared), left out with a note (SOA, apex
+    NS, DNSSEC records, duplicates) or refused with its line and the reason. Kept records go
+    to the zone's kept file (default: kept/<zone>.yaml next to the site file), which every
+    build includes. Where the old zone and Mox want the same name (MX, SPF, DMARC, a CNAME),
+    import lists the conflict and its choices; build refuses until the site file decides
+    each under zones.<zone>.conflicts. Run it again on a newer export to see what changed.
+
+    \b
+    Exit codes: 0 every record kept or left out with a note, 1 records refused (the others
+    are written; with --strict nothing is), 2 bad input (nothing is written).
 
     \b
     Examples:
       gcloud dns record-sets export old.zone --zone example-com --zone-file-format
       zonegen import old.zone --zone example.com
       dig @ns1.example.net example.com AXFR > axfr.txt && zonegen import axfr.txt --zone example.com
+      gcloud dns record-sets list --zone example-com --format=json > rrsets.json
+      zonegen import rrsets.json --zone example.com --strict
     """
     from .importer import import_zone, report
     from .output import write
     from .sources import read_inputs
 
     try:
-        result = import_zone(read_inputs(site_path), export, zone)
-        if not dry_run:
+        result = import_zone(read_inputs(site_path), export, zone, fmt=fmt, join_txt=join_txt)
+        held = strict and bool(result.refused)
+        if not dry_run and not held:
             write({result.path: result.text}, [result.change])
     except ZonegenError as e:
         _fail(e)
     click.echo(report(result, zone), nl=False)
+    if dry_run:
+        click.echo("(dry run: nothing written)")
+    if held:
+        click.echo(
+            f"zonegen: {len(result.refused)} records refused: nothing written (--strict)",
+            err=True,
+        )
+    if result.refused:
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _edit_file(path: Path, old: str, new: str, dry_run: bool) -> None:

@@ -16,9 +16,9 @@ from .model import txt_text
 from .output import read_existing
 from .pipeline import host_ips
 from .sources import Inputs
+from .sources.exports import parse_kept
 from .sources.files import read_text, show
 from .sources.sconf import SList, SMap, parse_sconf
-from .sources.zonefile import parse_export
 
 DEFAULT_ECHO_URL = "https://api.ipify.org"  # answers with the caller's IPv4 as plain text
 
@@ -56,7 +56,7 @@ def sightings(inputs: Inputs, out_dir: Path) -> tuple[list[Sighting], tuple[str,
         text = read_existing(path)
         if text is None:
             continue
-        records = parse_export(text, show(path), zone.name, yaml=True).records
+        records = parse_kept(text, show(path), zone.name)
         if host:
             found = tuple(r.value for r in records if r.name == host and r.rtype in ("A", "AAAA"))
             if found:

@@ -48,12 +48,12 @@ from .model import (
 )
 from .problem import ERROR, Problem
 from .sources import Inputs
+from .sources.exports import parse_kept
 from .sources.keys import dkim_public, load_private_key
 from .sources.mox_config import MoxConfig
 from .sources.mox_records import MoxOutput, parse_mox_output
 from .sources.rdata import in_zone
 from .sources.site import Site, SiteRecord, ZoneSettings
-from .sources.zonefile import is_yaml, parse_export
 from .text import digits
 
 
@@ -527,9 +527,7 @@ def with_kept(
                 hint="run zonegen import EXPORT --zone ZONE to write it",
             )
         return records, []
-    kept = parse_export(
-        blob.text(what="zone export"), blob.shown, settings.name, yaml=is_yaml(settings.kept)
-    ).records
+    kept = parse_kept(blob.text(what="kept file"), blob.shown, settings.name, blob.path.parent)
     combined, undecided, unused = resolve(records, list(kept), settings.decisions)
     zone = names.unicode(settings.name).rstrip(".")
     problems = [

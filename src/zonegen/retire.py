@@ -16,8 +16,8 @@ from .errors import InputError
 from .model import Record, txt_text
 from .output import read_existing
 from .pipeline import Result
+from .sources.exports import parse_kept
 from .sources.files import show
-from .sources.zonefile import parse_export
 
 
 def rolled_over(build: Result, out_dir: Path) -> list[Record]:
@@ -30,7 +30,7 @@ def rolled_over(build: Result, out_dir: Path) -> list[Record]:
         text = read_existing(path)
         if text is None:
             continue
-        for record in parse_export(text, show(path), zone.name, yaml=True).records:
+        for record in parse_kept(text, show(path), zone.name):
             if record.key in now or (record.name, record.rtype) in retired:
                 continue
             dkim = (

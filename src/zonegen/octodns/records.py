@@ -21,7 +21,7 @@ import contextlib
 import io
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -42,6 +42,7 @@ from .. import names
 from ..errors import InputError, ZonegenError
 from ..model import Origin, Record, RRset, Zone, rrsets
 from ..problem import ERROR, Problem
+from ..sources.zonefile import KEPT
 
 DEFAULT_TTL = 3600  # octoDNS's own default for a record without ttl
 
@@ -77,7 +78,7 @@ class _Registry(ValidatorRegistry):  # type: ignore[misc]
     one Mox repeat most of theirs (null SRVs, MX and CNAMEs to the host, CAA, SPF). Only
     passes are remembered; values that fail are judged, and reported, every time."""
 
-    def __init__(self) -> None:
+    def __init__(self, sets: frozenset[str] = frozenset({"strict"})) -> None:
         super().__init__()
         available = OctoRecord.validators.available()
         bridges = {i: _Values(i, self) for i in ("_value-type", "_values-type")}
@@ -89,9 +90,10 @@ class _Registry(ValidatorRegistry):  # type: ignore[misc]
         # for SRV values: Mox <= v0.0.13 printed its "no such service" records as `0 1 143 .`
         # (RFC 2782 only asks for the target "."), which strict's srv-value-rfc rejects; the
         # legacy SRV check stays on for them.
-        self.enable_sets({"strict"})
-        self.disable("srv-value-rfc", types=["SRV"])
-        self.enable("srv-value", types=["SRV"])
+        self.enable_sets(set(sets))
+        if "strict" in sets:
+            self.disable("srv-value-rfc", types=["SRV"])
+            self.enable("srv-value", types=["SRV"])
         self.passed: set[tuple[Any, ...]] = set()
 
     def process_values(
@@ -115,6 +117,13 @@ def _records() -> _Registry:
 
 
 @cache
+def _sync_records() -> _Registry:
+    """octoDNS's own default: the ``legacy`` set, which octodns-sync enables when the octoDNS
+    config names none (``manager.validators.enabled``)."""
+    return _Registry(frozenset({"legacy"}))
+
+
+@cache
 def _zones() -> Any:
     # Zone checks stay at "legacy" (CNAME coexistence): the "strict" set forbids SRV targets
     # that are CNAMEs, and Mox points _imaps/_submissions at the client-settings CNAME on
@@ -130,8 +139,11 @@ def _zones() -> Any:
 _log = logging.getLogger("Record")  # the logger Record.new warns on
 
 
-def new_record(zone: Any, name: str, data: Any, *, lenient: bool = False) -> Any:
-    """``Record.new(zone, name, data, lenient=lenient)``, judged by zonegen's validators.
+def new_record(
+    zone: Any, name: str, data: Any, *, lenient: bool = False, registry: Any = None
+) -> Any:
+    """``Record.new(zone, name, data, lenient=lenient)``, judged by zonegen's validators
+    (or ``registry``'s).
 
     Raises octoDNS's ``ValidationError`` with octoDNS's reasons, and octoDNS's plain
     ``Exception`` for a missing or unknown type, as ``Record.new`` does.
@@ -151,7 +163,7 @@ def new_record(zone: Any, name: str, data: Any, *, lenient: bool = False) -> Any
     cls = OctoRecord.registered_types().get(data["type"])
     if cls is None:
         raise Exception(f'Unknown record type: "{data["type"]}"' + _at(context))
-    reasons += _records().process_record(
+    reasons += (registry or _records()).process_record(
         cls, name, fqdn, data, disabled=zone.disabled_record_validators
     )
     with contextlib.suppress(KeyError):
@@ -212,14 +224,22 @@ def zone_yaml(zone: Zone, *, slow: bool = False, sets: list[RRset] | None = None
     octo = OctoZone(zone.name, [])
     for rrset in rrsets(zone.records) if sets is None else sets:
         first = rrset.records[0]
+        kept = all(r.kind == KEPT for r in rrset.records)
         try:
             data = None if slow else octo_data(rrset)
             if data is None:
                 record = from_rrset(octo, _rrset(rrset))
             else:
                 record = new_record(octo, names.relative(rrset.name, zone.name), data)
-            octo.add_record(record)
+            if kept and sync_reasons(
+                octo, names.relative(rrset.name, zone.name), _data(rrset, data)
+            ):
+                record = _lenient(octo, zone.name, rrset, data)
+            octo.add_record(record, lenient=kept)
         except ValidationError as e:
+            if kept:
+                octo.add_record(_lenient(octo, zone.name, rrset, data), lenient=True)
+                continue
             raise Rejected(
                 Problem(
                     zone.name,
@@ -245,6 +265,56 @@ def zone_yaml(zone: Zone, *, slow: bool = False, sets: list[RRset] | None = None
             f"octoDNS rejects zone {octo.decoded_name}: {'; '.join(map(str, e.reasons))}"
         ) from None
     return dump(octo, slow=slow)
+
+
+def _lenient(octo: Any, zone: str, rrset: RRset, data: dict[str, Any] | None) -> Any:
+    """A record kept from an imported zone that octoDNS's validators reject, with octoDNS's
+    own per-record ``lenient`` flag (``octodns: {lenient: true}`` in the YAML, which
+    YamlProvider honours): zonegen import keeps such a record only when octoDNS carries it
+    exactly (valid DNS the validators refuse: a wildcard CNAME target, an SRV without
+    ``_service._proto`` labels) and names it; the kept file's reader refuses one without the
+    flag, so build is lenient only where import was."""
+    data = {**_data(rrset, data), "octodns": {"lenient": True}}
+    with quiet():
+        return new_record(octo, names.relative(rrset.name, zone), data, lenient=True)
+
+
+def _data(rrset: RRset, data: dict[str, Any] | None) -> dict[str, Any]:
+    """An RRset's octoDNS data: the fast path's, else octoDNS's own parse of the texts."""
+    if data is not None:
+        return data
+    parsed: dict[str, Any] = OctoRecord.registered_types()[rrset.rtype].data_from_rrset(
+        _rrset(rrset)
+    )
+    return parsed
+
+
+def sync_reasons(octo: Any, name: str, data: dict[str, Any]) -> list[str]:
+    """What octoDNS's own validators, as ``octodns-sync`` runs them (``legacy`` unless the
+    octoDNS config says otherwise; a private registry, octoDNS's global one is only read),
+    reject in a record that zonegen's validators may have let pass: ``strict`` replaces
+    some ``legacy`` checks (NAPTR flags, for one), so a value can pass one set and fail the
+    other. YamlProvider honours a
+    record's lenient flag whatever the set."""
+    strict = {k: v for k, v in data.items() if k != "octodns"}
+    try:
+        new_record(octo, name, strict, registry=_sync_records())
+    except ValidationError as e:
+        return [str(r) for r in e.reasons]
+    return []
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """``new_record(..., lenient=True)`` logs the reasons it lets pass on octoDNS's
+    ``Record`` logger, as Record.new does; zonegen reports them itself. The logger is
+    silenced for the call only."""
+    log = _log
+    was, log.disabled = log.disabled, True
+    try:
+        yield
+    finally:
+        log.disabled = was
 
 
 def reasons(zone: Zone) -> Iterable[tuple[RRset, str, str, str]]:
@@ -483,12 +553,3 @@ def site_rrset(
 def load_yaml(text: str) -> Any:
     """octoDNS's YAML loader (``octodns.yaml.safe_load``), key order not enforced."""
     return safe_load(text, enforce_order=False)
-
-
-def export_rrset(
-    zone_name: str, name: str, data: dict[str, Any]
-) -> tuple[str, str, int, list[str]]:
-    """One entry of an octoDNS zone file (``octodns-dump`` output) read leniently, as
-    YamlProvider loads one: its owner, type, TTL and rdata texts."""
-    rr = new_record(_zone(zone_name), name, data, lenient=True).to_rrset()
-    return rr.name, rr._type, rr.ttl, list(rr.rdatas)
