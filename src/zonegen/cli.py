@@ -19,6 +19,7 @@ from .errors import ZonegenError
 if TYPE_CHECKING:
     import datetime
 
+    from .sources import Inputs
     from .verify.since import Previous
 
 EXIT_PROBLEMS = 1
@@ -64,6 +65,17 @@ def _number_option(
         metavar=metavar,
         help=help,
     )
+
+
+def _read(site_path: Path) -> Inputs:
+    """The inputs of ``site_path``; what the site file itself calls for (a deprecated key) is
+    said on stderr. (``build`` says it among its notes.)"""
+    from .sources import read_inputs
+
+    inputs = read_inputs(site_path)
+    for note in inputs.site.notes:
+        click.echo(f"zonegen: note: {note}", err=True)
+    return inputs
 
 
 def _fail(error: ZonegenError) -> NoReturn:
@@ -323,7 +335,6 @@ def verify(
     import json
 
     from .pipeline import build as build_zones
-    from .sources import read_inputs
     from .verify import Options
     from .verify import verify as run_verify
     from .verify.https import parse_resolve
@@ -375,7 +386,7 @@ def verify(
             https_resolve=dict(parse_resolve(t) for t in https_resolve),
             cert_window_days=cert_window,
         )
-        built = build_zones(read_inputs(site_path))
+        built = build_zones(_read(site_path))
         report = run_verify(
             built,
             nameservers=servers,
@@ -485,10 +496,9 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
 
     from .checks import ERROR, WARNING, run_checks
     from .pipeline import build as build_zones
-    from .sources import read_inputs
 
     try:
-        problems = run_checks(build_zones(read_inputs(site_path)), provider=provider, strict=strict)
+        problems = run_checks(build_zones(_read(site_path)), provider=provider, strict=strict)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)
@@ -563,10 +573,9 @@ def import_(
     """
     from .importer import import_zone, report
     from .output import write
-    from .sources import read_inputs
 
     try:
-        result = import_zone(read_inputs(site_path), export, zone, fmt=fmt, join_txt=join_txt)
+        result = import_zone(_read(site_path), export, zone, fmt=fmt, join_txt=join_txt)
         held = strict and bool(result.refused)
         if not dry_run and not held:
             write({result.path: result.text}, [result.change])
@@ -623,10 +632,9 @@ def ip_show(site_path: Path, out_dir: Path) -> None:
     """List the host's IPs as the site file, mox.conf and the built zones have them, and say
     where they disagree with what the next build publishes. Exit 1 when they disagree."""
     from .hostip import disagreements, sightings
-    from .sources import read_inputs
 
     try:
-        seen, wanted = sightings(read_inputs(site_path), out_dir)
+        seen, wanted = sightings(_read(site_path), out_dir)
     except ZonegenError as e:
         _fail(e)
     for s in seen:
@@ -705,10 +713,9 @@ def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
 
     from .hostip import DEFAULT_ECHO_URL, CannotTell, public_address
     from .pipeline import host_ips
-    from .sources import read_inputs
 
     try:
-        inputs = read_inputs(site_path)
+        inputs = _read(site_path)
         known = host_ips(inputs.site, inputs.mox_config())
         current = public_address(url or DEFAULT_ECHO_URL, timeout=timeout)
     except ZonegenError as e:
@@ -754,7 +761,10 @@ def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
     try:
         old = read_text(site_path, what="site file")
         new = (ttls.promote if promote else ttls.lower)(old, show(site_path))
-        before = build_zones(read_inputs(site_path, site_text=old))
+        old_inputs = read_inputs(site_path, site_text=old)
+        for note in old_inputs.site.notes:
+            click.echo(f"zonegen: note: {note}", err=True)
+        before = build_zones(old_inputs)
         after = build_zones(read_inputs(site_path, site_text=new))
     except ZonegenError as e:
         _fail(e)
@@ -808,11 +818,10 @@ def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:
     from . import siteedit
     from .pipeline import build as build_zones
     from .retire import entry, rolled_over
-    from .sources import read_inputs
     from .sources.files import read_text, show
 
     try:
-        gone = rolled_over(build_zones(read_inputs(site_path)), out_dir)
+        gone = rolled_over(build_zones(_read(site_path)), out_dir)
         if not gone:
             click.echo("nothing to retire: every published DKIM and TLSA record is still built")
             return

@@ -383,7 +383,7 @@ RULES: tuple[Rule, ...] = (
         "tlsa-without-dnssec",
         W,
         "RFC 7672 2.2",
-        "TLSA in a zone not marked `dnssec: true` (and for which Mox did not print TLSA "
+        "TLSA in a zone not marked `signed: true` (and for which Mox did not print TLSA "
         "active); says how to sign and that `zonegen verify` confirms it",
         tlsa.tlsa_dnssec,
     ),
@@ -584,7 +584,7 @@ RULES: tuple[Rule, ...] = (
         "provider-dnssec",
         E,
         "octoDNS providers",
-        "a zone marked signed (`dnssec: true`, or TLSA Mox printed active) at a provider that "
+        "a zone marked signed (`signed: true`, or TLSA Mox printed active) at a provider that "
         "does not sign (Hetzner)",
         providers.provider_support,
     ),

@@ -85,6 +85,10 @@ class TtlOverride:
 class ZoneSettings:
     name: str  # absolute A-label
     line: int
+    # ``signed:`` in the site file (``dnssec:`` before): the zone is signed by whoever serves
+    # it (its provider, BIND's dnssec-policy). zonegen signs nothing; this says what to expect
+    # (publish Mox's commented-out TLSA, verify the signatures). The attribute keeps its name:
+    # checks and verify read it.
     dnssec: bool
     records: tuple[SiteRecord, ...]
     bind: Bind
@@ -124,6 +128,9 @@ class Site:
     zones: tuple[ZoneSettings, ...]
     octodns: Path | None  # the octoDNS config the provider checks read
     retired: tuple[Retired, ...] = ()
+    # What the user should know about the site file itself (a deprecated key): every command
+    # prints these on stderr; ``build`` carries them among its notes.
+    notes: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- YAML with lines
@@ -312,7 +319,7 @@ _TTL = ("default", "kinds", "overrides", "min", "max")
 TTL_KINDS = ("dkim", "tlsa", "null_srv")
 _BIND = ("ns", "soa")
 _SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
-_ZONE = ("dnssec", "records", "bind", "kept", "conflicts")
+_ZONE = ("signed", "records", "bind", "kept", "conflicts", "dnssec")
 _RECORD = ("type", "ttl", "value", "values")
 
 
@@ -353,6 +360,7 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     r = _Reader(shown)
     folder = path.parent
     r.keys(data, "the site file", _TOP)
+    notes: list[str] = []
     # Sections are read in this order (keyword arguments are evaluated left to right), so
     # the first error reported is the first in the file's usual layout.
     return Site(
@@ -361,11 +369,14 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         **_mox(r, data, folder),
         **_host(r, data),
         **_ttl(r, data),
-        zones=_zones(r, data, folder, _bind(r, r.section(data, "bind", "site"), "bind", None)),
+        zones=_zones(
+            r, data, folder, _bind(r, r.section(data, "bind", "site"), "bind", None), notes
+        ),
         octodns=_resolve(
             folder, r.get(data, "octodns", "site", str, "a file path", "") or "octodns.yaml"
         ),
         retired=_retired(r, data),
+        notes=tuple(notes),
     )
 
 
@@ -450,7 +461,9 @@ def _ttl(r: _Reader, data: _Map) -> dict[str, Any]:
     }
 
 
-def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[ZoneSettings, ...]:
+def _zones(
+    r: _Reader, data: _Map, folder: Path, default_bind: Bind, notes: list[str]
+) -> tuple[ZoneSettings, ...]:
     zmap = r.get(data, "zones", "site", _Map, "a mapping of zone names", _Map())
     if not zmap:
         raise r.error(
@@ -473,7 +486,7 @@ def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[Zo
             raise r.error(line, f"zones.{cut(zname)} must be a mapping (or {{}})")
         where = f"zones.{cut(zname)}"
         r.keys(zconf, where, _ZONE)
-        dnssec = r.get(zconf, "dnssec", where, bool, "true or false", False)
+        dnssec = _signed(r, zconf, where, notes)
         zrecords = _site_records(r, zconf, where)
         bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
         kept_text = r.get(zconf, "kept", where, str, "a file path", "")
@@ -483,6 +496,26 @@ def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[Zo
             ZoneSettings(zone, line, dnssec, zrecords, bind, kept, bool(kept_text), decisions)
         )
     return tuple(zones)
+
+
+def _signed(r: _Reader, zconf: _Map, where: str, notes: list[str]) -> bool:
+    """``signed:``, or its old name ``dnssec:``, which read as if zonegen would sign the zone
+    (it never does: the provider or the server signs it)."""
+    if "dnssec" not in zconf:
+        return r.get(zconf, "signed", where, bool, "true or false", False)
+    if "signed" in zconf:
+        raise r.error(
+            zconf.lines["dnssec"],
+            f"{where} has both signed: and dnssec: (its old name)",
+            "keep signed: only",
+        )
+    value = r.get(zconf, "dnssec", where, bool, "true or false", False)
+    notes.append(
+        f"{r.shown}:{zconf.lines['dnssec']}: {where}.dnssec is deprecated, write "
+        f"signed: {str(value).lower()} (the zone is signed by its DNS provider or server; "
+        "zonegen signs nothing)"
+    )
+    return value
 
 
 def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:
