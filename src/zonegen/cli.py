@@ -157,6 +157,127 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
 
 
 @main.command()
+@click.argument("directory", default=Path(), type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--quickstart",
+    "log_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="LOG",
+    help="The quickstart.log Mox wrote (or `mox config dnsrecords DOMAIN` output). Only its "
+    "DNS records are kept; the log itself (it holds passwords) is never copied.",
+)
+@click.option(
+    "--mox-config",
+    "mox_config",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Mox's config dir: mox.conf gives the host's name and IPs (written into the site "
+    "file; the site file does not name the dir, whose private keys must stay out of git).",
+)
+@click.option(
+    "--provider",
+    type=click.Choice(["googlecloud", "bind", "powerdns"]),
+    default="googlecloud",
+    show_default=True,
+    help="The octoDNS target of config/octodns.yaml.",
+)
+@click.option(
+    "--zone",
+    "zones",
+    multiple=True,
+    metavar="ZONE",
+    help="A zone to write (repeatable). Default: each mail domain, and the mail host's zone "
+    "when its name is in another domain (guessed from the name).",
+)
+def init(
+    directory: Path,
+    log_path: Path,
+    mox_config: Path | None,
+    provider: str,
+    zones: tuple[str, ...],
+) -> None:
+    """Start a DNS repository in DIRECTORY (default: here) from a Mox quickstart.
+
+    Writes config/site.yaml (the zones, the mail host's name and IPs), Mox's records as
+    config/mox/dnsrecords-<domain>.txt, config/octodns.yaml for the provider (delete guard
+    on, credentials from the environment), .gitignore, .pre-commit-config.yaml and a CI
+    workflow (.github/workflows/dns.yml) that run `zonegen build --check`, and builds zones/.
+    It never replaces a file: when one exists, nothing is written (exit 2). Then
+    `zonegen build`, `zonegen check` and `zonegen build --check` work there without flags.
+
+    \b
+    Exit codes: 0 written, 1 the zones have errors (nothing written), 2 bad input or a file
+    that exists already.
+
+    \b
+    Examples:
+      zonegen init dns --quickstart ~/mox/quickstart.log
+      zonegen init --quickstart quickstart.log --mox-config /home/mox/config --provider bind
+    """
+    from . import names
+    from .build import build_pending, output_paths
+    from .newrepo import OCTODNS, SITE, ZONES, plan_repo
+    from .output import create, refuse_taken
+    from .sources import read_mox_host, read_mox_output
+    from .sources.files import show
+
+    package = f"zonegen{'[providers]' if provider == 'powerdns' else ''}=={__version__}"
+    try:
+        log = read_mox_output(log_path)
+        config = read_mox_host(mox_config) if mox_config else None
+        repo = plan_repo(log, config=config, provider=provider, zones=zones, package=package)
+        files = {directory / path: text for path, text in repo.files.items()}
+        zone_files = [p for z in repo.zones for p in output_paths(directory / ZONES, z)]
+        refuse_taken([*files, *zone_files])  # before building: say it first
+        planned = build_pending(
+            (directory / SITE).resolve(),
+            directory / ZONES,
+            {path.resolve(): text.encode() for path, text in files.items()},
+        )
+        for note in planned.notes:
+            click.echo(f"zonegen: note: {note}", err=True)
+        if planned.problems:
+            for problem in planned.problems:
+                click.echo(f"zonegen: {problem.as_text()}", err=True)
+            click.echo(
+                f"zonegen: {len(planned.problems)} errors: nothing written (see above)", err=True
+            )
+            sys.exit(EXIT_PROBLEMS)
+        files.update(planned.files)
+        create(files)
+    except ZonegenError as e:
+        _fail(e)
+    for path in sorted(files):
+        click.echo(f"created   {show(path)}")
+    shown = ", ".join(names.unicode(z).rstrip(".") for z in repo.zones)
+    click.echo(
+        f"{planned.zones} zones ({shown}), {planned.records} records; mail host "
+        f"{names.unicode(repo.hostname).rstrip('.')} ({', '.join(repo.ips)})"
+    )
+    if repo.guessed:
+        click.echo(
+            f"the mail host's zone {names.unicode(repo.guessed).rstrip('.')} is a guess from its "
+            "name: if the zone is another, init again with --zone for each zone"
+        )
+    if config is not None:
+        others = [d for d in config.domains if d not in repo.domains]
+        if others:
+            click.echo(
+                "Mox also has "
+                + ", ".join(names.unicode(d).rstrip(".") for d in others)
+                + ": add each one's `mox config dnsrecords DOMAIN` output to config/mox/, "
+                "mox.records and zones: in config/site.yaml"
+            )
+    where = "" if directory == Path() else f"cd {show(directory)} && "
+    click.echo(
+        f"next: {where}git init && git add -A && git commit -m 'DNS from Mox'; then set bind.ns "
+        f"in {SITE} and the credentials {OCTODNS} names, and review the plan: "
+        f"octodns-sync --config-file {OCTODNS}"
+    )
+
+
+@main.command()
 @_site_option
 @click.option(
     "--nameserver",
