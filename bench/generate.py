@@ -39,8 +39,8 @@ def generate(n: int, out: Path) -> Path:
         + "".join(f"    - mox/{f}\n" for f in files)
         + "host:\n  name: mx.example.org\n  ipv4: [203.0.113.25]\n  ipv6: ['2001:db8:25::25']\n"
         + "bind:\n  ns: [ns1.dns.example., ns2.dns.example.]\n"
-        + "zones:\n  example.org: {dnssec: true}\n"
-        + zones.replace("{}", "{dnssec: true}")
+        + "zones:\n  example.org: {signed: true}\n"
+        + zones.replace("{}", "{signed: true}")
     )
     return site
 

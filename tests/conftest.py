@@ -7,7 +7,7 @@ parser), so the end-to-end tests compare zonegen against a second implementation
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +141,24 @@ def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["ZONEGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("zonegen-cache"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_bind_file_built_loads_in_named(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """After the last test: every BIND file any test had zonegen write (in this session's
+    temporary folders) is loaded by BIND's own code (named-checkconf -z, bindcheck.py). A
+    build writes only zones `zonegen check` finds no error in, so this holds the checks to
+    named on everything the suite builds, fixtures, golden cases and generated sites alike."""
+    yield
+    from bindcheck import built_zone_files, describe, refused
+
+    files = built_zone_files(tmp_path_factory.getbasetemp())
+    bad = refused(files)
+    assert not bad, f"named refuses {len(bad)} of {len(files)} built BIND files:\n" + "\n".join(
+        describe(bad)
+    )
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (conf / "site.yaml").write_text(
         "mox:\n  records: [~/zg/dnsrecords-example.org.txt, mox/quickstart.log]\n"
         "  config: mox/config\nbind: {ns: [ns1.dns.example.]}\n"
-        "ttl: {default: 300}\nzones:\n  example.org: {dnssec: true}\n"
+        "ttl: {default: 300}\nzones:\n  example.org: {signed: true}\n"
     )
     monkeypatch.chdir(root)
     return root

@@ -8,12 +8,12 @@ plus the mail host's A/AAAA: names, types, TTLs and values.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, RR, Workspace, bind_records, oracle, yaml_records
+from bindcheck import checkzone
+from conftest import FIXTURES, RR, Workspace, bind_records, oracle, run, yaml_records
 
 # variant -> (zones, host name, host IPs from mox.conf)
 VARIANTS: dict[str, tuple[list[str], str, list[str]]] = {
@@ -98,24 +98,9 @@ def test_fixture_bind_files_pass_named_checkzone(ws: Workspace, variant: str) ->
     ws.site(site_text(variant, zones))
     assert ws.build().exit_code == 0
     for zone in zones:
-        # -i local: check in-zone integrity only, so named-checkzone never asks the network
-        # about out-of-zone MX/SRV/NS targets.
-        proc = subprocess.run(
-            [
-                named_checkzone(),
-                "-i",
-                "local",
-                "-k",
-                "fail",
-                "-n",
-                "fail",
-                zone,
-                str(ws.root / "zones" / "bind" / f"{zone}.zone"),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        # bindcheck.STRICT: -i local (in-zone integrity only: never the network), and what
+        # named only warns about where zonegen's rules are errors.
+        proc = checkzone(zone, ws.root / "zones" / "bind" / f"{zone}.zone")
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert proc.stdout.rstrip().endswith("OK")
 
@@ -144,7 +129,7 @@ def test_disabled_tlsa_is_published_once_the_zone_is_signed(ws: Workspace) -> No
     before = yaml_records(ws.root / "zones", "example.com.")
     assert not any(rr[1] == "TLSA" for rr in before)
 
-    ws.site(base.replace("  example.com: {}", "  example.com: {dnssec: true}"))
+    ws.site(base.replace("  example.com: {}", "  example.com: {signed: true}"))
     result = ws.build()
     assert result.exit_code == 0, result.stderr
     tlsa = {rr for rr in yaml_records(ws.root / "zones", "example.com.") if rr[1] == "TLSA"}
@@ -155,3 +140,25 @@ def test_disabled_tlsa_is_published_once_the_zone_is_signed(ws: Workspace) -> No
     ]
     assert len(commented) == 2
     assert tlsa == {(c[1], "TLSA", 300, " ".join(c[3:])) for c in commented}
+
+
+def test_the_old_dnssec_key_builds_the_same_with_a_note_on_stderr(ws: Workspace) -> None:
+    """Every command that reads the site file says the key is deprecated, on stderr; the
+    zones are the same as with `signed: true`."""
+    variant = "v17-ipv4-basic"
+    ws.copy_fixture(variant)
+    base = site_text(variant, ["example.com"])
+    ws.site(base.replace("  example.com: {}", "  example.com: {signed: true}"))
+    assert ws.build("--no-cache").exit_code == 0
+    signed = ws.files()
+    ws.site(base.replace("  example.com: {}", "  example.com: {dnssec: true}"))
+    note = (
+        f"zonegen: note: {ws.root / 'site.yaml'}:7: zones.example.com.dnssec is deprecated, "
+        "write signed: true"
+    )
+    result = ws.build("--no-cache")
+    assert result.exit_code == 0 and note in result.stderr and note not in result.stdout
+    assert ws.files() == signed
+    assert note in ws.build().stderr  # a cache hit says it too
+    check = run("check", "--site", ws.root / "site.yaml")
+    assert note in check.stderr and "tlsa-without-dnssec" not in check.stdout

@@ -256,7 +256,7 @@ def test_dane_rollover_publishes_old_and_new_tlsa(ws: Workspace) -> None:
     (mox / "r.txt").write_text(setup.records())
     ws.site(
         "mox: {records: [mox/r.txt], config: mox/config}\nbind: {ns: [ns1.dns.example.]}\n"
-        "zones: {example.com: {dnssec: true}}\n"
+        "zones: {example.com: {signed: true}}\n"
     )
     assert ws.build().exit_code == 0
     old = {r[3] for r in yaml_records(ws.root / "zones", "example.com.") if r[1] == "TLSA"}

@@ -59,7 +59,7 @@ bind:
 zones:
   münchen.example: {}
   xn--bcher-kva.example:
-    dnssec: true
+    signed: true
     bind: {ns: [ns.other.example.]}
     records:
       www: {type: A, value: 192.0.2.1}
@@ -134,3 +134,25 @@ def test_bad_site_files(tmp_path: Path, text: str, line: int | None, fragment: s
 def test_missing_site_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="site file not found"):
         load_site(tmp_path / "nope.yaml")
+
+
+def test_signed_is_the_key_and_dnssec_still_works_with_a_note(tmp_path: Path) -> None:
+    """`dnssec: true` read as if zonegen would sign the zone: the key is `signed:` now (the
+    zone is signed by its provider or server); the old key keeps working, with a note."""
+    new = load(tmp_path, MINIMAL.replace("example.com: {}", "example.com: {signed: true}"))
+    assert new.zones[0].dnssec and new.notes == ()
+    old = load(tmp_path, MINIMAL.replace("example.com: {}", "example.com: {dnssec: true}"))
+    assert old.zones[0].dnssec
+    (note,) = old.notes
+    assert note.endswith(
+        "site.yaml:4: zones.example.com.dnssec is deprecated, write signed: true (the zone is "
+        "signed by its DNS provider or server; zonegen signs nothing)"
+    )
+    off = load(tmp_path, MINIMAL.replace("example.com: {}", "example.com: {dnssec: false}"))
+    assert not off.zones[0].dnssec and "write signed: false" in off.notes[0]
+    with pytest.raises(InputError, match="both signed: and dnssec:") as info:
+        load(
+            tmp_path,
+            MINIMAL.replace("example.com: {}", "example.com: {signed: true, dnssec: true}"),
+        )
+    assert info.value.line == 4

@@ -100,9 +100,17 @@ def test_foreign_record_survives(named: Named, tmp_path: Path) -> None:
     named.update(ZONE, "shop.example.org.", "A", "192.0.2.7")
 
     refused = octodns_sync(named, config, "--doit")
-    assert refused.returncode != 0
-    assert "would delete 1 record (shop.example.org. A)" in refused.stderr
-    assert "zonegen import" in refused.stderr
+    assert refused.returncode == 1
+    # One clear message, no traceback (the guard's excepthook), the plan on stdout.
+    assert "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.rstrip().splitlines()[-1] == (
+        "octodns-sync: error: [example.org.] would delete 1 record (shop.example.org. A), not in "
+        "zones/ and so not managed by zonegen. To keep them, add them to the site file (zonegen "
+        "import) or set keep_unmanaged: true on the delete-guard processor; to delete them, "
+        "review the plan and run octodns-sync --doit --force."
+    )
+    assert refused.stderr.count("would delete") == 1
+    assert "| Delete | shop | A |" in refused.stdout
     assert ("shop.example.org.", "A", 300, "192.0.2.7") in served(named)
 
     keep = bind_config(tmp_path, zones, "keep.yaml", keep_unmanaged=True)

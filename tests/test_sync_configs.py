@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,27 @@ def test_the_offline_guard_catches_traffic(offline: list[Any]) -> None:
         socket.getaddrinfo("api.cloudflare.com", 443)
     assert offline == [("192.0.2.1", 9), "api.cloudflare.com"]
     offline.clear()
+
+
+def test_the_refusal_hook_prints_refusals_and_leaves_other_exceptions_alone(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from octodns.provider.plan import RootNsChange
+
+    from zonegen.octodns.guard import UnmanagedDelete, refusals_without_traceback
+
+    seen: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: seen.append(value))
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/octodns-sync", "--config-file", "x.yaml"])
+    refusals_without_traceback()
+    refusals_without_traceback()  # installed once, not wrapped twice
+    hook = sys.excepthook
+    hook(UnmanagedDelete, UnmanagedDelete("[example.org.] would delete 1 record"), None)
+    hook(RootNsChange, RootNsChange(), None)
+    assert capsys.readouterr().err == (
+        "octodns-sync: error: [example.org.] would delete 1 record\n"
+        "octodns-sync: error: Root NS record change, force required\n"
+    )
+    other = ValueError("a bug")
+    hook(ValueError, other, None)
+    assert seen == [other]  # the previous hook: a traceback as usual

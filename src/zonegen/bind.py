@@ -1,6 +1,10 @@
 """BIND zone files, written with dnspython's zone text.
 
-The zone gets the SOA and NS from the site file. The SOA serial is not a timestamp, so the
+The zone gets the SOA and NS from the site file, and the addresses of the name servers that
+are inside it (``bind.glue``): named refuses a zone whose apex NS is in the zone without an
+address (RFC 1034 4.2.1; named-checkzone "has no address records"), so they are written here
+next to the NS, as the NS are, and not into the octoDNS YAML (the servers' own addresses are
+the operator's, like the apex NS). The SOA serial is not a timestamp, so the
 same inputs give the same bytes: a zone's first file has serial 1, and the serial goes up by
 one (RFC 1982 arithmetic) only when the rest of the file changes.
 """
@@ -17,7 +21,7 @@ import dns.rdtypes.ANY.SOA
 import dns.zone
 
 from . import names
-from .model import RRset, Zone, rrsets, target
+from .model import GLUE, Origin, Record, RRset, Zone, rrsets, target
 from .sources import rdata
 from .sources.site import Bind
 
@@ -62,20 +66,47 @@ def next_serial(serial: int) -> int:
     return (serial + 1) % 2**32 or 1
 
 
+def apex_ns(zone: Zone, bind: Bind) -> list[str]:
+    """The NS at the apex of the zone's BIND file: the zone's own apex NS records when it has
+    them, else ``bind.ns``; without either a zone file still needs an NS (RFC 1035 5.2), so
+    the file names one that can never resolve (RFC 6761 6.4) and the build says so."""
+    own = [r.value for r in zone.records if r.name == zone.name and r.rtype == "NS"]
+    return own or list(bind.ns) or [PLACEHOLDER_NS]
+
+
+def glue_sets(zone: Zone, bind: Bind, sets: list[RRset]) -> list[RRset]:
+    """The A/AAAA RRsets ``bind.glue`` adds to the zone's BIND file: for each glue name and
+    family, unless the zone has that RRset already (``zonegen check`` reports glue that
+    differs from it, ``glue-mismatch``)."""
+    have = {(s.name, s.rtype) for s in sets}
+    out = []
+    for g in bind.glue:
+        for rtype in ("A", "AAAA"):
+            values = [ip for ip in g.addresses if (":" in ip) == (rtype == "AAAA")]
+            if not values or (g.name, rtype) in have:
+                continue
+            records = tuple(
+                Record(
+                    g.name, rtype, bind.soa.ttl, rdata.parse(rtype, ip), Origin("", g.line), GLUE
+                )
+                for ip in sorted(values)
+            )
+            out.append(RRset(g.name, rtype, bind.soa.ttl, records))
+    return out
+
+
 def _text(zone: Zone, bind: Bind, serial: int, slow: bool, sets: list[RRset]) -> str:
     origin = rdata.name(zone.name)
     has_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
-    ns = [] if has_ns else list(bind.ns)
-    if not has_ns and not ns:
-        # A zone file needs an SOA and NS (RFC 1035 5.2). Without bind.ns the file still
-        # renders the records, with a name that can never resolve (RFC 6761 6.4) and a note.
-        ns = [PLACEHOLDER_NS]
-    apex_ns = ns or [r.value for r in zone.records if r.name == zone.name and r.rtype == "NS"]
+    apex = apex_ns(zone, bind)
+    ns = [] if has_ns else apex  # the zone's own NS records are written with the rest
+    if bind.glue:
+        sets = sorted(sets + glue_sets(zone, bind, sets), key=lambda s: (s.name, s.rtype))
     soa = bind.soa
     soa_rdata = dns.rdtypes.ANY.SOA.SOA(
         dns.rdataclass.IN,
         dns.rdatatype.SOA,
-        rdata.name(bind.soa.mname or names.absolute(apex_ns[0])),
+        rdata.name(bind.soa.mname or names.absolute(apex[0])),
         rdata.name(bind.soa.rname or f"hostmaster.{zone.name}"),
         serial,
         soa.refresh,
@@ -93,9 +124,9 @@ def _text(zone: Zone, bind: Bind, serial: int, slow: bool, sets: list[RRset]) ->
             for record in rrset.records:
                 _add(z, rrset.name, rrset.ttl, record.rdata)
         return HEADER + z.to_text(sorted=True, relativize=True, want_origin=True)
-    apex = [f"@ {soa.ttl} IN SOA {soa_rdata.to_text(origin=origin, relativize=True)}"]
-    apex += [f"@ {soa.ttl} IN NS {rd.to_text(origin=origin, relativize=True)}" for rd in ns_rdatas]
-    return HEADER + _fast_text(apex, sets, origin)
+    lines = [f"@ {soa.ttl} IN SOA {soa_rdata.to_text(origin=origin, relativize=True)}"]
+    lines += [f"@ {soa.ttl} IN NS {rd.to_text(origin=origin, relativize=True)}" for rd in ns_rdatas]
+    return HEADER + _fast_text(lines, sets, origin)
 
 
 def _fast_text(apex: list[str], sets: list[RRset], origin: dns.name.Name) -> str:

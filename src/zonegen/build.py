@@ -153,6 +153,39 @@ def _render_and_write(result: Result, out_dir: Path, key: str | None, check: boo
     return built
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The zones a site file not yet written would build (``zonegen init``)."""
+
+    files: dict[Path, str]  # out_dir/<zone>.yaml and out_dir/bind/<zone>.zone
+    zones: int
+    records: int
+    notes: tuple[str, ...]
+    problems: tuple[Problem, ...]  # error-level: nothing may be written
+
+
+def build_pending(site_path: Path, out_dir: Path, pending: dict[Path, bytes]) -> Planned:
+    """Build the zones of the site file at ``site_path`` from ``pending`` (absolute paths of
+    files about to be written, the site file among them), in memory, as ``build`` would
+    write them into ``out_dir`` (an empty folder). Bad input raises InputError."""
+    from .checks import run_checks
+    from .octodns.records import Rejected
+    from .pipeline import build
+
+    result = build(read_inputs(site_path, pending=pending))
+    records = sum(len(z.records) for z in result.zones)
+    notes = result.notes + _placeholder_notes(result, out_dir)
+    problems = tuple(run_checks(result, errors_only=True, with_octodns=False))
+    files: dict[Path, str] = {}
+    if not problems:
+        try:
+            for i in range(len(result.zones)):
+                files.update((path, text) for path, text, _ in _render(result, out_dir, None, i))
+        except Rejected as e:  # octoDNS's validators, run while rendering
+            problems, files = (e.problem,), {}
+    return Planned(files, len(result.zones), records, notes, problems)
+
+
 def _placeholder_notes(result: Result, out_dir: Path) -> tuple[str, ...]:
     from .bind import PLACEHOLDER_NS
 

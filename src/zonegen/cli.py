@@ -19,6 +19,7 @@ from .errors import ZonegenError
 if TYPE_CHECKING:
     import datetime
 
+    from .sources import Inputs
     from .verify.since import Previous
 
 EXIT_PROBLEMS = 1
@@ -64,6 +65,17 @@ def _number_option(
         metavar=metavar,
         help=help,
     )
+
+
+def _read(site_path: Path) -> Inputs:
+    """The inputs of ``site_path``; what the site file itself calls for (a deprecated key) is
+    said on stderr. (``build`` says it among its notes.)"""
+    from .sources import read_inputs
+
+    inputs = read_inputs(site_path)
+    for note in inputs.site.notes:
+        click.echo(f"zonegen: note: {note}", err=True)
+    return inputs
 
 
 def _fail(error: ZonegenError) -> NoReturn:
@@ -141,6 +153,127 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     click.echo(
         f"{built.zones} zones, {built.records} records: "
         f"{len(changed)} files written, {len(built.changes) - len(changed)} unchanged"
+    )
+
+
+@main.command()
+@click.argument("directory", default=Path(), type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--quickstart",
+    "log_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="LOG",
+    help="The quickstart.log Mox wrote (or `mox config dnsrecords DOMAIN` output). Only its "
+    "DNS records are kept; the log itself (it holds passwords) is never copied.",
+)
+@click.option(
+    "--mox-config",
+    "mox_config",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Mox's config dir: mox.conf gives the host's name and IPs (written into the site "
+    "file; the site file does not name the dir, whose private keys must stay out of git).",
+)
+@click.option(
+    "--provider",
+    type=click.Choice(["googlecloud", "bind", "powerdns"]),
+    default="googlecloud",
+    show_default=True,
+    help="The octoDNS target of config/octodns.yaml.",
+)
+@click.option(
+    "--zone",
+    "zones",
+    multiple=True,
+    metavar="ZONE",
+    help="A zone to write (repeatable). Default: each mail domain, and the mail host's zone "
+    "when its name is in another domain (guessed from the name).",
+)
+def init(
+    directory: Path,
+    log_path: Path,
+    mox_config: Path | None,
+    provider: str,
+    zones: tuple[str, ...],
+) -> None:
+    """Start a DNS repository in DIRECTORY (default: here) from a Mox quickstart.
+
+    Writes config/site.yaml (the zones, the mail host's name and IPs), Mox's records as
+    config/mox/dnsrecords-<domain>.txt, config/octodns.yaml for the provider (delete guard
+    on, credentials from the environment), .gitignore, .pre-commit-config.yaml and a CI
+    workflow (.github/workflows/dns.yml) that run `zonegen build --check`, and builds zones/.
+    It never replaces a file: when one exists, nothing is written (exit 2). Then
+    `zonegen build`, `zonegen check` and `zonegen build --check` work there without flags.
+
+    \b
+    Exit codes: 0 written, 1 the zones have errors (nothing written), 2 bad input or a file
+    that exists already.
+
+    \b
+    Examples:
+      zonegen init dns --quickstart ~/mox/quickstart.log
+      zonegen init --quickstart quickstart.log --mox-config /home/mox/config --provider bind
+    """
+    from . import names
+    from .build import build_pending, output_paths
+    from .newrepo import OCTODNS, SITE, ZONES, plan_repo
+    from .output import create, refuse_taken
+    from .sources import read_mox_host, read_mox_output
+    from .sources.files import show
+
+    package = f"zonegen{'[providers]' if provider == 'powerdns' else ''}=={__version__}"
+    try:
+        log = read_mox_output(log_path)
+        config = read_mox_host(mox_config) if mox_config else None
+        repo = plan_repo(log, config=config, provider=provider, zones=zones, package=package)
+        files = {directory / path: text for path, text in repo.files.items()}
+        zone_files = [p for z in repo.zones for p in output_paths(directory / ZONES, z)]
+        refuse_taken([*files, *zone_files])  # before building: say it first
+        planned = build_pending(
+            (directory / SITE).resolve(),
+            directory / ZONES,
+            {path.resolve(): text.encode() for path, text in files.items()},
+        )
+        for note in planned.notes:
+            click.echo(f"zonegen: note: {note}", err=True)
+        if planned.problems:
+            for problem in planned.problems:
+                click.echo(f"zonegen: {problem.as_text()}", err=True)
+            click.echo(
+                f"zonegen: {len(planned.problems)} errors: nothing written (see above)", err=True
+            )
+            sys.exit(EXIT_PROBLEMS)
+        files.update(planned.files)
+        create(files)
+    except ZonegenError as e:
+        _fail(e)
+    for path in sorted(files):
+        click.echo(f"created   {show(path)}")
+    shown = ", ".join(names.unicode(z).rstrip(".") for z in repo.zones)
+    click.echo(
+        f"{planned.zones} zones ({shown}), {planned.records} records; mail host "
+        f"{names.unicode(repo.hostname).rstrip('.')} ({', '.join(repo.ips)})"
+    )
+    if repo.guessed:
+        click.echo(
+            f"the mail host's zone {names.unicode(repo.guessed).rstrip('.')} is a guess from its "
+            "name: if the zone is another, init again with --zone for each zone"
+        )
+    if config is not None:
+        others = [d for d in config.domains if d not in repo.domains]
+        if others:
+            click.echo(
+                "Mox also has "
+                + ", ".join(names.unicode(d).rstrip(".") for d in others)
+                + ": add each one's `mox config dnsrecords DOMAIN` output to config/mox/, "
+                "mox.records and zones: in config/site.yaml"
+            )
+    where = "" if directory == Path() else f"cd {show(directory)} && "
+    click.echo(
+        f"next: {where}git init && git add -A && git commit -m 'DNS from Mox'; then set bind.ns "
+        f"in {SITE} and the credentials {OCTODNS} names, and review the plan: "
+        f"octodns-sync --config-file {OCTODNS}"
     )
 
 
@@ -323,7 +456,6 @@ def verify(
     import json
 
     from .pipeline import build as build_zones
-    from .sources import read_inputs
     from .verify import Options
     from .verify import verify as run_verify
     from .verify.https import parse_resolve
@@ -375,7 +507,7 @@ def verify(
             https_resolve=dict(parse_resolve(t) for t in https_resolve),
             cert_window_days=cert_window,
         )
-        built = build_zones(read_inputs(site_path))
+        built = build_zones(_read(site_path))
         report = run_verify(
             built,
             nameservers=servers,
@@ -485,10 +617,9 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
 
     from .checks import ERROR, WARNING, run_checks
     from .pipeline import build as build_zones
-    from .sources import read_inputs
 
     try:
-        problems = run_checks(build_zones(read_inputs(site_path)), provider=provider, strict=strict)
+        problems = run_checks(build_zones(_read(site_path)), provider=provider, strict=strict)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)
@@ -563,10 +694,9 @@ def import_(
     """
     from .importer import import_zone, report
     from .output import write
-    from .sources import read_inputs
 
     try:
-        result = import_zone(read_inputs(site_path), export, zone, fmt=fmt, join_txt=join_txt)
+        result = import_zone(_read(site_path), export, zone, fmt=fmt, join_txt=join_txt)
         held = strict and bool(result.refused)
         if not dry_run and not held:
             write({result.path: result.text}, [result.change])
@@ -623,10 +753,9 @@ def ip_show(site_path: Path, out_dir: Path) -> None:
     """List the host's IPs as the site file, mox.conf and the built zones have them, and say
     where they disagree with what the next build publishes. Exit 1 when they disagree."""
     from .hostip import disagreements, sightings
-    from .sources import read_inputs
 
     try:
-        seen, wanted = sightings(read_inputs(site_path), out_dir)
+        seen, wanted = sightings(_read(site_path), out_dir)
     except ZonegenError as e:
         _fail(e)
     for s in seen:
@@ -705,10 +834,9 @@ def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
 
     from .hostip import DEFAULT_ECHO_URL, CannotTell, public_address
     from .pipeline import host_ips
-    from .sources import read_inputs
 
     try:
-        inputs = read_inputs(site_path)
+        inputs = _read(site_path)
         known = host_ips(inputs.site, inputs.mox_config())
         current = public_address(url or DEFAULT_ECHO_URL, timeout=timeout)
     except ZonegenError as e:
@@ -754,7 +882,10 @@ def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
     try:
         old = read_text(site_path, what="site file")
         new = (ttls.promote if promote else ttls.lower)(old, show(site_path))
-        before = build_zones(read_inputs(site_path, site_text=old))
+        old_inputs = read_inputs(site_path, site_text=old)
+        for note in old_inputs.site.notes:
+            click.echo(f"zonegen: note: {note}", err=True)
+        before = build_zones(old_inputs)
         after = build_zones(read_inputs(site_path, site_text=new))
     except ZonegenError as e:
         _fail(e)
@@ -808,11 +939,10 @@ def retire(site_path: Path, out_dir: Path, days: int, dry_run: bool) -> None:
     from . import siteedit
     from .pipeline import build as build_zones
     from .retire import entry, rolled_over
-    from .sources import read_inputs
     from .sources.files import read_text, show
 
     try:
-        gone = rolled_over(build_zones(read_inputs(site_path)), out_dir)
+        gone = rolled_over(build_zones(_read(site_path)), out_dir)
         if not gone:
             click.echo("nothing to retire: every published DKIM and TLSA record is still built")
             return

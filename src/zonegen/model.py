@@ -35,6 +35,7 @@ MOX = "mox"  # printed by Mox
 HOST = "host"  # the mail host's A/AAAA, which Mox never prints
 SITE = "site"  # zones.<zone>.records in the site file
 RETIRED = "retired"  # no longer printed by Mox, published until a date (site file retired:)
+GLUE = "glue"  # a name server's address from bind.glue: in the BIND file only, like the apex NS
 
 
 @dataclass(frozen=True, slots=True)

@@ -218,6 +218,59 @@ def write(files: dict[Path, str], changes: list[FileChange]) -> None:
     commit(staged)
 
 
+def refuse_taken(paths: Iterable[Path]) -> None:
+    """An InputError naming the first of ``paths`` that exists (anything at that name, a
+    dangling symlink included), and how many more do."""
+    taken = [p for p in sorted(paths) if os.path.lexists(p)]
+    if taken:
+        more = f" (and {len(taken) - 1} more)" if len(taken) > 1 else ""
+        raise InputError(
+            f"exists already{more}: zonegen init never replaces a file",
+            path=show(taken[0]),
+            hint="move it away, or start the repository in another folder",
+        )
+
+
+def create(files: dict[Path, str]) -> None:
+    """Write new files, all or none, never replacing one (``zonegen init``).
+
+    A file that exists already (or a name taken by anything, a dangling symlink included)
+    is refused before anything is written. Every text is staged, flushed (one ``sync``),
+    then hard-linked to its name, which fails rather than replace a file made meanwhile;
+    on any failure the files linked so far, the staged ones and the folders made for them
+    are removed again."""
+    refuse_taken(files)
+    folders = sorted(
+        {d for p in files for d in missing_folders(p.parent)}, key=lambda d: len(d.parts)
+    )
+    mine = token()
+    staged: list[FileChange] = []
+    linked: list[Path] = []
+    try:
+        for path, text in sorted(files.items()):
+            staged.append(FileChange(path, "created", _stage_text(path, text, mine)))
+        os.sync()
+        for c in staged:
+            assert c.tmp is not None
+            os.link(c.tmp, c.path)
+            linked.append(c.path)
+    except (OSError, ZonegenError) as e:
+        for path in linked:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        discard(staged)
+        for folder in reversed(folders):  # deepest first; rmdir only removes an empty one
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(e, FileExistsError):
+            raise InputError(
+                "was created while zonegen init wrote: nothing written",
+                path=show(Path(e.filename2 or e.filename or "")),
+            ) from None
+        raise _write_error(e) if isinstance(e, OSError) else e from None
+    discard(staged)
+
+
 def backup(path: Path, text: str) -> Path:
     """Keep ``text`` (the content of ``path`` before an edit) next to it as
     ``<name>.<time>.bak``, with ``path``'s permissions."""

@@ -99,7 +99,7 @@ def build(inputs: Inputs) -> Result:
         for path in site.mox_records
     ]
     config = inputs.mox_config()
-    notes: list[str] = []
+    notes: list[str] = list(site.notes)
 
     records = merge(outputs)
     ttl = min(o.default_ttl for o in outputs)
@@ -402,7 +402,7 @@ def select(
         shown = ", ".join(sorted({r.describe() for r in unpublished}))
         notes.append(
             f"not published, Mox printed them commented out: {shown} (for TLSA: sign the zone, "
-            "then set zones.<zone>.dnssec: true; or list the type in mox.publish_commented)"
+            "then set zones.<zone>.signed: true; or list the type in mox.publish_commented)"
         )
     return kept, unpublished
 

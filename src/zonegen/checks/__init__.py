@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..pipeline import Result
 from ..problem import ERROR, WARNING, Problem
 from ..sources import DIRECTORY, MISSING, Blob
-from . import dkim, dmarc, general, keys, policy, providers, spf, targets, tlsa, wire
+from . import bindfile, dkim, dmarc, general, keys, policy, providers, spf, targets, tlsa, wire
 from .context import Context
 
 Check = Callable[[Context], Iterator[Problem]]
@@ -383,7 +383,7 @@ RULES: tuple[Rule, ...] = (
         "tlsa-without-dnssec",
         W,
         "RFC 7672 2.2",
-        "TLSA in a zone not marked `dnssec: true` (and for which Mox did not print TLSA "
+        "TLSA in a zone not marked `signed: true` (and for which Mox did not print TLSA "
         "active); says how to sign and that `zonegen verify` confirms it",
         tlsa.tlsa_dnssec,
     ),
@@ -421,7 +421,8 @@ RULES: tuple[Rule, ...] = (
         "ns-target-cname",
         E,
         "RFC 2181 10.3",
-        "an NS target that is a CNAME",
+        "an NS target (an NS record, or `bind.ns` at the apex of the BIND files) that is a "
+        "CNAME (named refuses a zone whose apex NS is one)",
         targets.ns_targets,
     ),
     Rule(
@@ -465,6 +466,49 @@ RULES: tuple[Rule, ...] = (
         "RFC 1034 3.6.2",
         "CNAMEs that form a loop",
         targets.cnames,
+    ),
+    # the BIND files: what named refuses (named-checkzone -i local -k fail -m fail -M fail -n fail)
+    Rule(
+        "ns-no-address",
+        E,
+        "RFC 1034 4.2.1; BIND zone_check_ns",
+        "an apex NS (`bind.ns`, or the zone's own apex NS) naming a host inside the zone that "
+        "has no A/AAAA in the BIND file (`bind.glue` or the zone's records): named refuses to "
+        "load the zone",
+        bindfile.name_servers,
+    ),
+    Rule(
+        "ns-glue-missing",
+        W,
+        "RFC 1034 4.2.1",
+        "a delegation (an NS record below the apex) to a host inside the zone without A/AAAA: "
+        "named loads the zone, resolvers cannot reach the delegated servers",
+        bindfile.name_servers,
+    ),
+    Rule(
+        "glue-mismatch",
+        E,
+        "RFC 2181 10.1; design: output rules",
+        "`bind.glue` for a name that is a CNAME (CNAME and other data: named refuses the zone), "
+        "or whose A/AAAA in the zone's records differ (the BIND file and zones/ would disagree)",
+        bindfile.name_servers,
+    ),
+    Rule(
+        "glue-unused",
+        W,
+        "RFC 1034 4.2.1",
+        "`bind.glue` for a name that no NS of the zone names",
+        bindfile.name_servers,
+    ),
+    Rule(
+        "check-names",
+        E,
+        "RFC 952; RFC 1123 2.1; BIND check-names",
+        "not a host name where BIND wants one (named's `check-names primary fail`): the owner "
+        "of an A, AAAA or MX record (a leading `*` allowed), the target of an MX, NS or SRV "
+        "record, `bind.ns`, the SOA's MNAME; an SOA RNAME that is not a mailbox; `bind.ns` "
+        "written as an IP address (in the records: octoDNS's `octodns-*-value-not-ip`)",
+        bindfile.host_names,
     ),
     # MTA-STS, TLS-RPT, CAA
     Rule(
@@ -584,7 +628,7 @@ RULES: tuple[Rule, ...] = (
         "provider-dnssec",
         E,
         "octoDNS providers",
-        "a zone marked signed (`dnssec: true`, or TLSA Mox printed active) at a provider that "
+        "a zone marked signed (`signed: true`, or TLSA Mox printed active) at a provider that "
         "does not sign (Hetzner)",
         providers.provider_support,
     ),

@@ -16,6 +16,11 @@ from ..pipeline import Result, zone_for
 from ..problem import ERROR, WARNING, Problem
 from ..sources.zonefile import KEPT
 
+# Problems named refuses to load a zone file for, with its default settings: these stay
+# errors for records kept from an imported zone too (a BIND file named cannot load is no
+# output at all), where other problems of kept records are warnings.
+NAMED_REFUSES = frozenset({"cname-coexistence", "cname-at-apex", "rdata-too-long"})
+
 
 @dataclass
 class Context:
@@ -113,7 +118,12 @@ class Context:
         record kept from an imported zone is a warning (an error only with --strict): it
         was published that way before zonegen, and must not block a build."""
         severity = self.severities.get(rule, WARNING if warning else ERROR)
-        if record.kind == KEPT and severity == ERROR and not self.strict:
+        if (
+            record.kind == KEPT
+            and severity == ERROR
+            and not self.strict
+            and rule not in NAMED_REFUSES
+        ):
             severity = WARNING
             message += " (a record kept from an imported zone: a warning; --strict: an error)"
         return Problem(

@@ -7,11 +7,17 @@ from collections.abc import Iterator
 from .. import names
 from ..model import MOX, SITE, Record, target
 from ..problem import Problem
-from .context import Context
+from .context import Context, ZoneLookup
 
 
 def _target(record: Record) -> str:
     return str(target(record))
+
+
+def _wildcard_address(ctx: Context, name: str) -> bool:
+    """A wildcard answers ``name`` with an address (RFC 4592), as named-checkzone counts it."""
+    lookup = ZoneLookup(ctx)
+    return any(isinstance(a := lookup.ask(name, t), tuple) and a for t in ("A", "AAAA"))
 
 
 def ns_targets(ctx: Context) -> Iterator[Problem]:
@@ -71,7 +77,7 @@ def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
                         warning=True,
                     )
                 continue
-            if not ctx.addresses(target):
+            if not ctx.addresses(target) and not _wildcard_address(ctx, target):
                 yield ctx.problem(
                     record,
                     "target-no-address",

@@ -47,6 +47,6 @@ def tlsa_dnssec(ctx: Context) -> Iterator[Problem]:
                 f"TLSA in {names.unicode(zone)}, which the site file does not mark as "
                 "DNSSEC-signed; without DNSSEC senders ignore DANE (RFC 7672 2.2)",
                 "sign the zone at your DNS provider, publish its DS at the registrar, set "
-                f"zones.{names.unicode(zone).rstrip('.')}.dnssec: true; `zonegen verify` "
+                f"zones.{names.unicode(zone).rstrip('.')}.signed: true; `zonegen verify` "
                 "then confirms the validation",
             )

@@ -224,8 +224,8 @@ def zone_gap(provider: Provider, *, signed: bool) -> Gap | None:
         return Gap(
             "provider-dnssec",
             ERROR,
-            f"the zone is marked signed (dnssec: true, or Mox printed TLSA active) but "
+            f"the zone is marked signed (signed: true, or Mox printed TLSA active) but "
             f"{provider.title} does not sign zones: its TLSA records would be unvalidated",
-            "host the zone where it can be signed, or set dnssec: false (no DANE)",
+            "host the zone where it can be signed, or set signed: false (no DANE)",
         )
     return None

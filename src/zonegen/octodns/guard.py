@@ -17,6 +17,9 @@ selector) is also only deleted with ``--force``, after review.
 from __future__ import annotations
 
 import logging
+import sys
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from octodns.processor.base import BaseProcessor
@@ -54,6 +57,7 @@ class DeleteGuard(BaseProcessor):  # type: ignore[misc]
         super().__init__(name, **kwargs)
         self.keep_unmanaged = keep_unmanaged
         self.log = logging.getLogger(f"DeleteGuard[{name}]")
+        refusals_without_traceback()
 
     def process_plan(self, plan: Any, sources: Any, target: Any, lenient: bool = False) -> Any:
         if not plan:
@@ -114,3 +118,31 @@ def _names(changes: list[Any]) -> str:
     labels = sorted(f"{c.record.decoded_fqdn} {c.record._type}" for c in changes)
     shown = ", ".join(labels[:10]) + (f" and {len(labels) - 10} more" if len(labels) > 10 else "")
     return f"{len(labels)} record{'s' if len(labels) != 1 else ''} ({shown})"
+
+
+def refusals_without_traceback() -> None:
+    """Make a refused plan one message on stderr, not a traceback.
+
+    ``octodns-sync`` does not catch the exception ``Plan.raise_if_unsafe`` raises: it ends
+    the process as an uncaught exception, so Python prints a traceback of octoDNS's and
+    zonegen's internals above the message that says what to do. A refusal is a decision to
+    take, not a bug: for an :class:`UnsafePlan` (this guard's, and octoDNS's own thresholds
+    and root NS changes) the hook prints ``<program>: error: <message>`` instead; the exit
+    status stays 1, as for any uncaught exception. Every other exception still gets its
+    traceback (the previous hook). Installed once, by the first DeleteGuard octoDNS builds
+    from its config; a program that catches the exception itself never sees the hook.
+    """
+    previous = sys.excepthook
+    if getattr(previous, "zonegen_refusals", False):
+        return
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(value, UnsafePlan):
+            program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "octodns-sync"
+            sys.stderr.write(f"{program}: error: {value}\n")
+            sys.stderr.flush()
+            return
+        previous(kind, value, tb)
+
+    hook.zonegen_refusals = True  # type: ignore[attr-defined]
+    sys.excepthook = hook

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from ..errors import InputError
 from .files import show
 from .mox_config import MoxConfig, parse_mox_config
+from .mox_records import MoxOutput, parse_mox_output
 from .site import Site, parse_site
 
 OK, MISSING, DIRECTORY, UNREADABLE = "ok", "missing", "directory", "unreadable"
@@ -119,14 +120,24 @@ class Inputs:
 SITE_HINT = "create it (see the README) or pass --site PATH"
 
 
-def read_inputs(site_path: Path, *, site_text: str | None = None) -> Inputs:
+def read_inputs(
+    site_path: Path, *, site_text: str | None = None, pending: Mapping[Path, bytes] | None = None
+) -> Inputs:
     """Read the site file at ``site_path`` (or take ``site_text`` as its content: an edit not
-    yet written) and every file it names."""
+    yet written) and every file it names. ``pending`` are files about to be written (by
+    absolute path): they are read from there instead of the disk (``zonegen init`` builds the
+    zones of a repository it has not written yet)."""
     files: dict[Path, Blob] = {}
+    waiting = dict(pending or {})
 
     def read(path: Path) -> Blob:
         if path not in files:
-            files[path] = Blob.read(path)
+            data = waiting.get(path)
+            files[path] = (
+                Blob.read(path)
+                if data is None
+                else Blob(path, data, OK, "", hashlib.sha256(data).hexdigest())
+            )
         return files[path]
 
     if site_text is None:
@@ -150,7 +161,9 @@ def read_inputs(site_path: Path, *, site_text: str | None = None) -> Inputs:
     return Inputs(site, MappingProxyType(files), config, error)
 
 
-def _read_config(directory: Path, read: Callable[[Path], Blob]) -> MoxConfig:
+def _read_config(
+    directory: Path, read: Callable[[Path], Blob], *, with_keys: bool = True
+) -> MoxConfig:
     """mox.conf and domains.conf, parsed, and the key files they name, read."""
     if not directory.is_dir():
         raise InputError(
@@ -171,9 +184,23 @@ def _read_config(directory: Path, read: Callable[[Path], Blob]) -> MoxConfig:
         static.text(what="mox.conf"),
         dynamic.text(what="domains.conf", hint="Mox writes it next to mox.conf"),
     )
-    for path in (*(sel.key_file for sel in config.dkim), *config.host_keys):
-        read(path)
+    if with_keys:
+        for path in (*(sel.key_file for sel in config.dkim), *config.host_keys):
+            read(path)
     return config
+
+
+def read_mox_output(path: Path) -> MoxOutput:
+    """One file Mox printed (a quickstart log, ``mox config dnsrecords`` output): its records."""
+    blob = Blob.read(path)
+    text = blob.text(what="Mox output", hint="give the quickstart.log Mox wrote")
+    return parse_mox_output(text, blob.shown)
+
+
+def read_mox_host(directory: Path) -> MoxConfig:
+    """Mox's mox.conf and domains.conf in ``directory``: the host name, its IPs and the
+    domains (the key files they name are not read)."""
+    return _read_config(directory, Blob.read, with_keys=False)
 
 
 def digest(inputs: Inputs) -> str:

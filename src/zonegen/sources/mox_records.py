@@ -308,3 +308,20 @@ def _strip_slow(line: str) -> tuple[str, int]:
                 continue
         out.append(ch)
     return "".join(out).strip(), depth
+
+
+def format_mox_output(output: MoxOutput, comments: tuple[str, ...] = ()) -> str:
+    """``output``'s records as Mox prints them for ``mox config dnsrecords``, written from
+    zonegen's model: ``comments`` (each line prefixed ``; ``), ``$TTL``, then one record a
+    line (absolute owner, type, dnspython's presentation text), records Mox printed
+    commented out again behind ``;; ``. :func:`parse_mox_output` reads it back to the same
+    records (names, types, TTLs, values, commented out or not), and nothing but the records
+    is in it: ``zonegen init`` keeps a quickstart log's records this way, never its lines
+    (the log holds passwords). A record whose TTL is not the ``$TTL`` carries its own."""
+    lines = [f"; {line}".rstrip() for line in comments]
+    lines += [f"$TTL {output.default_ttl}", ""]
+    for record in output.records:
+        ttl = "" if record.ttl == output.default_ttl else f" {record.ttl}"
+        text = f"{record.name}{ttl} {record.rtype} {record.value}"
+        lines.append(f";; {text}" if record.disabled else text)
+    return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ import datetime
 import difflib
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,9 +48,22 @@ class Soa:
 
 
 @dataclass(frozen=True, slots=True)
+class Glue:
+    """The addresses of a name server inside a zone, for the BIND file (``bind.glue``)."""
+
+    name: str  # absolute A-label
+    addresses: tuple[str, ...]  # IPv4 and IPv6, as ipaddress writes them
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class Bind:
     ns: tuple[str, ...]
     soa: Soa
+    # A/AAAA for name servers inside the zone: a BIND file whose apex NS is in the zone must
+    # carry its address (named refuses the zone otherwise). Per zone: only the names inside it.
+    glue: tuple[Glue, ...] = ()
+    line: int = 0  # where ns: was given (0: not given), for messages
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,10 @@ class TtlOverride:
 class ZoneSettings:
     name: str  # absolute A-label
     line: int
+    # ``signed:`` in the site file (``dnssec:`` before): the zone is signed by whoever serves
+    # it (its provider, BIND's dnssec-policy). zonegen signs nothing; this says what to expect
+    # (publish Mox's commented-out TLSA, verify the signatures). The attribute keeps its name:
+    # checks and verify read it.
     dnssec: bool
     records: tuple[SiteRecord, ...]
     bind: Bind
@@ -124,6 +141,9 @@ class Site:
     zones: tuple[ZoneSettings, ...]
     octodns: Path | None  # the octoDNS config the provider checks read
     retired: tuple[Retired, ...] = ()
+    # What the user should know about the site file itself (a deprecated key): every command
+    # prints these on stderr; ``build`` carries them among its notes.
+    notes: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------------------- YAML with lines
@@ -310,9 +330,9 @@ _GROUPS = ("caa", "null_srv", "autodiscover")
 _HOST = ("name", "ipv4", "ipv6")
 _TTL = ("default", "kinds", "overrides", "min", "max")
 TTL_KINDS = ("dkim", "tlsa", "null_srv")
-_BIND = ("ns", "soa")
+_BIND = ("ns", "soa", "glue")
 _SOA = ("mname", "rname", "refresh", "retry", "expire", "minimum", "ttl")
-_ZONE = ("dnssec", "records", "bind", "kept", "conflicts")
+_ZONE = ("signed", "records", "bind", "kept", "conflicts", "dnssec")
 _RECORD = ("type", "ttl", "value", "values")
 
 
@@ -353,6 +373,7 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
     r = _Reader(shown)
     folder = path.parent
     r.keys(data, "the site file", _TOP)
+    notes: list[str] = []
     # Sections are read in this order (keyword arguments are evaluated left to right), so
     # the first error reported is the first in the file's usual layout.
     return Site(
@@ -361,11 +382,14 @@ def _parse_site(data: _Map, path: Path, shown: str) -> Site:
         **_mox(r, data, folder),
         **_host(r, data),
         **_ttl(r, data),
-        zones=_zones(r, data, folder, _bind(r, r.section(data, "bind", "site"), "bind", None)),
+        zones=_zones(
+            r, data, folder, _bind(r, r.section(data, "bind", "site"), "bind", None), notes
+        ),
         octodns=_resolve(
             folder, r.get(data, "octodns", "site", str, "a file path", "") or "octodns.yaml"
         ),
         retired=_retired(r, data),
+        notes=tuple(notes),
     )
 
 
@@ -450,7 +474,9 @@ def _ttl(r: _Reader, data: _Map) -> dict[str, Any]:
     }
 
 
-def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[ZoneSettings, ...]:
+def _zones(
+    r: _Reader, data: _Map, folder: Path, default_bind: Bind, notes: list[str]
+) -> tuple[ZoneSettings, ...]:
     zmap = r.get(data, "zones", "site", _Map, "a mapping of zone names", _Map())
     if not zmap:
         raise r.error(
@@ -473,16 +499,77 @@ def _zones(r: _Reader, data: _Map, folder: Path, default_bind: Bind) -> tuple[Zo
             raise r.error(line, f"zones.{cut(zname)} must be a mapping (or {{}})")
         where = f"zones.{cut(zname)}"
         r.keys(zconf, where, _ZONE)
-        dnssec = r.get(zconf, "dnssec", where, bool, "true or false", False)
+        dnssec = _signed(r, zconf, where, notes)
         zrecords = _site_records(r, zconf, where)
         bind = _bind(r, r.section(zconf, "bind", where), f"{where}.bind", default_bind)
         kept_text = r.get(zconf, "kept", where, str, "a file path", "")
         kept = _resolve(folder, kept_text or f"kept/{zone.rstrip('.')}.yaml")
         decisions = _decisions(r, r.section(zconf, "conflicts", where), f"{where}.conflicts")
+        own = [g for g in bind.glue if g not in default_bind.glue]
+        for g in own:
+            if not names.in_zone(g.name, zone):
+                raise r.error(
+                    g.line,
+                    f"{where}.bind.glue: {cut(names.unicode(g.name).rstrip('.'))} is not "
+                    "inside the zone",
+                    "glue gives the addresses of name servers inside their own zone; a name "
+                    "server elsewhere needs none",
+                )
         zones.append(
             ZoneSettings(zone, line, dnssec, zrecords, bind, kept, bool(kept_text), decisions)
         )
-    return tuple(zones)
+    return _place_glue(r, tuple(zones), default_bind)
+
+
+def _place_glue(
+    r: _Reader, zones: tuple[ZoneSettings, ...], default_bind: Bind
+) -> tuple[ZoneSettings, ...]:
+    """Each zone keeps the glue of its own names: what ``zones.<zone>.bind.glue`` gave, and of
+    the top-level ``bind.glue`` the names whose zone (the longest matching suffix) it is.
+    A top-level name inside no zone would be out-of-zone data, which named ignores: refused."""
+    zone_names = {z.name for z in zones}
+
+    def home(name: str) -> str | None:
+        suffix = name
+        while suffix not in zone_names:
+            if suffix == ".":
+                return None
+            suffix = suffix.split(".", 1)[1] or "."
+        return suffix
+
+    for g in default_bind.glue:
+        if home(g.name) is None:
+            raise r.error(
+                g.line,
+                f"bind.glue: {cut(names.unicode(g.name).rstrip('.'))} is inside no zone of zones:",
+                "glue gives the addresses of name servers inside their own zone; a name "
+                "server elsewhere needs none",
+            )
+    out = []
+    for z in zones:
+        glue = tuple(g for g in z.bind.glue if g not in default_bind.glue or home(g.name) == z.name)
+        out.append(z if glue == z.bind.glue else replace(z, bind=replace(z.bind, glue=glue)))
+    return tuple(out)
+
+
+def _signed(r: _Reader, zconf: _Map, where: str, notes: list[str]) -> bool:
+    """``signed:``, or its old name ``dnssec:``, which read as if zonegen would sign the zone
+    (it never does: the provider or the server signs it)."""
+    if "dnssec" not in zconf:
+        return r.get(zconf, "signed", where, bool, "true or false", False)
+    if "signed" in zconf:
+        raise r.error(
+            zconf.lines["dnssec"],
+            f"{where} has both signed: and dnssec: (its old name)",
+            "keep signed: only",
+        )
+    value = r.get(zconf, "dnssec", where, bool, "true or false", False)
+    notes.append(
+        f"{r.shown}:{zconf.lines['dnssec']}: {where}.dnssec is deprecated, write "
+        f"signed: {str(value).lower()} (the zone is signed by its DNS provider or server; "
+        "zonegen signs nothing)"
+    )
+    return value
 
 
 def _retired(r: _Reader, data: _Map) -> tuple[Retired, ...]:
@@ -582,8 +669,9 @@ def _bind(r: _Reader, m: _Map, where: str, parent: Bind | None) -> Bind:
     ns_items = r.str_list(m, "ns", where)
     if ns_items is not None:
         ns = tuple(r.name(t, line, f"{where}.ns") for t, line in ns_items)
+        ns_line = m.lines["ns"]
     else:
-        ns = parent.ns if parent else ()
+        ns, ns_line = (parent.ns, parent.line) if parent else ((), 0)
     base = parent.soa if parent else Soa(None, None)
     soa_map = r.section(m, "soa", where)
     r.keys(soa_map, f"{where}.soa", _SOA)
@@ -602,7 +690,33 @@ def _bind(r: _Reader, m: _Map, where: str, parent: Bind | None) -> Bind:
             values[key] = r.ttl(soa_map[key], soa_map.lines[key], f"{where}.soa.{key}")
         else:
             values[key] = getattr(base, key)
-    return Bind(ns, Soa(**values))
+    glue = {g.name: g for g in (parent.glue if parent else ())}
+    gmap = r.section(m, "glue", where)
+    for key, value in gmap.items():
+        g = _glue(r, key, value, gmap.lines[key], f"{where}.glue")
+        glue[g.name] = g  # a zone's own glue for a name replaces the top-level one
+    return Bind(ns, Soa(**values), tuple(sorted(glue.values(), key=lambda g: g.name)), ns_line)
+
+
+def _glue(r: _Reader, key: str, value: Any, line: int, where: str) -> Glue:
+    """``NAME: [IP, ...]`` (or one IP): the name server's IPv4 and IPv6 addresses."""
+    name = r.name(key, line, where)
+    items = value if isinstance(value, list) else [value]
+    addresses: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise r.error(line, f"{where}[{cut(key)}] must be IP addresses, not {_kind(item)}")
+        try:
+            ip = str(ipaddress.ip_address(item))
+        except ValueError:
+            raise r.error(
+                line, f"{where}[{cut(key)}]: {cut(item)!r} is not an IP address"
+            ) from None
+        if ip not in addresses:
+            addresses.append(ip)
+    if not addresses:
+        raise r.error(line, f"{where}[{cut(key)}] needs at least one IP address")
+    return Glue(name, tuple(addresses), line)
 
 
 def _site_records(r: _Reader, zconf: _Map, where: str) -> tuple[SiteRecord, ...]:

@@ -1,0 +1,349 @@
+"""What named refuses (or serves broken) in a zone's BIND file: the apex NS and their glue,
+delegations, and BIND's host-name rules (check-names).
+
+The BIND file is the zone's records plus what only it carries: the SOA, the apex NS
+(``bind.ns``) and the addresses of name servers inside the zone (``bind.glue``). These rules
+look at exactly that file, through the functions :mod:`zonegen.bind` writes it with, and
+report an error exactly where ``named-checkzone -i local -k fail -m fail -M fail -n fail``
+refuses to load it (``tests/test_named_agreement.py`` holds the two to each other on every
+BIND file the tests build and on a corpus of broken zones). BIND's checks are in its
+``lib/dns/zone.c`` (``zone_check_ns``, integrity checks) and the rdata types' ``checknames``
+and ``checkowner`` (``dns_name_ishostname``, ``dns_name_ismailbox``).
+
+The name server and glue problems stay errors for records kept from an imported zone too:
+named refuses the file whatever the record's history. A kept record that breaks BIND's
+host-name rules is a warning (see :func:`host_names`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from .. import names
+from ..bind import apex_ns
+from ..model import Record, Zone, target
+from ..problem import ERROR, WARNING, Problem
+from ..sources.site import Bind, Site
+from ..sources.zonefile import KEPT
+from .context import Context
+
+# RFC 952 and RFC 1123 2.1 as BIND reads them (dns_name_ishostname): letters, digits and
+# hyphens, a letter or digit first and last.
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?")
+_OWNER_HOST = frozenset({"A", "AAAA", "MX"})  # checkowner: a host name (a leading * allowed)
+_TARGET_HOST = frozenset({"MX", "NS", "SRV"})  # checknames: the target is a host name
+
+
+def is_hostname(name: str, *, wildcard: bool = False) -> bool:
+    """BIND's dns_name_ishostname on an absolute A-label name."""
+    labels = name.rstrip(".").split(".") if name != "." else []
+    if wildcard and labels[:1] == ["*"]:
+        labels = labels[1:]
+    return all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
+def is_mailbox(name: str) -> bool:
+    """BIND's dns_name_ismailbox: the first label any printable text, the rest a host name."""
+    first, _, rest = _split_first(name)
+    return bool(first) and all(0x21 <= ord(c) <= 0x7E for c in first) and is_hostname(rest or ".")
+
+
+def _split_first(name: str) -> tuple[str, str, str]:
+    """The first label (escapes such as ``\\.`` kept inside it) and the rest."""
+    i = 0
+    while i < len(name):
+        if name[i] == "\\":
+            i += 2
+            continue
+        if name[i] == ".":
+            return name[:i].replace("\\", ""), ".", name[i + 1 :]
+        i += 1
+    return name, "", ""
+
+
+def looks_like_address(name: str) -> bool:
+    """named-checkzone -n fail: an NS target written as an IP address."""
+    try:
+        ipaddress.ip_address(name.rstrip("."))
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass
+class _File:
+    """One zone's BIND file, indexed: its records, the glue and the apex NS it writes."""
+
+    zone: Zone
+    bind: Bind
+    site: Site
+    apex: list[str]
+    from_site: bool  # the apex NS are bind.ns (not the zone's own NS records)
+    types: dict[str, set[str]] = field(default_factory=dict)
+    records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
+    nodes: set[str] = field(default_factory=set)  # names with data or data below them
+
+    def __post_init__(self) -> None:
+        for record in self.zone.records:
+            self.types.setdefault(record.name, set()).add(record.rtype)
+            self.records.setdefault((record.name, record.rtype), []).append(record)
+        for g in self.bind.glue:
+            for ip in g.addresses:
+                self.types.setdefault(g.name, set()).add("AAAA" if ":" in ip else "A")
+        for owner in self.types:
+            labels = owner.split(".")
+            self.nodes.update(".".join(labels[i:]) for i in range(len(labels) - 1))
+
+    def inside(self, name: str) -> bool:
+        return names.in_zone(name, self.zone.name)
+
+    def cname(self, name: str) -> bool:
+        return "CNAME" in self.types.get(name, ())
+
+    def has_address(self, name: str) -> bool:
+        """An A or AAAA at ``name`` in the file, or from the wildcard that answers for it
+        (RFC 4592: the closest encloser's ``*``, when ``name`` does not exist)."""
+        found = self.types.get(name)
+        if found is None and name not in self.nodes:
+            labels = name.split(".")
+            for i in range(1, len(labels) - 1):
+                parent = ".".join(labels[i:])
+                if parent in self.nodes or parent == self.zone.name:
+                    found = self.types.get("*." + parent)
+                    break
+        return bool(found and found & {"A", "AAAA"})
+
+    def problem(
+        self, name: str, rtype: str, rule: str, message: str, fix: str, origin: str
+    ) -> Problem:
+        return Problem(
+            names.unicode(self.zone.name),
+            names.unicode(name),
+            rtype,
+            rule,
+            ERROR,
+            message,
+            fix,
+            origin,
+        )
+
+    def ns_origin(self) -> str:
+        if self.from_site:
+            return f"{self.site.shown}:{self.bind.line}" if self.bind.line else self.site.shown
+        ns = self.records.get((self.zone.name, "NS"), [])
+        return str(ns[0].origin) if ns else ""
+
+
+def _shown(name: str) -> str:
+    return names.unicode(name).rstrip(".")
+
+
+def _files(ctx: Context) -> Iterator[_File]:
+    for zone, settings in zip(ctx.build.zones, ctx.build.site.zones, strict=True):
+        own = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
+        yield _File(zone, settings.bind, ctx.build.site, apex_ns(zone, settings.bind), not own)
+
+
+def _with_severity(ctx: Context, problem: Problem) -> Problem:
+    """The registry's severity (never lowered for kept records: see the module's doc)."""
+    severity = ctx.severities.get(problem.rule, problem.severity)
+    return problem if severity == problem.severity else replace(problem, severity=severity)
+
+
+def name_servers(ctx: Context) -> Iterator[Problem]:
+    """``ns-no-address``, ``ns-glue-missing``, ``glue-mismatch``, ``glue-unused``, and
+    ``ns-target-cname`` for the apex NS of ``bind.ns`` (NS records: :mod:`.targets`)."""
+    for f in _files(ctx):
+        for problem in _name_servers(f):
+            yield _with_severity(ctx, problem)
+
+
+def _name_servers(f: _File) -> Iterator[Problem]:
+    zone = names.unicode(f.zone.name).rstrip(".")
+    named: set[str] = set()
+    for ns in f.apex:
+        named.add(ns)
+        if not f.inside(ns):
+            continue
+        if f.cname(ns):
+            if f.from_site:  # an NS record's CNAME target is reported by targets.ns_targets
+                yield f.problem(
+                    f.zone.name,
+                    "NS",
+                    "ns-target-cname",
+                    f"the NS target {names.unicode(ns)} (bind.ns) is a CNAME: named refuses "
+                    "the zone",
+                    "point the NS at the server's own name (RFC 2181 10.3)",
+                    f.ns_origin(),
+                )
+            continue
+        if not f.has_address(ns):
+            yield f.problem(
+                f.zone.name,
+                "NS",
+                "ns-no-address",
+                f"the name server {names.unicode(ns)} is inside the zone but the BIND file has "
+                "no A or AAAA for it: named refuses to load the zone",
+                f"give its addresses in the site file: bind.glue: {{{_shown(ns)}: [IP, ...]}} "
+                f"(or zones.{zone}.bind.glue), or add its A/AAAA to the zone's records",
+                f.ns_origin(),
+            )
+    for (owner, rtype), group in sorted(f.records.items()):
+        if rtype != "NS" or owner == f.zone.name:
+            continue
+        for record in group:
+            ns = str(target(record))
+            named.add(ns)
+            if f.inside(ns) and not f.cname(ns) and not f.has_address(ns):
+                yield f.problem(
+                    owner,
+                    "NS",
+                    "ns-glue-missing",
+                    f"the delegation's name server {names.unicode(ns)} is inside the zone "
+                    "without an A or AAAA: named loads the zone, but resolvers cannot reach "
+                    "the delegated servers",
+                    f"add the A/AAAA of {names.unicode(ns)} to the zone's records (glue, RFC "
+                    "1034 4.2.1)",
+                    str(record.origin),
+                )
+    yield from _glue(f, named)
+
+
+def _glue(f: _File, named: set[str]) -> Iterator[Problem]:
+    for g in f.bind.glue:
+        origin = f"{f.site.shown}:{g.line}"
+        shown = names.unicode(g.name)
+        if f.cname(g.name):
+            yield f.problem(
+                g.name,
+                "CNAME",
+                "glue-mismatch",
+                f"bind.glue gives addresses for {shown}, which is a CNAME: a CNAME and other "
+                "data (RFC 2181 10.1), named refuses the zone",
+                "give the glue for the server's own name, or drop the CNAME",
+                origin,
+            )
+        for rtype in ("A", "AAAA"):
+            mine = sorted(ip for ip in g.addresses if (":" in ip) == (rtype == "AAAA"))
+            theirs = sorted(r.value for r in f.records.get((g.name, rtype), []))
+            if mine and theirs and mine != theirs:
+                yield f.problem(
+                    g.name,
+                    rtype,
+                    "glue-mismatch",
+                    f"bind.glue gives {', '.join(mine)} for {shown} but the zone's records "
+                    f"say {', '.join(theirs)}: the BIND file and zones/ would disagree",
+                    "give the same addresses in both places, or drop the glue (the records are "
+                    "written to the BIND file too)",
+                    origin,
+                )
+        if g.name not in named:
+            yield f.problem(
+                g.name,
+                "A",
+                "glue-unused",
+                f"bind.glue gives addresses for {shown}, which no NS of the zone names",
+                "remove the entry, or name the server in bind.ns",
+                origin,
+            )
+
+
+def host_names(ctx: Context) -> Iterator[Problem]:
+    """``check-names``: what named's check-names refuses in a primary zone (and
+    named-checkzone's -n fail: ``bind.ns`` written as an address).
+
+    For a record kept from an imported zone it is a warning like its other problems (an
+    error with --strict): it was served that way, named-checkzone loads the file with a
+    warning (its default is ``-k warn``), and named as a primary needs
+    ``check-names primary warn;`` for it."""
+    for f in _files(ctx):
+        for problem, record in _host_names(f):
+            problem = _with_severity(ctx, problem)
+            if record is not None and record.kind == KEPT and not ctx.strict:
+                problem = replace(
+                    problem,
+                    severity=WARNING,
+                    message=problem.message + " (a record kept from an imported zone: a "
+                    "warning; --strict: an error)",
+                )
+            yield problem
+
+
+def _host_names(f: _File) -> Iterator[tuple[Problem, Record | None]]:
+    fix = "host names are letters, digits and hyphens (RFC 952, RFC 1123 2.1)"
+    for record in f.zone.records:
+        where = str(record.origin)
+        if record.rtype in _OWNER_HOST and not is_hostname(record.name, wildcard=True):
+            yield (
+                f.problem(
+                    record.name,
+                    record.rtype,
+                    "check-names",
+                    f"the owner of a {record.rtype} record must be a host name: named refuses "
+                    "to load the zone (check-names)",
+                    fix + "; use another name, or another record type",
+                    where,
+                ),
+                record,
+            )
+        if record.rtype in _TARGET_HOST:
+            # A target written as an address is octoDNS's (octodns-mx-value-not-ip and the
+            # like): every record of the zones passes its validators. bind.ns does not.
+            pointed = str(target(record))
+            if not is_hostname(pointed):
+                yield (
+                    f.problem(
+                        record.name,
+                        record.rtype,
+                        "check-names",
+                        f"the {record.rtype} target {names.unicode(pointed)} is not a host "
+                        "name: named refuses to load the zone (check-names)",
+                        fix,
+                        where,
+                    ),
+                    record,
+                )
+    if f.from_site:
+        for ns in f.apex:
+            if looks_like_address(ns) or not is_hostname(ns):
+                yield (
+                    f.problem(
+                        f.zone.name,
+                        "NS",
+                        "check-names",
+                        f"bind.ns {ns} is not a host name: named refuses to load the zone",
+                        "name the server by its host name (" + fix + ")",
+                        f.ns_origin(),
+                    ),
+                    None,
+                )
+    mname = f.bind.soa.mname or names.absolute(f.apex[0])
+    rname = f.bind.soa.rname or f"hostmaster.{f.zone.name}"
+    soa_origin = f.site.shown
+    if not is_hostname(mname):
+        yield (
+            f.problem(
+                f.zone.name,
+                "SOA",
+                "check-names",
+                f"the SOA's primary server {mname} is not a host name: named refuses the zone",
+                "set bind.soa.mname to a host name",
+                soa_origin,
+            ),
+            None,
+        )
+    if not is_mailbox(rname):
+        yield (
+            f.problem(
+                f.zone.name,
+                "SOA",
+                "check-names",
+                f"the SOA's contact {rname} is not a mailbox name: named refuses the zone",
+                "set bind.soa.rname to an e-mail address whose domain is a host name",
+                soa_origin,
+            ),
+            None,
+        )
