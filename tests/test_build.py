@@ -448,3 +448,88 @@ def test_domains_without_records_are_noted(ws: Workspace) -> None:
     notes = [line for line in result.stderr.splitlines() if "configured in Mox" in line]
     assert len(notes) == 3
     assert "mox config dnsrecords example.net" in result.stderr
+
+
+# Every record type octoDNS knows, as a site record written the octoDNS way: the build writes
+# it or refuses it with one line, never a traceback (a URI once crashed the target lookup:
+# its target is a byte string, not a name).
+SITE_RECORDS_OF_EVERY_TYPE = {
+    "A": ("www", "{type: A, value: 192.0.2.80}"),
+    "AAAA": ("www", "{type: AAAA, value: '2001:db8::80'}"),
+    "ALIAS": ("", "{type: ALIAS, value: www.example.net.}"),
+    "CAA": ("", "{type: CAA, value: {flags: 0, tag: iodef, value: 'mailto:x@example.org'}}"),
+    "CNAME": ("www", "{type: CNAME, value: web.example.net.}"),
+    "DNAME": ("old", "{type: DNAME, value: example.net.}"),
+    "DS": (
+        "sub",
+        "{type: DS, value: {key_tag: 60485, algorithm: 5, digest_type: 1, "
+        "digest: 2BB183AF5F22588179A53B0A98631FAD1A292118}}",
+    ),
+    "HTTPS": ("www", "{type: HTTPS, value: {svcpriority: 1, targetname: ., svcparams: {}}}"),
+    "LOC": (
+        "www",
+        "{type: LOC, value: {lat_degrees: 52, lat_minutes: 22, lat_seconds: 23.0, "
+        "lat_direction: N, long_degrees: 4, long_minutes: 53, long_seconds: 32.0, "
+        "long_direction: E, altitude: -2.0, size: 1.0, precision_horz: 10000.0, "
+        "precision_vert: 10.0}}",
+    ),
+    "MX": ("lists", "{type: MX, value: {preference: 10, exchange: mx.example.net.}}"),
+    "NAPTR": (
+        "sip",
+        "{type: NAPTR, value: {order: 100, preference: 10, flags: S, service: 'SIP+D2U', "
+        "regexp: '', replacement: _sip._udp.example.org.}}",
+    ),
+    "NS": ("sub", "{type: NS, value: ns1.example.net.}"),
+    "OPENPGPKEY": ("abc._openpgpkey", "{type: OPENPGPKEY, value: 'mQINBFitYc8BEADJ'}"),
+    "PTR": ("ptr", "{type: PTR, value: www.example.net.}"),
+    "SPF": ("legacy", "{type: SPF, value: 'v=spf1 -all'}"),
+    "SRV": (
+        "_xmpp._tcp",
+        "{type: SRV, value: {priority: 5, weight: 0, port: 5222, target: xmpp.example.net.}}",
+    ),
+    "SSHFP": (
+        "www",
+        "{type: SSHFP, value: {algorithm: 4, fingerprint_type: 2, "
+        "fingerprint: 123456789abcdef67890123456789abcdef67890123456789abcdef123456789}}",
+    ),
+    "SVCB": (
+        "_dns.www",
+        "{type: SVCB, value: {svcpriority: 1, targetname: www.example.net., "
+        "svcparams: {alpn: [dot]}}}",
+    ),
+    "TLSA": (
+        "_443._tcp.www",
+        "{type: TLSA, value: {certificate_usage: 3, selector: 1, "
+        "matching_type: 1, certificate_association_data: "
+        "'8a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b'}}",
+    ),
+    "TXT": ("note", "{type: TXT, value: 'hello; world'}"),
+    "URI": (
+        "_sip._tcp",
+        "{type: URI, value: {priority: 10, weight: 1, target: 'https://x.example/'}}",
+    ),
+    "URLFWD": (
+        "fwd",
+        "{type: URLFWD, value: {path: /, target: 'https://x.example/', "
+        "code: 301, masking: 2, query: 0}}",
+    ),
+}
+
+
+@pytest.mark.parametrize("rtype", sorted(SITE_RECORDS_OF_EVERY_TYPE))
+def test_every_octodns_type_as_a_site_record_builds_or_is_refused_cleanly(
+    ws: Workspace, rtype: str
+) -> None:
+    name, value = SITE_RECORDS_OF_EVERY_TYPE[rtype]
+    ws.copy_fixture(V17)
+    ws.site(
+        SITE.replace("  example.org: {}", f"  example.org:\n    records:\n      '{name}': {value}")
+    )
+    result = ws.build()
+    assert "Traceback" not in result.stderr + result.output
+    if result.exit_code == 0:
+        owner = f"{name}.example.org." if name else "example.org."
+        assert any(r[0] == owner and r[1] == rtype for r in records(ws)), rtype
+    else:
+        assert result.exit_code in (1, 2), result.output
+        assert result.stderr.startswith("zonegen: "), result.stderr

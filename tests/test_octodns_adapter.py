@@ -385,3 +385,34 @@ def test_importing_zonegen_changes_nothing_in_octodns() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
+
+
+def _loc_zone() -> Any:
+    import dns.rdata
+
+    from zonegen.model import Origin, Record, Zone
+
+    rd = dns.rdata.from_text("IN", "LOC", "52 22 23.000 N 4 53 32.000 E -2.00m")
+    return Zone("example.org.", (Record("www.example.org.", "LOC", 300, rd, Origin("t")),))
+
+
+def test_a_loc_with_default_sizes_reaches_octodns_whole() -> None:
+    # dnspython leaves out RFC 1876's default size and precisions; octoDNS wants all twelve.
+    text = adapter.zone_yaml(_loc_zone(), slow=True)
+    assert "precision_horz: 10000.0" in text and "size: 1.0" in text
+
+
+def test_a_value_octodns_cannot_parse_is_a_problem_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from octodns.record.loc import LocValue
+    from octodns.record.rr import RdataParseError
+
+    def refuse(cls: Any, value: str) -> Any:
+        raise RdataParseError()
+
+    monkeypatch.setattr(LocValue, "from_rdata_text", classmethod(refuse))
+    with pytest.raises(adapter.Rejected) as caught:
+        adapter.zone_yaml(_loc_zone(), slow=True)
+    assert caught.value.problem.rule == "octodns-parse"
+    assert "52 22 23.000 N" in caught.value.problem.message

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import dns.name
 import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
@@ -165,7 +166,8 @@ def target(record: Record) -> str | None:
 def _target_text(rdata: dns.rdata.Rdata) -> str | None:
     for attr in ("exchange", "target"):
         name = getattr(rdata, attr, None)
-        if name is not None:
+        # URI's target is a byte string (RFC 7553), not a name nothing resolves.
+        if isinstance(name, dns.name.Name):
             return str(name.to_text()).lower()
     return None
 

@@ -195,7 +195,19 @@ def validate_zone(octo: Any) -> None:
 
 
 def _rrset(rrset: RRset) -> Rrset:
-    return Rrset(rrset.name, rrset.rtype, rrset.ttl, [r.value for r in rrset.records])
+    return Rrset(rrset.name, rrset.rtype, rrset.ttl, [_octo_text(r) for r in rrset.records])
+
+
+def _octo_text(record: Record) -> str:
+    """The presentation text as octoDNS's parser reads it. dnspython leaves out a LOC's size
+    and precisions where they are RFC 1876's defaults (1m 10000m 10m); octoDNS's parser
+    wants all twelve fields."""
+    text = record.value
+    if record.rtype == "LOC" and len(text.split()) < 12:
+        rd: Any = record.rdata
+        sizes = (rd.size, rd.horizontal_precision, rd.vertical_precision)  # centimetres
+        text += "".join(f" {cm / 100.0:0.2f}m" for cm in sizes)
+    return text
 
 
 # ---------------------------------------------------------------------------- zones
@@ -257,6 +269,22 @@ def zone_yaml(zone: Zone, *, slow: bool = False, sets: list[RRset] | None = None
                 f"octoDNS rejects {first.describe()}: {e}",
                 path=first.origin.path,
                 line=first.origin.line,
+            ) from None
+        except (RdataParseError, RecordException, ValueError, TypeError, KeyError, IndexError):
+            # octoDNS's own parser cannot read the value as dnspython writes it: the YAML
+            # would not say what the BIND file says, so the zone is not written.
+            raise Rejected(
+                Problem(
+                    zone.name,
+                    names.unicode(rrset.name),
+                    rrset.rtype,
+                    "octodns-parse",
+                    ERROR,
+                    "octoDNS cannot read this value as written in zone-file syntax: "
+                    + " | ".join(r.value[:80] for r in rrset.records[:3]),
+                    "write the record in another form, or leave it out of the zones",
+                    str(first.origin),
+                )
             ) from None
     try:
         validate_zone(octo)
