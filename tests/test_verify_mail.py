@@ -24,7 +24,7 @@ from conftest import REPO, run
 from dnslab import LAB_NS, Named, free_port
 from lab.smtp import SmtpLab
 from lab.webpki import LabCA, PolicyServer
-from zonegen.verify.mailrun import DNS_CHECKS
+from zonegen.verify.findings import MAIL_DNS_CHECKS as DNS_CHECKS
 
 SITE = REPO / "config" / "site.yaml"
 ZONE = "example.org."

@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import ZonegenError
+from .verify.findings import MAIL_DNS_CHECKS, MAIL_GROUP
 
 if TYPE_CHECKING:
     import datetime
@@ -357,20 +358,7 @@ def init(
     "--skip",
     "skipped",
     multiple=True,
-    type=click.Choice(
-        [
-            "mail",
-            "iprev",
-            "spf-eval",
-            "dkim-key",
-            "dmarc-external",
-            "tlsrpt",
-            "mta-sts",
-            "srv-clients",
-            "autoconfig",
-            "autodiscover",
-        ]
-    ),
+    type=click.Choice([MAIL_GROUP, *MAIL_DNS_CHECKS]),
     help="Leave out a mail check (repeatable); 'mail': all of them.",
 )
 @_format_option
@@ -546,9 +534,7 @@ def _trust(ca_bundle: Path | None) -> Any:
 
 
 def _skipped(names: tuple[str, ...]) -> frozenset[str]:
-    from .verify.mailrun import DNS_CHECKS, GROUP
-
-    return frozenset(DNS_CHECKS if GROUP in names else names)
+    return frozenset(MAIL_DNS_CHECKS if MAIL_GROUP in names else names)
 
 
 def _verify_document(

@@ -8,6 +8,24 @@ from dataclasses import dataclass
 OK, WARNING, ERROR, FATAL = "ok", "warning", "error", "fatal"
 RANK = {FATAL: 0, ERROR: 1, WARNING: 2, OK: 3}
 
+# The mail checks, one finding kind each, in the order of Mox's own "Check DNS" page
+# (``checkDomain`` in Mox's webadmin/admin.go). The DNS ones run by default (``--skip CHECK``
+# leaves one out, ``--skip mail`` all of them); "tls" needs ``--tls``. The command line reads
+# this table at import time, so this module imports nothing heavy.
+MAIL_DNS_CHECKS = (
+    "iprev",
+    "spf-eval",
+    "dkim-key",
+    "dmarc-external",
+    "tlsrpt",
+    "mta-sts",
+    "srv-clients",
+    "autoconfig",
+    "autodiscover",
+)
+MAIL_CHECKS = (*MAIL_DNS_CHECKS, "tls")
+MAIL_GROUP = "mail"  # --skip mail: every check of MAIL_DNS_CHECKS
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:

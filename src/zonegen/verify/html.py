@@ -23,6 +23,7 @@ from typing import Any
 
 import jinja2
 
+from .findings import MAIL_CHECKS
 from .safetext import visible
 from .since import MARK, SEVERITIES, TIME, identity, order
 
@@ -42,25 +43,11 @@ ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "signing", "rrsets")
 DOC_KEYS = ("schema", "ok", "summary", "zones", "findings", "run", "since")
 # Columns of a zone's table in this order; checks verify adds later follow, by name.
 CHECK_ORDER = ("authoritative", "resolver", "dnssec", "dane", "mail")
-# The mail checks (mailrun.py) share one column, "mail", each cell naming its check: one
-# column each would make the table ten columns wide for a row or two of each.
-MAIL_CHECKS = frozenset(
-    {
-        "iprev",
-        "spf-eval",
-        "dkim-key",
-        "dmarc-external",
-        "tlsrpt",
-        "mta-sts",
-        "srv-clients",
-        "autoconfig",
-        "autodiscover",
-        "tls",
-    }
-)
 
 
 def _column_key(f: dict[str, Any]) -> tuple[str, str]:
+    """The mail checks share one column, "mail", each cell naming its check: one column each
+    would make the table ten columns wide for a row or two of each."""
     if f["check"] in MAIL_CHECKS:
         return ("mail", "")
     return (f["check"], f["server"])

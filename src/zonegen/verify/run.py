@@ -17,7 +17,7 @@ query more than by the servers, and threads share one interpreter lock.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,15 +30,25 @@ from ..errors import InputError
 from ..model import Zone
 from ..parallel import MAX_WORKERS, cpus, fork_map
 from ..pipeline import Result
+from . import clients, maildns, sts
 from . import dane as dane_check
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
-from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding, order
+from .findings import (
+    ERROR,
+    FATAL,
+    MAIL_DNS_CHECKS,
+    OK,
+    WARNING,
+    Finding,
+    Where,
+    finding,
+    order,
+)
 from .gather import gather
 from .https import policy_fetcher
 from .judge import Settings, Unanswered, judge_zone
 from .lookup import Entry, Key, LiveLookup, seed_from
-from .mailrun import DNS_CHECKS, run_mail_checks
-from .mailsite import mail_site
+from .mailsite import MailSite, mail_site
 from .schema import VERSION as SCHEMA_VERSION
 from .servers import Server
 from .smtptls import Chains, smtp_failure, tls_check
@@ -59,7 +69,7 @@ class Options:
     expiry_window_days: float = EXPIRY_WINDOW_DAYS
     ds: Mapping[str, tuple[dns.rdata.Rdata, ...]] = field(default_factory=dict)
     workers: int = WORKERS
-    # The mail checks (mailrun.py): those left out (--skip), and, per mail domain, the
+    # The mail checks: those left out (--skip), and, per mail domain, the
     # MTA-STS id and policy digest of the previous run (--since).
     skip: frozenset[str] = frozenset()
     previous_policies: Mapping[str, tuple[str, str]] = field(default_factory=dict)
@@ -149,7 +159,7 @@ def verify(
             raise InputError(f"--ds for {zone}: not a zone of the site file")
     if resolver is None:
         resolver = system_resolver()
-    mail = not set(DNS_CHECKS) <= options.skip or options.tls
+    mail = not set(MAIL_DNS_CHECKS) <= options.skip or options.tls
     if (options.https or options.tls) and options.trust is None:
         raise InputError("--https and --tls need the CAs to trust (--ca-bundle)")
     # Before any query: a DKIM key file that cannot be read is bad input (exit 2).
@@ -206,7 +216,7 @@ def verify(
                 window_days=options.cert_window_days,
             )
         report.findings.extend(
-            run_mail_checks(
+            _mail_checks(
                 site,
                 lookup,
                 skip=options.skip,
@@ -270,6 +280,34 @@ def _roles(
     roles = {s: "authoritative" for _, servers, _ in located for s in servers}
     roles[resolver] = "resolver"
     return roles
+
+
+def _mail_checks(
+    site: MailSite,
+    lookup: LiveLookup,
+    *,
+    skip: frozenset[str],
+    fetch: sts.Fetch | None,
+    previous_policies: Mapping[str, tuple[str, str]],
+) -> list[Finding]:
+    """Every DNS mail check not in ``skip``, each in a thread of its own (each asks its
+    names one after the other; most answers come from what the zone checks asked)."""
+    jobs: dict[str, Callable[[], list[Finding]]] = {
+        "iprev": lambda: maildns.iprev(site, lookup),
+        "spf-eval": lambda: maildns.spf_eval(site, lookup),
+        "dkim-key": lambda: maildns.dkim_key(site, lookup),
+        "dmarc-external": lambda: maildns.dmarc_external(site, lookup),
+        "tlsrpt": lambda: maildns.tlsrpt(site, lookup),
+        "mta-sts": lambda: sts.mta_sts(site, lookup, fetch, previous_policies),
+        "srv-clients": lambda: clients.srv_clients(site, lookup),
+        "autoconfig": lambda: clients.autoconfig(site, lookup),
+        "autodiscover": lambda: clients.autodiscover(site, lookup),
+    }
+    chosen = [jobs[check] for check in MAIL_DNS_CHECKS if check not in skip]
+    if not chosen:
+        return []
+    with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+        return [f for fs in pool.map(lambda job: job(), chosen) for f in fs]
 
 
 # ------------------------------------------------------------------------ name servers
