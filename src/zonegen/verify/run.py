@@ -30,8 +30,8 @@ from ..errors import InputError
 from ..model import Zone
 from ..parallel import MAX_WORKERS, cpus, fork_map
 from ..pipeline import Result
-from . import clients, maildns, sts
 from . import dane as dane_check
+from . import maildns, sts
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
 from .findings import (
     ERROR,
@@ -299,9 +299,9 @@ def _mail_checks(
         "dmarc-external": lambda: maildns.dmarc_external(site, lookup),
         "tlsrpt": lambda: maildns.tlsrpt(site, lookup),
         "mta-sts": lambda: sts.mta_sts(site, lookup, fetch, previous_policies),
-        "srv-clients": lambda: clients.srv_clients(site, lookup),
-        "autoconfig": lambda: clients.autoconfig(site, lookup),
-        "autodiscover": lambda: clients.autodiscover(site, lookup),
+        "srv-clients": lambda: maildns.srv_clients(site, lookup),
+        "autoconfig": lambda: maildns.autoconfig(site, lookup),
+        "autodiscover": lambda: maildns.autodiscover(site, lookup),
     }
     chosen = [jobs[check] for check in MAIL_DNS_CHECKS if check not in skip]
     if not chosen:
