@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import dane, sts, webpki
-from .findings import ERROR, FATAL
+from .findings import ERROR, FATAL, OK
 from .lookup import LiveLookup
 from .servers import Server
 
@@ -289,38 +289,40 @@ def _fetch_one(
             deadline=min(deadline, time.monotonic() + HTTPS_TIMEOUT),
             window_days=window_days,
         )
+        body = _policy_text(response)
     except HttpsFailure as e:
         return sts.Fetched(str(target), failure=e.status, severity=e.severity, detail=e.detail)
+    content_type = response.headers.get("content-type", "")
+    if verdict.severity == OK:
+        return sts.Fetched(str(target), body=body, content_type=content_type)
+    # The certificate expires soon: said next to the policy's own verdict.
+    return sts.Fetched(
+        str(target),
+        body=body,
+        content_type=content_type,
+        detail=verdict.detail,
+        severity=verdict.severity,
+    )
+
+
+def _policy_text(response: Response) -> str:
+    """The body of a response that is a policy (RFC 8461 3.3); :class:`HttpsFailure` if not."""
     if 300 <= response.status < 400:
         where = response.headers.get("location", "")[:100]
-        return sts.Fetched(
-            str(target),
-            failure="redirect",
-            severity=ERROR,
-            detail=f"HTTP {response.status} to {where!r}: senders do not follow redirects "
+        raise HttpsFailure(
+            "redirect",
+            ERROR,
+            f"HTTP {response.status} to {where!r}: senders do not follow redirects "
             "(RFC 8461 3.3); serve the policy at this URL itself",
         )
     if response.status != 200:
-        return sts.Fetched(
-            str(target),
-            failure="http-status",
-            severity=ERROR,
-            detail=f"HTTP {response.status} {response.reason[:40]}: senders take the domain "
+        raise HttpsFailure(
+            "http-status",
+            ERROR,
+            f"HTTP {response.status} {response.reason[:40]}: senders take the domain "
             "as without a policy (RFC 8461 3.3)",
         )
     try:
-        body = response.body.decode("utf-8")
+        return response.body.decode("utf-8")
     except UnicodeDecodeError:
-        return sts.Fetched(
-            str(target), failure="invalid", severity=ERROR, detail="the policy is not UTF-8 text"
-        )
-    content_type = response.headers.get("content-type", "")
-    if verdict.severity != "ok":  # expiring: said next to the policy's own verdict
-        return sts.Fetched(
-            str(target),
-            body=body,
-            content_type=content_type,
-            detail=verdict.detail,
-            severity=verdict.severity,
-        )
-    return sts.Fetched(str(target), body=body, content_type=content_type)
+        raise HttpsFailure("invalid", ERROR, "the policy is not UTF-8 text") from None
