@@ -446,11 +446,9 @@ def verify(
     from .pipeline import build as build_zones
     from .verify import Options
     from .verify import verify as run_verify
-    from .verify.https import parse_resolve
-    from .verify.report import render_text
-    from .verify.servers import parse_ds, parse_server
+    from .verify.report import render_since, render_text
+    from .verify.servers import parse_ds, parse_resolve, parse_server
     from .verify.since import load_previous
-    from .verify.since import render_text as since_text
 
     if dane and smtp:
         raise click.UsageError("give --dane or --smtp, not both")
@@ -513,7 +511,7 @@ def verify(
     else:
         click.echo(render_text(report), nl=False)
         if "since" in doc:
-            click.echo(since_text(doc["since"]), nl=False)
+            click.echo(render_since(doc["since"]), nl=False)
     sys.exit(report.exit_code)
 
 
@@ -543,7 +541,7 @@ def _verify_document(
     """The JSON document of a verify run: the report, when it ran, what changed since."""
     import datetime
 
-    from .verify.schema import document
+    from .verify.findings import document
     from .verify.since import compare
 
     finished = datetime.datetime.now(datetime.UTC)

@@ -1,6 +1,14 @@
-"""DANE for SMTP (RFC 7672): read the certificate chain a mail server presents after STARTTLS
-(RFC 3207) and match every TLSA record against it (RFC 6698 2.1: usage, selector, matching
-type). One matching record is enough: that is how a key rollover publishes two.
+"""Port 25: the certificate chain a mail server presents after STARTTLS (RFC 3207), read once
+per server and name for the whole run (:class:`Chains`), and the two checks made of it:
+
+- ``dane`` (``--dane``/``--smtp``, RFC 7672): every TLSA record of the mail host against the
+  chain (RFC 6698 2.1: usage, selector, matching type). One matching record is enough: that
+  is how a key rollover publishes two.
+- ``tls`` (``--tls``): STARTTLS on each MX, and its certificate valid for the MX name by the
+  Web PKI (``webpki.py``), not expiring within ``--cert-window`` days (Mox's "TLS" section
+  of ``checkDomain``: a STARTTLS handshake with the system roots and the MX name). The MX
+  hosts are those of the mail domains as the resolver gives them (a null MX names none);
+  each of their addresses is asked on port 25, or ``--smtp HOST[:PORT]`` instead.
 
 The SMTP conversation is bounded, whatever the server does: one deadline for all of it
 (connection, replies, TLS handshake), reply lines of at most 512 octets (RFC 5321 4.5.3.1.5),
@@ -12,15 +20,27 @@ from __future__ import annotations
 
 import _ssl
 import contextlib
+import datetime
 import hashlib
 import socket
 import ssl
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from .. import names
+from ..pipeline import Result
+from . import webpki
+from .dnsquery import ServerStats
+from .findings import ERROR, FATAL, OK, Finding, Where, finding
+from .lookup import LiveLookup
+from .maildns import fault
+from .mailsite import MailSite
 from .servers import Server
 
 SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with one server
@@ -316,3 +336,186 @@ def presented(served: Served) -> tuple[str, ...]:
         usage = 3 if i == 0 else 2
         out.append(f"{usage} 1 1 {hashlib.sha256(spki(cert)).hexdigest()}")
     return tuple(out)
+
+
+# ------------------------------------------------------------------------ the chains
+
+MAX_TARGETS = 16  # MX addresses asked at most (a domain with more is checked on the first)
+
+
+class Chains:
+    """One SMTP conversation per (server, name) for the whole run, with its statistics."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.stats: dict[Server, ServerStats] = {}
+        self._done: dict[tuple[Server, str], Served | SmtpFailure] = {}
+        self._lock = threading.Lock()
+
+    def get(self, target: Server, name: str) -> Served | SmtpFailure:
+        key = (target, name)
+        with self._lock:
+            if key in self._done:
+                return self._done[key]
+        start = time.monotonic()
+        result: Served | SmtpFailure
+        try:
+            result = fetch_chain(
+                target,
+                server_name=name,
+                deadline=min(self.deadline, start + SMTP_TIMEOUT),
+            )
+        except SmtpFailure as e:
+            result = e
+        end = time.monotonic()
+        with self._lock:
+            s = self.stats.setdefault(target, ServerStats())
+            s.timed(start, end)
+            s.queries += 1
+            s.seconds += end - start
+            if end - start > s.slowest:
+                s.slowest, s.slowest_query = end - start, f"SMTP STARTTLS ({name})"
+            if isinstance(result, SmtpFailure):
+                s.failures[result.status] = s.failures.get(result.status, 0) + 1
+                s.first_failure = s.first_failure or result.detail
+            else:
+                s.answered += 1
+            self._done.setdefault(key, result)
+            return self._done[key]
+
+
+def smtp_failure(e: SmtpFailure) -> str:
+    """Nothing listening, or no reply in time, is "could not check" (port 25 is often
+    blocked on the way out); the rest is the server's doing."""
+    return FATAL if e.status in (REFUSED, UNREACHABLE) else ERROR
+
+
+def tls_check(
+    site: MailSite,
+    lookup: LiveLookup,
+    chains: Chains,
+    *,
+    smtp: Server | None,
+    trust: webpki.Trust,
+    window_days: float,
+) -> list[Finding]:
+    out: list[Finding] = []
+    server = str(lookup.resolver)
+    hosts: set[str] = set()
+    for domain in site.domains:
+        e = lookup.entry(domain, "MX")
+        problem = fault(site.where(domain, "MX", server), "tls", e, f"{domain} MX")
+        if problem:
+            out.append(problem)
+            continue
+        for text in e.records:
+            parts = text.split()
+            if len(parts) == 2 and parts[1] != ".":
+                hosts.add(parts[1].lower())
+    jobs: list[tuple[str, Server]] = []
+    for host in sorted(hosts):
+        if smtp is not None:
+            jobs.append((host, smtp))
+            continue
+        addresses, failed = lookup.addresses(host)
+        if not addresses:
+            where = site.where(host, "starttls", server)
+            detail = f"the MX {host} has no address: senders cannot deliver to it"
+            if failed is not None:
+                out.append(
+                    fault(where, "tls", failed, f"{host} A/AAAA")
+                    or finding(where, "tls", "dns-error", ERROR)
+                )
+            else:
+                out.append(finding(where, "tls", "no-address", ERROR, detail=detail))
+            continue
+        jobs.extend((host, Server(a, 25)) for a in addresses[:MAX_TARGETS])
+
+    def one(job: tuple[str, Server]) -> Finding:
+        host, target = job
+        where = site.where(host, "starttls", str(target))
+        got = chains.get(target, host)
+        if isinstance(got, SmtpFailure):
+            return finding(where, "tls", got.status, smtp_failure(got), detail=got.detail)
+        now = datetime.datetime.now(datetime.UTC)
+        verdict = webpki.check_chain(got.chain, host, trust, now=now, window_days=window_days)
+        return finding(
+            where,
+            "tls",
+            verdict.status,
+            verdict.severity,
+            got=presented(got)[:1],
+            detail=f"STARTTLS: {verdict.detail}",
+        )
+
+    if jobs:
+        with ThreadPoolExecutor(max_workers=min(8, len(jobs))) as pool:
+            out.extend(pool.map(one, jobs))
+    return out
+
+
+# ------------------------------------------------------------------------ dane
+
+
+def dane_check(build: Result, smtp: Server | None, chains: Chains) -> list[Finding]:
+    """The mail host's TLSA records against the chain of ``smtp``, else of each of the
+    host's addresses on port 25."""
+    host = build.hostname
+    owner = f"_25._tcp.{host}"
+    tlsa = [r for z in build.zones for r in z.records if r.name == owner and r.rtype == "TLSA"]
+    zone = next((z.name for z in build.zones if names.in_zone(owner, z.name)), "")
+    if not tlsa:
+        where = Where(zone, owner, "TLSA", "")
+        detail = "no TLSA records for the mail host in the built zones"
+        return [finding(where, "dane", "no-tlsa", ERROR, detail=detail)]
+    targets = [smtp] if smtp else [Server(ip, 25) for ip in build.ips]
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+        return list(pool.map(lambda t: _dane_one(zone, owner, host, tlsa, t, chains), targets))
+
+
+def _dane_one(
+    zone: str,
+    owner: str,
+    host: str,
+    tlsa: list[Any],
+    target: Server,
+    chains: Chains,
+) -> Finding:
+    where = Where(zone, owner, "TLSA", str(target))
+    expected = tuple(sorted(r.value for r in tlsa))
+    served = chains.get(target, host)
+    if isinstance(served, SmtpFailure):
+        return finding(
+            where,
+            "dane",
+            served.status,
+            smtp_failure(served),
+            expected=expected,
+            detail=served.detail,
+        )
+    got = presented(served)
+    notes = []
+    for record in tlsa:
+        rd = record.rdata
+        m = match_tlsa(rd.usage, rd.selector, rd.mtype, rd.cert, served, host)
+        if m.ok:
+            return finding(
+                where,
+                "dane",
+                "ok",
+                OK,
+                expected=expected,
+                got=got,
+                detail=f"{record.value} {m.detail}",
+            )
+        if m.detail:
+            notes.append(f"{record.value}: {m.detail}")
+    chain = (
+        f"the {len(served.chain)} certificates presented"
+        if served.whole_chain
+        else "the server's certificate (this Python gives no chain)"
+    )
+    detail = f"no TLSA record matches {chain} after STARTTLS"
+    if notes:
+        detail += "; " + "; ".join(notes)
+    return finding(where, "dane", "mismatch", ERROR, expected=expected, got=got, detail=detail)

@@ -1,12 +1,12 @@
 """``zonegen verify --html FILE``: the verify document as one self-contained page.
 
-The page is made from the JSON document (``schema.py``), not from ``Report``: what monitoring
-reads and what people read cannot drift apart, and finding kinds, statuses and keys that
+The page is made from the JSON document (``findings.document``), not from ``Report``: what
+monitoring reads and what people read cannot drift apart, and finding kinds, statuses and keys that
 verify adds later appear on the page (as their own columns, or as generic key/value rows)
 without a template change. The view model is built here in plain Python; the Jinja2 template
 (``templates/verify.html``) only lays it out, with autoescape on: every value that came from
 the DNS is hostile until escaped (a TXT record can hold ``<script>``), and characters that
-hide or reorder text are shown as escapes (``safetext``).
+hide or reorder text are shown as escapes (``report.visible``).
 
 The page loads nothing: inline CSS, inline SVG, no JavaScript, no fonts, no images by URL.
 Everything is in a fixed order, so two runs with the same findings give the same page
@@ -23,9 +23,9 @@ from typing import Any
 
 import jinja2
 
-from .findings import MAIL_CHECKS
-from .safetext import visible
-from .since import MARK, SEVERITIES, TIME, identity, order
+from .findings import MAIL_CHECKS, MARK, SEVERITIES, rank
+from .report import visible
+from .since import TIME, identity, order
 
 FINDING_KEYS = (
     "check",
@@ -264,11 +264,7 @@ def _run(run: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _worst(severities: list[str]) -> str:
-    return min(severities, key=_rank, default="ok")
-
-
-def _rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+    return min(severities, key=rank, default="ok")
 
 
 def _name_order(name: str) -> tuple[str, ...]:
@@ -362,7 +358,7 @@ def _short(text: str) -> str:
 def _cell(findings: list[dict[str, Any]]) -> Cell | None:
     if not findings:
         return None
-    worst = min(findings, key=lambda f: _rank(f["severity"]))
+    worst = min(findings, key=lambda f: rank(f["severity"]))
     text = worst["status"]
     if worst["check"] in MAIL_CHECKS:
         text = f"{worst['check']}: {text}"

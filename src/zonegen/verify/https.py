@@ -47,23 +47,6 @@ class Response:
     body: bytes
 
 
-def parse_resolve(text: str) -> tuple[str, Server]:
-    """``NAME:ADDR:PORT`` (ADDR an IP, IPv6 in brackets) -> (absolute name, server)."""
-    from .. import names
-    from ..errors import InputError
-    from .servers import parse_server
-
-    name, sep, rest = text.partition(":")
-    if not sep or not rest:
-        raise InputError(f"--https-resolve {text!r}: give NAME:ADDR:PORT")
-    try:
-        host = names.absolute(name)
-    except ValueError as e:
-        raise InputError(f"--https-resolve {text!r}: {e}") from None
-    server = parse_server(rest, default_port=443, what="--https-resolve")
-    return host, server
-
-
 def get(
     server: Server,
     host: str,
