@@ -6,6 +6,7 @@ module."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -20,6 +21,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -571,7 +573,7 @@ def test_dane_reads_the_whole_chain_and_matches_every_kind_of_tlsa(tmp_path: Pat
     assert served.chain == tuple(c.public_bytes(serialization.Encoding.DER) for c in (leaf, ca))
     for usage, cert in ((3, leaf), (2, ca)):
         der = cert.public_bytes(serialization.Encoding.DER)
-        spki = dane.spki(cert)
+        spki = _spki(cert)
         for selector, content in ((0, der), (1, spki)):
             for mtype, data in (
                 (0, content),
@@ -581,16 +583,63 @@ def test_dane_reads_the_whole_chain_and_matches_every_kind_of_tlsa(tmp_path: Pat
                 assert dane.match_tlsa(usage, selector, mtype, data, served, HOST).ok
                 wrong = bytes([data[0] ^ 1]) + data[1:]
                 assert not dane.match_tlsa(usage, selector, mtype, wrong, served, HOST).ok
-    ca_spki = hashlib.sha256(dane.spki(ca)).digest()
+    ca_spki = hashlib.sha256(_spki(ca)).digest()
     # DANE-EE is the leaf only; DANE-TA needs the name of the host (RFC 7672 3.2.3).
     assert not dane.match_tlsa(3, 1, 1, ca_spki, served, HOST).ok
     other_name = dane.match_tlsa(2, 1, 1, ca_spki, served, "mail.other.example")
     assert not other_name.ok and "not for mail.other.example" in other_name.detail
     assert "RFC 7672 3.1.3" in dane.match_tlsa(1, 1, 1, ca_spki, served, HOST).detail
     assert dane.presented(served) == (
-        f"3 1 1 {hashlib.sha256(dane.spki(leaf)).hexdigest()}",
+        f"3 1 1 {hashlib.sha256(_spki(leaf)).hexdigest()}",
         f"2 1 1 {ca_spki.hex()}",
     )
+
+
+def _spki(cert: x509.Certificate) -> bytes:
+    """The SubjectPublicKeyInfo by cryptography's own encoder: the oracle for dane.spki."""
+    return cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def test_chain_with_a_key_type_no_library_reads(world: World, tmp_path: Path) -> None:
+    """A hostile server may send any certificate above its own: one whose key algorithm
+    cryptography does not know (here an EC CA with its key OID changed) is hashed as it
+    stands for DANE-TA, not a traceback."""
+    chain, key, (leaf, ca) = issue_chain(tmp_path)
+    ec_key = bytes.fromhex("06072a8648ce3d0201")  # id-ecPublicKey (RFC 5480)
+    unknown = bytes.fromhex("06072a8648ce3d0209")  # an OID under it nobody assigned
+    ca_der = ca.public_bytes(serialization.Encoding.DER)
+    assert ca_der.count(ec_key) == 1
+    odd = ca_der.replace(ec_key, unknown)
+    pem = b"".join(
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+        for der in (leaf.public_bytes(serialization.Encoding.DER), odd)
+    )
+    chain.write_bytes(pem)
+    with SmtpLab("starttls", cert=chain, key=key, any_chain=True) as smtp:
+        code, data, _ = _dane(world, smtp)
+    (f,) = findings(data, check="dane")
+    assert (f["status"], code) == ("mismatch", 1), f
+    odd_spki = _spki(ca).replace(ec_key, unknown)
+    assert f["got"] == [
+        f"3 1 1 {hashlib.sha256(_spki(leaf)).hexdigest()}",
+        f"2 1 1 {hashlib.sha256(odd_spki).hexdigest()}",
+    ]
+
+
+def test_a_chain_of_hundreds_of_certificates_is_read_to_a_limit(
+    world: World, tmp_path: Path
+) -> None:
+    chain, key, _ = issue_chain(tmp_path)
+    leaf_pem, ca_pem = chain.read_bytes().split(b"-----END CERTIFICATE-----\n", 1)
+    chain.write_bytes(leaf_pem + b"-----END CERTIFICATE-----\n" + ca_pem * 200)
+    with SmtpLab("starttls", cert=chain, key=key) as smtp:
+        code, data, seconds = _dane(world, smtp)
+    (f,) = findings(data, check="dane")
+    assert (f["status"], code) == ("mismatch", 1), f
+    assert len(f["got"]) == dane.MAX_CHAIN and f["got"][0].startswith("3 1 1 ")
+    assert seconds < 10
 
 
 # ---------------------------------------------------------------------------- name servers

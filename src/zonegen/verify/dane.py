@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from .. import names
 from ..pipeline import Result
@@ -46,6 +45,10 @@ from .servers import Server
 SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with one server
 MAX_LINE = 512  # octets in a reply line, CRLF included (RFC 5321 4.5.3.1.5)
 MAX_REPLY_LINES = 100  # lines in one (multi-line) reply: EHLO lists a few dozen at most
+# Certificates of a presented chain that are read: real chains have 2 to 4; a hostile server
+# may send hundreds (up to OpenSSL's 100 KiB), each parsed and hashed per TLSA record, and
+# each listed in the finding.
+MAX_CHAIN = 10
 
 # What became of a conversation (the dane finding's status).
 REFUSED = "refused"  # nothing listens on the port (fatal: DANE could not be checked)
@@ -225,16 +228,17 @@ def _handshake(talk: _Conversation, server_name: str) -> Served:
 
 
 def presented_chain(tls: ssl.SSLObject) -> tuple[bytes, ...]:
-    """The chain as the server sent it. Python 3.13 has ``get_unverified_chain`` (DER bytes);
-    3.10 to 3.12 have the same call on the underlying ``_ssl`` object, returning
-    certificate objects. Older ones: nothing, and the caller falls back to the leaf."""
+    """The chain as the server sent it, its first ``MAX_CHAIN`` certificates. Python 3.13 has
+    ``get_unverified_chain`` (DER bytes); 3.10 to 3.12 have the same call on the underlying
+    ``_ssl`` object, returning certificate objects. Older ones: nothing, and the caller falls
+    back to the leaf."""
     public = getattr(tls, "get_unverified_chain", None)
     if public is not None:
-        return tuple(bytes(c) for c in public() or [])
+        return tuple(bytes(c) for c in (public() or [])[:MAX_CHAIN])
     inner = getattr(getattr(tls, "_sslobj", None), "get_unverified_chain", None)
     if inner is None:
         return ()
-    return tuple(c.public_bytes(_ssl.ENCODING_DER) for c in inner() or [])
+    return tuple(c.public_bytes(_ssl.ENCODING_DER) for c in (inner() or [])[:MAX_CHAIN])
 
 
 # ------------------------------------------------------------------------ matching
@@ -247,9 +251,36 @@ class Match:
 
 
 def spki(cert: x509.Certificate) -> bytes:
-    return cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    """The SubjectPublicKeyInfo as the certificate holds it (RFC 6698 2.1.3, selector 1): its
+    DER bytes, cut out of the TBSCertificate (RFC 5280 4.1) rather than rebuilt from the key,
+    so that a key type or encoding cryptography does not load (an intermediate a hostile
+    server sends, a compressed EC point) is hashed as it stands instead of raising."""
+    tbs = cert.tbs_certificate_bytes
+    _, at, _ = _tlv(tbs, 0)  # TBSCertificate ::= SEQUENCE {
+    tag, _, after = _tlv(tbs, at)
+    if tag == 0xA0:  # [0] EXPLICIT version
+        at = after
+    for _ in range(5):  # serialNumber, signature, issuer, validity, subject
+        _, _, at = _tlv(tbs, at)
+    tag, _, end = _tlv(tbs, at)
+    if tag != 0x30:
+        raise ValueError("no SubjectPublicKeyInfo where RFC 5280 4.1 puts it")
+    return tbs[at:end]
+
+
+def _tlv(der: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, where the value starts, where it ends) of the DER element at ``at`` (X.690 8.1)."""
+    if at + 2 > len(der):
+        raise ValueError("DER cut short")
+    tag, length, at = der[at], der[at + 1], at + 2
+    if length & 0x80:
+        n = length & 0x7F
+        if not 0 < n <= 4 or at + n > len(der):
+            raise ValueError("DER length out of range")
+        length, at = int.from_bytes(der[at : at + n], "big"), at + n
+    if at + length > len(der):
+        raise ValueError("DER cut short")
+    return tag, at, at + length
 
 
 def _digest(mtype: int, content: bytes) -> bytes | None:
@@ -263,7 +294,10 @@ def _digest(mtype: int, content: bytes) -> bytes | None:
 
 
 def _association(cert: x509.Certificate, der: bytes, selector: int, mtype: int) -> bytes | None:
-    content = der if selector == 0 else spki(cert) if selector == 1 else None
+    try:
+        content = der if selector == 0 else spki(cert) if selector == 1 else None
+    except ValueError:
+        return None
     return None if content is None else _digest(mtype, content)
 
 
@@ -330,11 +364,11 @@ def presented(served: Served) -> tuple[str, ...]:
     out = []
     for i, der in enumerate(served.chain):
         try:
-            cert = x509.load_der_x509_certificate(der)
+            key = spki(x509.load_der_x509_certificate(der))
         except ValueError:
             continue
         usage = 3 if i == 0 else 2
-        out.append(f"{usage} 1 1 {hashlib.sha256(spki(cert)).hexdigest()}")
+        out.append(f"{usage} 1 1 {hashlib.sha256(key).hexdigest()}")
     return tuple(out)
 
 
