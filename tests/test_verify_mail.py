@@ -457,6 +457,8 @@ def test_mta_sts_testing_mode_and_short_max_age_warn(named: Named, ca: LabCA) ->
         ("redirect", "redirect", "do not follow redirects"),
         ("huge", "too-large", "KiB"),
         ("missing", "http-status", "HTTP 404"),
+        ("odd-status", "bad-http", "not an HTTP status line"),
+        ("odd-length", "bad-http", "Content-Length '²'"),
     ],
 )
 def test_mta_sts_policy_server_misbehaving(

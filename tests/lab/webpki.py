@@ -9,6 +9,8 @@ or not.
 | redirect | 301 to another URL (which would serve a policy) |
 | huge | 200 and 1 MiB of body |
 | missing | 404 |
+| odd-status | a status code of Latin-1 superscript digits (``\xb2\xb20``) |
+| odd-length | 200 with ``Content-Length: \xb2`` |
 """
 
 from __future__ import annotations
@@ -106,6 +108,13 @@ class LabCA:
         return chain, key_path
 
 
+# Status lines and headers with digits that are no ASCII digits ('\xb2' is '²' in Latin-1).
+ODD_HEADS = {
+    "odd-status": b"HTTP/1.0 \xb2\xb20 OK\r\nContent-Type: text/plain\r\n\r\n",
+    "odd-length": b"HTTP/1.0 200 OK\r\nContent-Length: \xb2\r\n\r\n",
+}
+
+
 class PolicyServer:
     """``with PolicyServer(chain, key) as s:`` serves HTTPS on 127.0.0.1:``s.port``."""
 
@@ -122,6 +131,10 @@ class PolicyServer:
                     self.send_response(301)
                     self.send_header("Location", "https://elsewhere.example/policy.txt")
                     self.end_headers()
+                    return
+                if server.mode in ODD_HEADS:  # bytes no library would send: written raw
+                    self.wfile.write(ODD_HEADS[server.mode] + server.policy.encode())
+                    self.close_connection = True
                     return
                 if server.mode == "missing" or self.path != "/.well-known/mta-sts.txt":
                     self.send_error(404)

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..text import digits
 from . import dane, sts, webpki
 from .findings import ERROR, FATAL, OK
 from .lookup import LiveLookup
@@ -196,7 +197,8 @@ def _response(data: bytes, server: Server) -> Response:
         )
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+    # RFC 9112 4: status-code = 3DIGIT, ASCII digits (str.isdigit takes '²', int() refuses it).
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not _digits(parts[1], 3):
         raise HttpsFailure(
             "bad-http", ERROR, f"{server}: not an HTTP status line: {lines[0][:60]!r}"
         )
@@ -206,13 +208,18 @@ def _response(data: bytes, server: Server) -> Response:
         if colon:
             headers.setdefault(key.strip().lower(), value.strip())
     length = headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) != len(body):
+    if length is not None and not (_digits(length) and int(length) == len(body)):
         raise HttpsFailure(
             "bad-http",
             ERROR,
-            f"{server}: Content-Length {length}, but {len(body)} octets came",
+            f"{server}: Content-Length {length[:20]!r}, but {len(body)} octets came",
         )
     return Response(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, body)
+
+
+def _digits(text: str, size: int = 0) -> bool:
+    """ASCII digits only (RFC 9110 DIGIT), and exactly ``size`` of them when given."""
+    return digits(text) and (not size or len(text) == size)
 
 
 POLICY_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.3
