@@ -96,7 +96,8 @@ def render_text(report: Report) -> str:
         + (f", {n[FATAL]} could not check" if n[FATAL] else "")
         + f" ({report.seconds:.1f} s)"
     )
-    return "\n".join(lines) + "\n"
+    # Each line on its own: a line break inside a value is shown, it starts no line.
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def _signed(zone: dict[str, Any]) -> str:
