@@ -114,6 +114,7 @@ def test_the_keys_verify_adds_are_described() -> None:
         chain="unknown",
         dnssec_expected=True,
         servers=[{"server": "127.0.0.1:53", "signed": None, "serial": None}],
+        validated=0,
     )
     doc["findings"][0]["ede"] = [{"code": 7, "text": "EDE 7 (Signature Expired)"}]
     assert not list(VALIDATOR.iter_errors(doc))

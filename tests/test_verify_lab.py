@@ -189,6 +189,7 @@ def test_signed_zone_with_its_ds_is_all_good(world: World) -> None:
     (ds,) = findings(data, check="dnssec", name=ZONE, rtype="DS")
     assert ds["status"] == "ok" and ds["got"] == [world.ds]
     assert data["zones"][0]["chain"] == "ok"
+    assert data["zones"][0]["validated"] == data["zones"][0]["rrsets"]
     assert all(f["severity"] == "ok" for f in data["findings"]), out
 
 
@@ -379,6 +380,7 @@ def test_resolver_that_does_not_validate_is_not_a_zone_problem(world: World) -> 
     (f,) = findings(data, check="resolver", status="not-validating")
     assert f["severity"] == "warning" and "does not validate" in f["detail"]
     assert not [f for f in data["findings"] if f["check"] == "dnssec" and f["severity"] != "ok"]
+    assert data["zones"][0]["validated"] == 0
 
 
 def test_no_ad_and_no_ds_known_says_so(world: World) -> None:

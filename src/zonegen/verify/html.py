@@ -39,7 +39,7 @@ FINDING_KEYS = (
     "got",
     "detail",
 )
-ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "signing", "rrsets")
+ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "signing", "rrsets", "validated")
 DOC_KEYS = ("schema", "ok", "summary", "zones", "findings", "run", "since")
 # Columns of a zone's table in this order; checks verify adds later follow, by name.
 CHECK_ORDER = ("authoritative", "resolver", "dnssec", "dane", "mail")
@@ -381,12 +381,20 @@ def _dnssec(zone: dict[str, Any], findings: list[dict[str, Any]]) -> list[tuple[
         lines.append(
             ("ok" if zone["signed"] else "warning", "signed", "yes" if zone["signed"] else "no")
         )
-    resolver = Counter(f["status"] for f in findings if f["check"] == "resolver")
-    if resolver:
-        worst = _worst([f["severity"] for f in findings if f["check"] == "resolver"])
-        total = sum(resolver.values())
-        text = f"{resolver.get('ok', 0)} of {total} answers validated (AD bit)"
-        others = ", ".join(f"{n} {s}" for s, n in sorted(resolver.items()) if s != "ok")
+    asked = [f for f in findings if f["check"] == "resolver"]
+    # One finding per RRset asked; the zone's own rows (no AD at all, "*") and the EDE
+    # notes next to a good answer are not answers.
+    answers = [f for f in asked if f["rtype"] not in ("*", "") and f["status"] != "ede"]
+    if asked:
+        worst = _worst([f["severity"] for f in asked])
+        # An answer as built is not a validated one: "validated" counts those with the AD
+        # bit (older reports without it: the ok rows that say so).
+        validated = zone.get("validated")
+        if not isinstance(validated, int):
+            validated = sum(1 for f in answers if f.get("detail") == "validated (AD)")
+        text = f"{validated} of {len(answers)} answers validated (AD bit)"
+        statuses = Counter(f["status"] for f in asked)
+        others = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()) if s != "ok")
         lines.append((worst, "resolver", text + (f"; {others}" if others else "")))
     for f in sorted(findings, key=order):
         if f["check"] == "dnssec":

@@ -144,8 +144,9 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
         and all(c.ok for c in chains.values())
         and len(chains) == sum(1 for v in states.values() if v is True)
     )
+    validated = None
     if za.resolver is not None:
-        _resolver(za, settings, signed, chain_ok, ds_known is not None, j)
+        validated = _resolver(za, settings, signed, chain_ok, ds_known is not None, j)
     j.info = {
         "zone": zone,
         "nameservers": [str(s) for s in za.servers],
@@ -169,6 +170,8 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
             {"server": str(s), "signed": states[s], "serial": serials[s]} for s in za.servers
         ],
     }
+    if validated is not None:  # the resolver's answers as built that carried the AD bit
+        j.info["validated"] = validated
     return j
 
 
@@ -644,7 +647,8 @@ def _resolver(
     chain_ok: bool,
     ds_known: bool,
     j: Judged,
-) -> None:
+) -> int:
+    """The resolver's findings into ``j``; how many of its answers (as built) carried AD."""
     zone = za.zone.name
     resolver = za.resolver
     assert resolver is not None
@@ -714,6 +718,7 @@ def _resolver(
             )
         where = Where(zone, zone, "*", str(resolver))
         j.findings.append(finding(where, "resolver", status, WARNING, detail=shown + why))
+    return matched - without_ad
 
 
 _WHY = {
