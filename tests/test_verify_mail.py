@@ -335,6 +335,20 @@ def test_srv_target_elsewhere_and_null_srv(named: Named) -> None:
     assert found(doc, "srv-clients", name=imaps)[0]["status"] == "mixed-null"
 
 
+@pytest.mark.parametrize("service", ["_pop3", "_imap"])
+def test_srv_to_a_service_mox_does_not_offer(named: Named, service: str) -> None:
+    """Mox has no POP3 server, and serves IMAP on the port its listeners say (the example:
+    IMAPS; it printed a null _imap SRV): a record sending clients to the host there is
+    what Mox's own check calls unexpected."""
+    owner = f"{service}._tcp.{ZONE}"
+    port = {"_pop3": 110, "_imap": 143}[service]
+    with changed(named, owner, "SRV", f"0 1 {port} {HOST}"):
+        code, doc = verify(named)
+    (f,) = found(doc, "srv-clients", name=owner)
+    assert (f["status"], f["severity"], code) == ("not-offered", "error", 1), f
+    assert f"{HOST} port {port}" in f["detail"] and f["expected"] == ["0 0 0 ."]
+
+
 def test_autoconfig_and_autodiscover(named: Named) -> None:
     name = f"autoconfig.{ZONE}"
     srv = f"_autodiscover._tcp.{ZONE}"

@@ -517,6 +517,19 @@ def _srv_records(
     return texts, records
 
 
+# Services Mox has no server for at all: its check expects a null SRV for them whatever its
+# configuration ("_pop3" and "_pop3s" in SRVConf of checkDomain).
+_NOT_SERVED = ("_pop3", "_pop3s")
+
+
+def _null_expected(site: MailSite, owner: str, service: str) -> bool:
+    """Is the service not offered by Mox: no POP3 at all, or a null SRV built at ``owner``
+    (Mox prints one for the one of _submission/_submissions, _imap/_imaps its listeners do
+    not serve, and its check calls any other record there unexpected)?"""
+    built = [_srv(text) for text in site.built.get((owner, "SRV"), ())]
+    return service in _NOT_SERVED or (bool(built) and all(b and b[1] == "." for b in built))
+
+
 def srv_clients(site: MailSite, lookup: LiveLookup) -> list[Finding]:
     c = Check("srv-clients", site, lookup)
     for domain in site.domains:
@@ -534,6 +547,24 @@ def srv_clients(site: MailSite, lookup: LiveLookup) -> list[Finding]:
             if [t for _, t in records] == ["."]:
                 detail = f"null SRV: {service[1:]} is not offered (RFC 6186 4)"
                 c.add(where, "ok", OK, got=got, detail=detail)
+                continue
+            if _null_expected(site, where.name, service):
+                offered = ", ".join(f"{t} port {p}" for p, t in records if t != ".")
+                c.add(
+                    where,
+                    "not-offered",
+                    ERROR,
+                    expected=site.built.get((where.name, "SRV")) or ("0 0 0 .",),
+                    got=got,
+                    detail=f"Mox does not offer {service[1:]} here ("
+                    + (
+                        "it has no POP3 server"
+                        if service in _NOT_SERVED
+                        else "it printed a null SRV: its listeners serve the other port"
+                    )
+                    + f"), but this record sends clients to {offered}: they fail there or "
+                    "use a service Mox does not set up; publish the null SRV Mox printed",
+                )
                 continue
             if any(t == "." for _, t in records):
                 c.add(
