@@ -25,6 +25,7 @@ from dnslab import LAB_NS, Named, free_port
 from lab.smtp import SmtpLab
 from lab.webpki import LabCA, PolicyServer
 from zonegen.verify.findings import MAIL_DNS_CHECKS as DNS_CHECKS
+from zonegen.verify.maildns import MAX_NAMES
 
 SITE = REPO / "config" / "site.yaml"
 ZONE = "example.org."
@@ -188,6 +189,33 @@ def test_iprev_host_resolving_elsewhere(named: Named) -> None:
         _, doc = verify(named)
     (f,) = found(doc, "iprev", name=REV4)
     assert f["status"] == "not-confirmed" and "does not resolve to 203.0.113.25" in f["detail"]
+
+
+def test_names_one_answer_leads_to_are_followed_to_a_limit(named: Named) -> None:
+    """A PTR with 40 names and an SRV set with 40 targets: each name followed costs queries
+    of its own, so ten are followed, as RFC 7208 4.6.4 does for SPF."""
+    imaps = f"_imaps._tcp.{ZONE}"
+    with (
+        changed(named, REV4, "PTR", f"nowhere.{ZONE}"),
+        changed(named, imaps, "SRV", f"0 1 993 nowhere.{ZONE}"),
+    ):
+        _, one = verify(named)
+    many = [f"nowhere{i}.{ZONE}" for i in range(40)]
+    with (
+        changed(named, REV4, "PTR", *many),
+        changed(named, imaps, "SRV", *(f"0 1 993 {n}" for n in many)),
+    ):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", name=REV4)
+    assert f["status"] == "not-confirmed" and "30 more not followed" in f["detail"]
+    (g,) = found(doc, "srv-clients", name=imaps)
+    assert g["status"] == "no-address" and "30 more not followed" in g["detail"]
+
+    def queries(d: dict[str, Any]) -> int:
+        return sum(int(s["queries"]) for s in d["servers"])
+
+    # One name: its A and AAAA; forty: those of ten, twice (PTR and SRV).
+    assert queries(doc) - queries(one) <= 2 * 2 * MAX_NAMES
 
 
 # ---------------------------------------------------------------------------- spf-eval

@@ -38,7 +38,7 @@ from . import webpki
 from .dnsquery import ServerStats
 from .findings import ERROR, FATAL, OK, Finding, Where, finding
 from .lookup import LiveLookup
-from .maildns import fault
+from .maildns import fault, first
 from .mailsite import MailSite
 from .servers import Server
 
@@ -442,10 +442,8 @@ def tls_check(
         if problem:
             out.append(problem)
             continue
-        for text in e.records:
-            parts = text.split()
-            if len(parts) == 2 and parts[1] != ".":
-                hosts.add(parts[1].lower())
+        exchanges = [t.split()[1].lower() for t in e.records if len(t.split()) == 2]
+        hosts.update(first([x for x in exchanges if x != "."])[0])
     jobs: list[tuple[str, Server]] = []
     for host in sorted(hosts):
         if smtp is not None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import dns.reversename
 
@@ -41,6 +41,22 @@ from ..mail.taglist import Issue
 from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding
 from .lookup import NO_ANSWER, Entry, LiveLookup
 from .mailsite import MailSite
+
+T = TypeVar("T")
+
+
+# Names one answer leads to that a check follows (a PTR's names, SRV targets, MX hosts,
+# DMARC report destinations), each with queries of its own: real answers hold one to a few;
+# a broken or hostile one can hold hundreds. RFC 7208 4.6.4 draws the line at 10 for the
+# same reason (PTR and MX names in SPF).
+MAX_NAMES = 10
+
+
+def first(items: list[T]) -> tuple[list[T], str]:
+    """The first ``MAX_NAMES`` of ``items``, and a note for the detail when more were cut."""
+    if len(items) <= MAX_NAMES:
+        return items, ""
+    return items[:MAX_NAMES], f" ({len(items) - MAX_NAMES} more not followed: {MAX_NAMES} at most)"
 
 
 def fault(where: Where, check: str, e: Entry, query: str) -> Finding | None:
@@ -211,7 +227,8 @@ def _confirmation(
             f"{', '.join(forward) or 'no address'}): receivers check the name back "
             "(forward-confirmed reverse DNS)",
         )
-    confirmed = [n for n in ptr if _same_ip(ip, lookup.addresses(n)[0])]
+    names, cut = first(list(ptr))
+    confirmed = [n for n in names if _same_ip(ip, lookup.addresses(n)[0])]
     if confirmed:
         return (
             "other-name",
@@ -222,8 +239,8 @@ def _confirmation(
     return (
         "not-confirmed",
         ERROR,
-        f"the PTR of {ip} names {', '.join(ptr)}, and no such name resolves back to {ip}: "
-        f"set the PTR to {host}",
+        f"the PTR of {ip} names {', '.join(names)}{cut}, and no such name resolves back to "
+        f"{ip}: set the PTR to {host}",
     )
 
 
@@ -401,7 +418,8 @@ def dmarc_external(site: MailSite, lookup: LiveLookup) -> list[Finding]:
             )
             c.add(where, "ok", OK, detail=detail)
             continue
-        for dest, uris in sorted(dests.items()):
+        followed, _ = first(sorted(dests.items()))
+        for dest, uris in followed:
             auth = f"{domain.rstrip('.')}._report._dmarc.{dest}"
             a = lookup.entry(auth, "TXT")
             if c.failed(where, a, f"{auth} TXT"):
@@ -577,7 +595,8 @@ def srv_clients(site: MailSite, lookup: LiveLookup) -> list[Finding]:
                 )
                 continue
             worst, details = "ok", []
-            for p, target in records:
+            followed, cut = first(records)
+            for p, target in followed:
                 status, detail, _ = _reach(site, lookup, target)
                 if status != "ok":
                     worst = status
@@ -586,7 +605,7 @@ def srv_clients(site: MailSite, lookup: LiveLookup) -> list[Finding]:
                     worst = "port" if worst == "ok" else worst
                     details.append(f"port {p}, not {port} as Mox serves {service[1:]}")
             severity = WARNING if worst == "port" else severity_of(worst)
-            c.add(where, worst, severity, got=got, detail="; ".join(details))
+            c.add(where, worst, severity, got=got, detail="; ".join(details) + cut)
     return c.out
 
 
@@ -621,7 +640,9 @@ def autodiscover(site: MailSite, lookup: LiveLookup) -> list[Finding]:
             detail = "no record for port 443 (HTTPS), where Mox serves autodiscover"
             c.add(where, "port", ERROR, got=got, detail=detail)
             continue
-        results = [_reach(site, lookup, t) for t in https]
+        followed, cut = first(https)
+        results = [_reach(site, lookup, t) for t in followed]
         status = next((r[0] for r in results if r[0] != "ok"), "ok")
-        c.add(where, status, severity_of(status), got=got, detail="; ".join(r[1] for r in results))
+        detail = "; ".join(r[1] for r in results) + cut
+        c.add(where, status, severity_of(status), got=got, detail=detail)
     return c.out
