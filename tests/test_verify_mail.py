@@ -294,10 +294,25 @@ def test_dmarc_external_destination_must_authorize(named: Named) -> None:
         assert (f["status"], f["severity"]) == ("unauthorized", "error") and code == 1
         assert f["expected"] == [f'{auth} TXT "v=DMARC1;"']
         assert "rua=mailto:dmarc@reports.test" in f["detail"]
+        assert (f["name"], f["zone"]) == (auth, ZONE)
         with changed(named, auth, "TXT", '"v=DMARC1;"'):
             _, doc = verify(named)
         (f,) = found(doc, "dmarc-external")
         assert f["status"] == "ok" and "reports.test accepts reports" in f["detail"]
+
+
+def test_dmarc_each_external_destination_is_its_own_finding(named: Named) -> None:
+    """Two destinations, one authorized: two findings, each named by its authorization
+    record, so that --since and the page tell them apart."""
+    record = '"v=DMARC1;p=reject;rua=mailto:a@reports.test;ruf=mailto:b@other.reports.test"'
+    auth = f"example.org._report._dmarc.{OTHER}"
+    with (
+        changed(named, f"_dmarc.{ZONE}", "TXT", record),
+        changed(named, auth, "TXT", '"v=DMARC1;"'),
+    ):
+        _, doc = verify(named)
+    got = {(f["name"], f["status"]) for f in found(doc, "dmarc-external")}
+    assert got == {(auth, "ok"), (f"example.org._report._dmarc.other.{OTHER}", "unauthorized")}
 
 
 def test_dmarc_destination_inside_the_domain_is_not_external(named: Named) -> None:

@@ -421,6 +421,9 @@ def dmarc_external(site: MailSite, lookup: LiveLookup) -> list[Finding]:
         followed, _ = first(sorted(dests.items()))
         for dest, uris in followed:
             auth = f"{domain.rstrip('.')}._report._dmarc.{dest}"
+            # Each destination its own finding, named by the record that authorizes it (in
+            # the destination's DNS; the finding sits in the domain's zone, as iprev's).
+            where = Where(site.zone(domain), auth, "TXT", c.server)
             a = lookup.entry(auth, "TXT")
             if c.failed(where, a, f"{auth} TXT"):
                 continue
