@@ -8,7 +8,9 @@ fires with the domain and the IP, selector or destination, and puts it back."""
 
 from __future__ import annotations
 
+import datetime
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,13 +21,25 @@ import dns.update
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, run
 from dnslab import LAB_NS, Named, free_port
 from lab.smtp import SmtpLab
 from lab.webpki import LabCA, PolicyServer
+from zonegen import pipeline
+from zonegen.sources import read_inputs
+from zonegen.verify import maildns, sts
+from zonegen.verify.dnsquery import Asker
 from zonegen.verify.findings import MAIL_DNS_CHECKS as DNS_CHECKS
+from zonegen.verify.findings import SEVERITIES, Report, document
+from zonegen.verify.html import render_html
+from zonegen.verify.lookup import Entry, LiveLookup, key
 from zonegen.verify.maildns import MAX_NAMES
+from zonegen.verify.mailsite import MailSite, mail_site
+from zonegen.verify.report import render_text
+from zonegen.verify.servers import Server
 
 SITE = REPO / "config" / "site.yaml"
 ZONE = "example.org."
@@ -35,6 +49,7 @@ REV4 = "25.113.0.203.in-addr.arpa."
 REV6_ZONE = "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa."
 REV6 = "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0." + REV6_ZONE
 OTHER = "reports.test."  # another organization, for DMARC reports
+NOW = datetime.datetime(2026, 11, 29, tzinfo=datetime.UTC)
 
 
 def _zone_text(zone: str, body: str) -> str:
@@ -637,3 +652,103 @@ def test_policy_host_without_address(named: Named, ca: LabCA) -> None:
         _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle))
     f = policy_finding(doc)
     assert (f["status"], f["severity"]) == ("no-address", "error")
+
+
+# ---------------------------------------------------------------------------- any answer
+
+NAMES = st.sampled_from(
+    [HOST, ZONE, f"nowhere.{ZONE}", ".", "a..b.", "*.example.org.", "xn--.example.", "-x-.test."]
+) | st.text(max_size=30)
+TEXTS = st.sampled_from(
+    [
+        "v=spf1 ip4:203.0.113.25 -all",
+        "v=spf1 include:example.org. redirect=x.test",
+        "v=spf1 mx a:%{i}.x.test exists:%{l}.%{d} ptr -all",
+        "v=DKIM1; k=rsa; p=",
+        "v=DKIM1; k=ed25519; p=AAAA",
+        "v=DMARC1; p=reject; rua=mailto:a@reports.test,mailto:b@x.test!10m; ruf=https://x",
+        "v=STSv1; id=20260101",
+        "v=STSv1; id=a; id=b",
+        "v=TLSRPTv1; rua=mailto:a@example.org",
+    ]
+) | st.text(max_size=120)
+
+
+def _records(rtype: str) -> st.SearchStrategy[str]:
+    numbers = st.integers(-1, 70000).map(str) | st.text("0123456789²", max_size=6)
+    if rtype == "A":
+        return st.ip_addresses(v=4).map(str) | st.text(max_size=20)
+    if rtype == "AAAA":
+        return st.ip_addresses(v=6).map(str) | st.sampled_from(["::1", "127.0.0.1"])
+    if rtype in ("PTR", "CNAME"):
+        return NAMES
+    if rtype == "MX":
+        return st.builds(lambda p, n: f"{p} {n}", numbers, NAMES) | st.text(max_size=20)
+    if rtype == "SRV":
+        return st.builds(
+            lambda p, w, port, n: f"{p} {w} {port} {n}", numbers, numbers, numbers, NAMES
+        ) | st.text(max_size=20)
+    return TEXTS
+
+
+def _entry(rtype: str) -> st.SearchStrategy[Entry]:
+    return st.builds(
+        Entry,
+        records=st.lists(_records(rtype), max_size=6).map(tuple),
+        fault=st.sampled_from(["", "", "", "nxdomain", "error", "no-answer"]),
+        detail=st.sampled_from(["", "SERVFAIL", "REFUSED", "timeout"]) | st.text(max_size=10),
+        ad=st.booleans(),
+    )
+
+
+class DrawnLookup(LiveLookup):
+    """Every name the checks ask about answers with what hypothesis draws; nothing is sent
+    (the Asker's deadline is past and ``entry`` never calls it)."""
+
+    def __init__(self, data: st.DataObject) -> None:
+        super().__init__(Asker(timeout=0.1, deadline=time.monotonic() - 1), Server("127.0.0.1", 9))
+        self.data = data
+
+    def entry(self, name: str, rtype: str) -> Entry:
+        k = key(name, rtype)
+        if k not in self._cache:
+            self._cache[k] = self.data.draw(_entry(k[1]), label=f"{k[0]} {k[1]}")
+        return self._cache[k]
+
+
+@pytest.fixture(scope="module")
+def site() -> MailSite:
+    return mail_site(pipeline.build(read_inputs(SITE)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_answers_end_in_findings(site: MailSite, data: st.DataObject) -> None:
+    """Whatever the resolver says to whichever name, and whatever the policy server sends,
+    every mail check ends in findings of known severities, and the reports render them."""
+    lookup = DrawnLookup(data)
+    body = data.draw(
+        st.sampled_from([POLICY, POLICY.replace("enforce", "none"), "version: STSv1\n"])
+        | st.text(max_size=200),
+        label="policy",
+    )
+
+    def fetch(host: str) -> sts.Fetched:
+        return sts.Fetched("127.0.0.1:443", body=body, content_type="text/plain")
+
+    found_ = [
+        *maildns.iprev(site, lookup),
+        *maildns.spf_eval(site, lookup),
+        *maildns.dkim_key(site, lookup),
+        *maildns.dmarc_external(site, lookup),
+        *maildns.tlsrpt(site, lookup),
+        *sts.mta_sts(site, lookup, fetch, {ZONE: ("20261125T083131", "0" * 64)}),
+        *maildns.srv_clients(site, lookup),
+        *maildns.autoconfig(site, lookup),
+        *maildns.autodiscover(site, lookup),
+    ]
+    assert found_ and all(f.severity in SEVERITIES for f in found_)
+    report = Report(findings=found_)
+    render_text(report)
+    doc = document(report.as_json(), started=NOW, finished=NOW, version="0")
+    render_html(doc)

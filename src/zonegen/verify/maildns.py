@@ -38,6 +38,7 @@ import dns.reversename
 from .. import names
 from ..mail import dkim, dmarc, mtasts, spf
 from ..mail.taglist import Issue
+from ..text import digits
 from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding
 from .lookup import NO_ANSWER, Entry, LiveLookup
 from .mailsite import MailSite
@@ -491,7 +492,7 @@ SERVICES = (
 def _srv(text: str) -> tuple[int, str] | None:
     """(port, target) of an SRV in presentation form."""
     parts = text.split()
-    if len(parts) != 4 or not parts[2].isdigit():
+    if len(parts) != 4 or not digits(parts[2]):
         return None
     return int(parts[2]), parts[3].lower()
 
