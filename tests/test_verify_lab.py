@@ -7,6 +7,7 @@ module."""
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -35,7 +36,7 @@ from zonegen import pipeline
 from zonegen.sources import read_inputs
 from zonegen.verify import dane, dnsquery, dnssec
 from zonegen.verify.dnsquery import Answer, Asker
-from zonegen.verify.gather import gather
+from zonegen.verify.gather import ZoneAnswers, gather
 from zonegen.verify.judge import Settings, judge_zone
 from zonegen.verify.servers import Server
 
@@ -748,6 +749,58 @@ def test_mangled_real_answers_never_raise(
         mangled[at] ^= data.draw(st.integers(1, 255))
     q.id = int.from_bytes(wire[:2], "big")
     _judge_bytes(q, bytes(mangled))
+
+
+ANSWER_MAPS = ("soa", "dnskey", "nx", "any", "typed", "resolved", "resolved_cd")
+
+
+@pytest.fixture(scope="module")
+def gathered(world: World) -> tuple[ZoneAnswers, list[tuple[str, Any, bytes]]]:
+    """One zone as gather asks it of three signed servers (NSEC3, NSEC with faults, RSASHA1)
+    and a validating unbound, with the wire of every answer."""
+    build = pipeline.build(read_inputs(SITE))
+    servers = [Server("127.0.0.1", world.named[n].port) for n in ("good", "mixed", "sha1")]
+    (za,) = gather(
+        [(build.zones[0], servers, None)],
+        asker=Asker(timeout=2, deadline=time.monotonic() + 60),
+        resolver=Server("127.0.0.1", world.unbound["valid-mixed"].port),
+        parent_ds=False,
+        workers=8,
+    )
+    wires = [
+        (attr, k, answer.message.to_wire())
+        for attr in ANSWER_MAPS
+        for k, answer in getattr(za, attr).items()
+        if answer.message is not None
+    ]
+    return za, wires
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mangled_answers_of_a_whole_zone_are_judged(
+    gathered: tuple[ZoneAnswers, list[tuple[str, Any, bytes]]], data: st.DataObject
+) -> None:
+    """Real answers about a zone with bytes changed in some of them, then judged as a whole
+    (per server, across servers, DNSSEC, the resolver): findings, never an exception."""
+    za, wires = gathered
+    mangled = copy.copy(za)
+    for attr in ANSWER_MAPS:
+        setattr(mangled, attr, dict(getattr(za, attr)))
+    for attr, k, wire in data.draw(st.lists(st.sampled_from(wires), min_size=1, max_size=4)):
+        changed = bytearray(wire)
+        for _ in range(data.draw(st.integers(1, 4))):
+            at = data.draw(st.integers(2, len(changed) - 1))
+            changed[at] ^= data.draw(st.integers(1, 255))
+        try:
+            answer = Answer(dns.message.from_wire(bytes(changed)))
+        except Exception:
+            answer = Answer(None, dnsquery.MALFORMED, "did not parse")
+        getattr(mangled, attr)[k] = answer
+    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
+    judged = judge_zone(mangled, settings_)
+    assert judged.info["zone"] == ZONE
+    assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
 
 
 @pytest.mark.parametrize(
