@@ -11,7 +11,7 @@ the table of check ids below at import time, so this module imports nothing heav
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 OK, WARNING, ERROR, FATAL = "ok", "warning", "error", "fatal"
@@ -131,10 +131,16 @@ class Report:
         }
 
 
+# The keys of a finding in the JSON: its fields but "ede", which is there only when the
+# resolver sent Extended DNS Errors. Read directly, not through dataclasses.asdict, which
+# copies every value deeply (a tenth of a second for the 5,000 findings of 100 domains).
+_KEYS = tuple(f.name for f in fields(Finding) if f.name != "ede")
+
+
 def _finding_json(f: Finding) -> dict[str, Any]:
-    out = {**asdict(f), "expected": list(f.expected), "got": list(f.got)}
-    del out["ede"]
-    if f.ede:  # only where the resolver sent Extended DNS Errors
+    out: dict[str, Any] = {k: getattr(f, k) for k in _KEYS}
+    out["expected"], out["got"] = list(f.expected), list(f.got)
+    if f.ede:
         out["ede"] = [{"code": code, "text": text} for code, text in f.ede]
     return out
 
