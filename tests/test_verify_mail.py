@@ -9,7 +9,9 @@ fires with the domain and the IP, selector or destination, and puts it back."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import json
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +52,52 @@ REV6_ZONE = "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa."
 REV6 = "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0." + REV6_ZONE
 OTHER = "reports.test."  # another organization, for DMARC reports
 NOW = datetime.datetime(2026, 11, 29, tzinfo=datetime.UTC)
+
+
+def _loopback(address: Any) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    try:
+        return ipaddress.ip_address(str(host).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Every test here: a connection or name lookup beyond 127.0.0.1 (a documentation IP of
+    the example, the system's resolver) fails the test, whatever verify is asked to do."""
+    attempts: list[Any] = []
+    connect, connect_ex, getaddrinfo = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.getaddrinfo,
+    )
+
+    def guard(address: Any) -> None:
+        if not _loopback(address):
+            attempts.append(address)
+            raise OSError(f"test: no traffic beyond loopback ({address})")
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            guard(address)
+        return connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            guard(address)
+        return connect_ex(self, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None:
+            guard(host)
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    yield attempts
+    assert attempts == [], f"traffic beyond loopback: {attempts}"
 
 
 def _zone_text(zone: str, body: str) -> str:
