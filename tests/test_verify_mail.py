@@ -514,6 +514,11 @@ def test_reports_validate_and_render(named: Named, tmp_path: Path) -> None:
 
 POLICY = "version: STSv1\nmode: enforce\nmx: mx.example.org\nmax_age: 604800\n"
 STS_HOST = "mta-sts.example.org"
+# With --https Mox's check also makes a TLS handshake with autoconfig.<domain> and the
+# autodiscover SRV target on port 443: the lab's policy server holds a certificate for them
+# too, and --https-resolve sends every one of them there (the example's own addresses are
+# documentation IPs, never to be connected to).
+WEB = ("autoconfig.example.org", "mx.example.org")
 
 
 @pytest.fixture(scope="module")
@@ -521,11 +526,12 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> LabCA:
     return LabCA(tmp_path_factory.mktemp("ca"))
 
 
-def https(ca: LabCA, port: int) -> list[str]:
+def https(ca: LabCA, port: int, web_port: int | None = None) -> list[str]:
+    resolves = [f"{STS_HOST}:127.0.0.1:{port}"]
+    resolves += [f"{name}:127.0.0.1:{web_port or port}" for name in WEB]
     return [
         "--https",
-        "--https-resolve",
-        f"{STS_HOST}:127.0.0.1:{port}",
+        *(arg for r in resolves for arg in ("--https-resolve", r)),
         "--ca-bundle",
         str(ca.bundle),
     ]
@@ -537,7 +543,7 @@ def policy_finding(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_mta_sts_policy_fetched_and_matching(named: Named, ca: LabCA) -> None:
-    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert server.requests == ["/.well-known/mta-sts.txt"]
     f = policy_finding(doc)
@@ -547,7 +553,7 @@ def test_mta_sts_policy_fetched_and_matching(named: Named, ca: LabCA) -> None:
 
 
 def test_no_https_connection_unless_asked(named: Named, ca: LabCA) -> None:
-    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         _, doc = verify(named)
         assert server.requests == []
     assert not found(doc, "mta-sts", rtype="policy")
@@ -555,7 +561,7 @@ def test_no_https_connection_unless_asked(named: Named, ca: LabCA) -> None:
 
 def test_mta_sts_policy_not_naming_the_mx(named: Named, ca: LabCA) -> None:
     policy = POLICY.replace("mx: mx.example.org", "mx: *.example.net")
-    with PolicyServer(*ca.issue(STS_HOST), policy=policy) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=policy) as server:
         code, doc = verify(named, *https(ca, server.port))
     f = policy_finding(doc)
     assert (f["status"], f["severity"]) == ("mx-mismatch", "error") and code == 1
@@ -564,7 +570,7 @@ def test_mta_sts_policy_not_naming_the_mx(named: Named, ca: LabCA) -> None:
 
 def test_mta_sts_testing_mode_and_short_max_age_warn(named: Named, ca: LabCA) -> None:
     policy = POLICY.replace("enforce", "testing").replace("604800", "3600")
-    with PolicyServer(*ca.issue(STS_HOST), policy=policy) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=policy) as server:
         _, doc = verify(named, *https(ca, server.port))
     f = policy_finding(doc)
     assert f["severity"] == "warning" and "mode testing" in f["detail"]
@@ -584,7 +590,7 @@ def test_mta_sts_testing_mode_and_short_max_age_warn(named: Named, ca: LabCA) ->
 def test_mta_sts_policy_server_misbehaving(
     named: Named, ca: LabCA, mode: str, status: str, words: str
 ) -> None:
-    with PolicyServer(*ca.issue(STS_HOST), mode=mode, policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), mode=mode, policy=POLICY) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert len(server.requests) == 1  # a redirect is not followed
     f = policy_finding(doc)
@@ -593,7 +599,7 @@ def test_mta_sts_policy_server_misbehaving(
 
 def test_mta_sts_policy_certificate_of_another_ca(named: Named, ca: LabCA, tmp_path: Path) -> None:
     other = LabCA(tmp_path / "other", "another root")
-    with PolicyServer(*other.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*other.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert server.requests == []  # nothing is asked of a server senders would not trust
     f = policy_finding(doc)
@@ -603,7 +609,7 @@ def test_mta_sts_policy_certificate_of_another_ca(named: Named, ca: LabCA, tmp_p
 def test_mta_sts_policy_changed_under_the_same_id(named: Named, ca: LabCA, tmp_path: Path) -> None:
     last = tmp_path / "last.json"
     args = ["--json", str(last), "--since", str(last)]
-    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         verify(named, *https(ca, server.port), *args)
         assert policy_finding(json.loads(last.read_text()))["status"] == "ok"
         server.policy = POLICY.replace("604800", "1209600")
@@ -685,7 +691,9 @@ def test_bad_connection_options_are_one_line_and_exit_2(
 
 
 def test_expired_policy_certificate(named: Named, ca: LabCA) -> None:
-    with PolicyServer(*ca.issue(STS_HOST, days=-2, tag="-expired"), policy=POLICY) as server:
+    with PolicyServer(
+        *ca.issue(STS_HOST, also=WEB, days=-2, tag="-expired"), policy=POLICY
+    ) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert server.requests == []
     f = policy_finding(doc)
@@ -696,10 +704,37 @@ def test_policy_host_without_address(named: Named, ca: LabCA) -> None:
     """Without --https-resolve the policy host's address comes from the resolver: the
     example's mta-sts CNAME leads to the host's documentation IP, where nothing listens on
     loopback; so here the CNAME is pointed at a name without address."""
+    web = [arg for name in WEB for arg in ("--https-resolve", f"{name}:127.0.0.1:{free_port()}")]
     with changed(named, f"{STS_HOST}.", "CNAME", f"nowhere.{OTHER}"):
-        _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle))
+        _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle), *web)
     f = policy_finding(doc)
     assert (f["status"], f["severity"]) == ("no-address", "error")
+    # Nothing listens where autoconfig's TLS is looked for: said as what it is.
+    assert found(doc, "autoconfig")[0]["status"] == "refused"
+
+
+def test_autoconfig_and_autodiscover_tls_with_https(named: Named, ca: LabCA) -> None:
+    """Mox's check dials autoconfig.<domain> and the autodiscover target on port 443 and
+    checks the certificate for the name; so does --https (a handshake, nothing asked)."""
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB, tag="-web"), policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert server.requests == ["/.well-known/mta-sts.txt"]
+    (a,) = found(doc, "autoconfig")
+    assert a["status"] == "ok", a
+    assert f"https://autoconfig.example.org at 127.0.0.1:{server.port}: valid" in a["detail"]
+    assert found(doc, "autodiscover")[0]["status"] == "ok"
+    # A certificate for the policy host only: autoconfig and autodiscover are untrusted.
+    with (
+        PolicyServer(*ca.issue(STS_HOST, tag="-sts-only"), policy=POLICY) as server,
+        PolicyServer(*ca.issue("other.example.org"), policy=POLICY) as web,
+    ):
+        _, doc = verify(named, *https(ca, server.port, web.port))
+    (a,) = found(doc, "autoconfig")
+    assert (a["status"], a["severity"]) == ("untrusted", "error"), a
+    assert "not valid for autoconfig.example.org" in a["detail"]
+    (d,) = found(doc, "autodiscover")
+    assert d["status"] == "untrusted" and "not valid for mx.example.org" in d["detail"]
+    assert policy_finding(doc)["status"] == "ok"
 
 
 # ---------------------------------------------------------------------------- any answer

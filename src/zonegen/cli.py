@@ -324,7 +324,8 @@ def init(
     "--https",
     "https_on",
     is_flag=True,
-    help="Fetch each domain's MTA-STS policy over HTTPS and check it.",
+    help="Fetch each domain's MTA-STS policy over HTTPS and check it; check the certificate "
+    "of autoconfig and autodiscover on port 443 (a TLS handshake, as Mox's check).",
 )
 @click.option(
     "--tls",
@@ -417,8 +418,9 @@ def verify(
     It also makes the checks of Mox's own "Check DNS" page, one finding kind each, over DNS
     through the resolver: iprev, spf-eval, dkim-key (with mox.config), dmarc-external,
     tlsrpt, mta-sts, srv-clients, autoconfig, autodiscover (--skip CHECK leaves one out).
-    --https fetches each MTA-STS policy, --tls checks STARTTLS and the certificate of each MX
-    (--online: both, and --dane); no HTTPS connection is made without them.
+    --https fetches each MTA-STS policy and checks the certificate of autoconfig and
+    autodiscover on port 443, --tls checks STARTTLS and the certificate of each MX (--online:
+    both, and --dane); no HTTPS connection is made without them.
 
     --html writes a page that loads nothing and needs no JavaScript (for a CI artifact or
     a web server); --since compares with an earlier JSON report, which --json keeps: the

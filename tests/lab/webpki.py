@@ -69,8 +69,11 @@ class LabCA:
         self.bundle = directory / "ca.pem"
         self.bundle.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
-    def issue(self, host: str, *, days: float = 60, tag: str = "") -> tuple[Path, Path]:
-        """A leaf for ``host`` valid ``days`` from now: (chain file leaf+root, key file)."""
+    def issue(
+        self, host: str, *, days: float = 60, tag: str = "", also: tuple[str, ...] = ()
+    ) -> tuple[Path, Path]:
+        """A leaf for ``host`` (and the names ``also``) valid ``days`` from now: (chain file
+        leaf+root, key file)."""
         now = datetime.datetime.now(datetime.UTC)
         # An expired one (days < 0) was valid for a while before it expired.
         start = now - datetime.timedelta(days=1 if days > 0 else 30 - days)
@@ -83,7 +86,10 @@ class LabCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
             .not_valid_after(now + datetime.timedelta(days=days))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(n) for n in (host, *also)]),
+                critical=False,
+            )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(

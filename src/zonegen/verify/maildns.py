@@ -83,6 +83,11 @@ def fault(where: Where, check: str, e: Entry, query: str) -> Finding | None:
     return None
 
 
+# Mox's TLS check on port 443 of a name (``https.tls_checker``, with ``--https``):
+# (status, severity, detail), or None for a name without address.
+Tls443 = Callable[[str], "tuple[str, str, str] | None"]
+
+
 def severity_of(status: str) -> str:
     """ok is ok, no answer is "could not check", anything else the check found is an error."""
     return OK if status == "ok" else FATAL if status == "no-answer" else ERROR
@@ -613,7 +618,23 @@ def srv_clients(site: MailSite, lookup: LiveLookup) -> list[Finding]:
     return c.out
 
 
-def autoconfig(site: MailSite, lookup: LiveLookup) -> list[Finding]:
+def _tls_on_443(tls443: Tls443 | None, names: list[str]) -> tuple[str, str, list[str]]:
+    """(status, severity, details) of the TLS on port 443 of ``names``: ok, or the first
+    failure (Mox's page lists an error for each)."""
+    status, severity, details = "ok", OK, list[str]()
+    if tls443 is None:
+        return status, severity, details
+    for name in names:
+        tls = tls443(name)
+        if tls is None:
+            continue
+        details.append(tls[2])
+        if status == "ok" and tls[0] != "ok":
+            status, severity = tls[0], tls[1]
+    return status, severity, details
+
+
+def autoconfig(site: MailSite, lookup: LiveLookup, tls443: Tls443 | None = None) -> list[Finding]:
     c = Check("autoconfig", site, lookup)
     for domain in site.domains:
         name = f"autoconfig.{domain}"
@@ -625,11 +646,15 @@ def autoconfig(site: MailSite, lookup: LiveLookup) -> list[Finding]:
         elif status == "no-address":
             c.missing(where, f"{detail}: Thunderbird and others cannot configure themselves")
         else:
-            c.add(where, status, severity_of(status), got=tuple(addresses), detail=detail)
+            severity = severity_of(status)
+            if status == "ok":
+                status, severity, tls = _tls_on_443(tls443, [name])
+                detail = "; ".join([detail, *tls])
+            c.add(where, status, severity, got=tuple(addresses), detail=detail)
     return c.out
 
 
-def autodiscover(site: MailSite, lookup: LiveLookup) -> list[Finding]:
+def autodiscover(site: MailSite, lookup: LiveLookup, tls443: Tls443 | None = None) -> list[Finding]:
     c = Check("autodiscover", site, lookup)
     for domain in site.domains:
         where = c.where(f"_autodiscover._tcp.{domain}", "SRV")
@@ -647,6 +672,10 @@ def autodiscover(site: MailSite, lookup: LiveLookup) -> list[Finding]:
         followed, cut = first(https)
         results = [_reach(site, lookup, t) for t in followed]
         status = next((r[0] for r in results if r[0] != "ok"), "ok")
-        detail = "; ".join(r[1] for r in results) + cut
-        c.add(where, status, severity_of(status), got=got, detail=detail)
+        severity = severity_of(status)
+        details = [r[1] for r in results]
+        if status == "ok":
+            status, severity, tls = _tls_on_443(tls443, followed)
+            details += tls
+        c.add(where, status, severity, got=got, detail="; ".join(details) + cut)
     return c.out

@@ -48,7 +48,7 @@ from .findings import (
     order,
 )
 from .gather import gather
-from .https import policy_fetcher
+from .https import Web
 from .judge import Settings, Unanswered, judge_zone
 from .lookup import Entry, Key, LiveLookup, seed_from
 from .mailsite import MailSite, mail_site
@@ -171,21 +171,19 @@ def verify(
     chains = Chains(deadline)
     if site is not None:
         lookup = LiveLookup(asker, resolver, seed)
-        fetch = None
+        fetch, tls443 = None, None
         if options.https and options.trust is not None:
-            fetch = policy_fetcher(
-                lookup,
-                options.https_resolve,
-                options.trust,
-                deadline=deadline,
-                window_days=options.cert_window_days,
+            web = Web(
+                lookup, options.https_resolve, options.trust, deadline, options.cert_window_days
             )
+            fetch, tls443 = web.fetch_policy, web.tls443
         report.findings.extend(
             _mail_checks(
                 site,
                 lookup,
                 skip=options.skip,
                 fetch=fetch,
+                tls443=tls443,
                 previous_policies=options.previous_policies,
             )
         )
@@ -253,10 +251,13 @@ def _mail_checks(
     *,
     skip: frozenset[str],
     fetch: sts.Fetch | None,
+    tls443: maildns.Tls443 | None,
     previous_policies: Mapping[str, tuple[str, str]],
 ) -> list[Finding]:
     """Every DNS mail check not in ``skip``, each in a thread of its own (each asks its
-    names one after the other; most answers come from what the zone checks asked)."""
+    names one after the other; most answers come from what the zone checks asked); with
+    ``--https`` the MTA-STS policy (``fetch``) and the TLS of autoconfig and autodiscover
+    (``tls443``)."""
     jobs: dict[str, Callable[[], list[Finding]]] = {
         "iprev": lambda: maildns.iprev(site, lookup),
         "spf-eval": lambda: maildns.spf_eval(site, lookup),
@@ -265,8 +266,8 @@ def _mail_checks(
         "tlsrpt": lambda: maildns.tlsrpt(site, lookup),
         "mta-sts": lambda: sts.mta_sts(site, lookup, fetch, previous_policies),
         "srv-clients": lambda: maildns.srv_clients(site, lookup),
-        "autoconfig": lambda: maildns.autoconfig(site, lookup),
-        "autodiscover": lambda: maildns.autodiscover(site, lookup),
+        "autoconfig": lambda: maildns.autoconfig(site, lookup, tls443),
+        "autodiscover": lambda: maildns.autodiscover(site, lookup, tls443),
     }
     chosen = [jobs[check] for check in MAIL_DNS_CHECKS if check not in skip]
     if not chosen:
