@@ -281,6 +281,16 @@ def test_names_one_answer_leads_to_are_followed_to_a_limit(named: Named) -> None
     assert queries(doc) - queries(one) <= 2 * 2 * MAX_NAMES
 
 
+@pytest.mark.parametrize(("rtype", "address"), [("A", "127.0.1.1"), ("AAAA", "::ffff:127.0.0.1")])
+def test_host_resolving_to_loopback(named: Named, rtype: str, address: str) -> None:
+    """An /etc/hosts leftover published: Mox's check says so (IP.IsLoopback, IPv4-mapped
+    included)."""
+    with changed(named, HOST, rtype, address):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", status="loopback")
+    assert f["severity"] == "error" and f["got"] == [address] and f["name"] == HOST
+
+
 # ---------------------------------------------------------------------------- spf-eval
 
 

@@ -20,11 +20,10 @@ in Mox's webadmin/admin.go), one finding kind each, through the resolver:
 - ``autodiscover``: ``_autodiscover._tcp.<domain>`` SRV names a target on port 443 that
   resolves to the host's IPs (Microsoft clients; Mox's ``Autodiscover``).
 
-"The host's IPs" are the site's (``host:`` or mox.conf); a site without any skips that part,
-as Mox does behind an unspecified NAT. Each check gives an ``ok`` finding when it holds, so
-that monitoring sees it ran. Pure judging over a :class:`~.lookup.LiveLookup`; the lookups
-are the only I/O. ``mta-sts`` (``sts.py``) and ``tls`` (``dane.py``) build on the same
-:class:`Check`.
+"The host's IPs" are the site's (``host:`` or mox.conf; the build refuses a site without
+any). Each check gives an ``ok`` finding when it holds, so that monitoring sees it ran. Pure
+judging over a :class:`~.lookup.LiveLookup`; the lookups are the only I/O. ``mta-sts``
+(``sts.py``) and ``tls`` (``dane.py``) build on the same :class:`Check`.
 """
 
 from __future__ import annotations
@@ -179,7 +178,7 @@ def iprev(site: MailSite, lookup: LiveLookup) -> list[Finding]:
     c = Check("iprev", site, lookup)
     host = site.hostname
     forward, failed = lookup.addresses(host)
-    loopback = [a for a in forward if a.startswith("127.") or a == "::1"]
+    loopback = [a for a in forward if _loopback(a)]
     if loopback:
         c.add(
             c.where(host, "A"),
@@ -258,6 +257,17 @@ def names_of(records: tuple[str, ...]) -> list[str]:
         except ValueError:
             out.append(text)
     return out
+
+
+def _loopback(text: str) -> bool:
+    """127/8 or ::1, and an IPv4-mapped ::ffff:127.x as well (Go's IP.IsLoopback, which
+    Mox's check asks)."""
+    try:
+        a = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    mapped = a.ipv4_mapped if isinstance(a, ipaddress.IPv6Address) else None
+    return a.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def _same_ip(ip: str, addresses: list[str]) -> bool:
@@ -509,8 +519,6 @@ def _reach(site: MailSite, lookup: LiveLookup, target: str) -> tuple[str, str, l
         if failed is not None:
             return failed.fault, f"{target}: no answer ({failed.detail})", []
         return "no-address", f"{target} has no A or AAAA record", []
-    if not site.ips:
-        return "ok", f"{target} resolves ({', '.join(addresses)})", addresses
     ours, others = site.ours(addresses)
     if not ours:
         return (
