@@ -341,7 +341,7 @@ def test_expected_signed_but_served_unsigned(world: World) -> None:
     assert code == 1, out
     assert f"zone {ZONE} (not signed;" in out
     assert f"FAIL dnssec unsigned: {ZONE} DNSKEY @ 127.0.0.1:{world.named['unsigned'].port}" in out
-    assert "dnssec: true" in out
+    assert "signed: true" in out
 
 
 def test_one_unsigned_server_among_signed_ones(world: World) -> None:

@@ -78,7 +78,7 @@ class Judged:
 class Settings:
     now: float
     window: float  # seconds: warn about signatures expiring sooner
-    expect_signed: bool  # dnssec: true in the site file
+    expect_signed: bool  # signed: true in the site file
     ds: tuple[dns.rdata.Rdata, ...] | None  # --ds for this zone; None: not given
 
 
@@ -526,7 +526,7 @@ def _issue(where: Where, issue: dnssec.Issue) -> Finding:
 
 def _unsigned(zone: str, server: Server, expected: bool, tlsa: bool) -> Finding:
     why = (
-        "the site file says dnssec: true"
+        "the site file says signed: true"
         if expected
         else "its TLSA records need DNSSEC: senders ignore DANE without it (RFC 7672 2.2)"
     )
