@@ -364,3 +364,23 @@ def test_could_not_check_is_its_own_verdict(browser: Chromium, tmp_path: Path) -
     assert text.startswith("Could not check zonegen verify, exit code 2")
     assert "authoritative unreachable\nexample.org. ANY" in text
     assert json.dumps(doc)  # the document itself stays plain JSON
+
+
+def test_answers_as_built_are_not_called_validated_without_the_ad_bit() -> None:
+    """A resolver that does not validate gives every answer as built but none with AD: the
+    page says 0 validated, as the JSON's zone says, not "3 of 3"."""
+    rows = [
+        finding(name, rtype, "resolver", server=RES, detail="not validated (no AD)")
+        for name, rtype in (
+            ("example.org.", "MX"),
+            ("example.org.", "TXT"),
+            ("mx.example.org.", "A"),
+        )
+    ]
+    rows.append(finding("example.org.", "*", "resolver", "not-validating", "warning", server=RES))
+    doc = document(rows)
+    doc["zones"][0]["validated"] = 0
+    page = render_html(doc)
+    assert "0 of 3 answers validated (AD bit); 1 not-validating" in page
+    del doc["zones"][0]["validated"]  # a report from before the key: read from the rows
+    assert "0 of 3 answers validated (AD bit)" in render_html(doc)

@@ -24,7 +24,7 @@ from chromium import Chromium
 from conftest import REPO, run
 from dnslab import Named, Unbound
 from test_verify import SITE, Lab
-from zonegen.verify.schema import schema_text
+from zonegen.verify.findings import schema_text
 
 DMARC = "v=DMARC1;p=reject;rua=mailto:dmarcreports@example.org!10m"
 VALIDATOR = jsonschema.Draft202012Validator(json.loads(schema_text()))

@@ -14,8 +14,8 @@ import jsonschema
 import pytest
 
 from conftest import REPO
-from zonegen.verify import run as verify_run
-from zonegen.verify.schema import SCHEMA_FILE, VERSION, schema_text
+from zonegen.verify import findings
+from zonegen.verify.findings import SCHEMA_FILE, VERSION, schema_text
 
 SCHEMA = json.loads(schema_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -24,7 +24,7 @@ PACKAGE = REPO / "src" / "zonegen" / "verify"
 
 def real_shaped() -> dict[str, Any]:
     """A document as Report.as_json() and the CLI make it (no DNS needed)."""
-    report = verify_run.Report(
+    report = findings.Report(
         zones=[
             {
                 "zone": "example.org.",
@@ -35,7 +35,7 @@ def real_shaped() -> dict[str, Any]:
             }
         ],
         findings=[
-            verify_run.Finding(
+            findings.Finding(
                 "authoritative",
                 "different",
                 "error",
@@ -72,7 +72,7 @@ def test_the_schema_is_a_valid_draft_2020_12_schema_of_this_version() -> None:
 
 
 def test_report_as_json_carries_the_version() -> None:
-    assert verify_run.Report().as_json()["schema"] == VERSION
+    assert findings.Report().as_json()["schema"] == VERSION
 
 
 def test_a_document_as_verify_writes_it_is_valid() -> None:
@@ -114,6 +114,7 @@ def test_the_keys_verify_adds_are_described() -> None:
         chain="unknown",
         dnssec_expected=True,
         servers=[{"server": "127.0.0.1:53", "signed": None, "serial": None}],
+        validated=0,
     )
     doc["findings"][0]["ede"] = [{"code": 7, "text": "EDE 7 (Signature Expired)"}]
     assert not list(VALIDATOR.iter_errors(doc))

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from conftest import REPO, run
 from zonegen.errors import InputError
 from zonegen.verify.html import render_html
-from zonegen.verify.since import compare, parse_previous, render_text
+from zonegen.verify.report import render_since
+from zonegen.verify.since import compare, parse_previous
 
 SITE = REPO / "config" / "site.yaml"
 T0, T1, T2 = "2026-01-01T10:00:00Z", "2026-01-01T11:00:00Z", "2026-01-01T12:00:00Z"
@@ -79,7 +80,7 @@ def test_newly_failing_fixed_and_still_failing() -> None:
     assert [(f["name"], f["first_seen"]) for f in since["still_failing"]] == [
         ("b.example.org.", T0)
     ]
-    text = render_text(since)
+    text = render_since(since)
     assert "1 newly failing, 2 fixed, 1 still failing" in text
     assert "FAIL authoritative ttl: c.example.org. TXT @ 127.0.0.1:53" in text
     assert "was FAIL authoritative different: a.example.org. TXT @ 127.0.0.1:53 (now ok)" in text
@@ -185,7 +186,7 @@ def test_hostile_text_in_prev_is_shown_escaped() -> None:
     evil = "\x1b[2J\u202emoc.elpmaxe\ud800\n"
     before = doc([finding(evil, "different", "error", detail=evil)], T0)
     since = compare([], T1, previous(before))
-    text = render_text(since)
+    text = render_since(since)
     assert "\x1b" not in text and "\u202e" not in text
     assert "\\x1b[2J\\u202emoc.elpmaxe\\ud800\\x0a" in text
     text.encode("utf-8")
@@ -220,5 +221,5 @@ def test_any_json_is_read_or_refused_never_crashes(value: Any) -> None:
     except InputError:
         return
     since = compare([finding("a.example.org.", "missing", "error")], T1, prev)
-    render_text(since).encode("utf-8")
+    render_since(since).encode("utf-8")
     render_html(doc([], T1, since=since)).encode("utf-8")

@@ -197,7 +197,7 @@ def test_unsigned_zone_with_tlsa_is_a_dnssec_error(tmp_path: Path) -> None:
     assert code == 1, out
     assert "zone example.org. (not signed;" in out
     assert "FAIL dnssec unsigned: example.org. DNSKEY @ 127.0.0.1:" in out
-    assert "the site file says dnssec: true" in out
+    assert "the site file says signed: true" in out
 
 
 def test_wrong_trust_anchor_is_bogus(tmp_path: Path) -> None:

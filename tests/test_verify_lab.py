@@ -6,6 +6,8 @@ module."""
 
 from __future__ import annotations
 
+import base64
+import copy
 import hashlib
 import json
 import re
@@ -20,6 +22,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,7 +36,7 @@ from zonegen import pipeline
 from zonegen.sources import read_inputs
 from zonegen.verify import dane, dnsquery, dnssec
 from zonegen.verify.dnsquery import Answer, Asker
-from zonegen.verify.gather import gather
+from zonegen.verify.gather import ZoneAnswers, gather
 from zonegen.verify.judge import Settings, judge_zone
 from zonegen.verify.servers import Server
 
@@ -187,6 +190,7 @@ def test_signed_zone_with_its_ds_is_all_good(world: World) -> None:
     (ds,) = findings(data, check="dnssec", name=ZONE, rtype="DS")
     assert ds["status"] == "ok" and ds["got"] == [world.ds]
     assert data["zones"][0]["chain"] == "ok"
+    assert data["zones"][0]["validated"] == data["zones"][0]["rrsets"]
     assert all(f["severity"] == "ok" for f in data["findings"]), out
 
 
@@ -337,7 +341,7 @@ def test_expected_signed_but_served_unsigned(world: World) -> None:
     assert code == 1, out
     assert f"zone {ZONE} (not signed;" in out
     assert f"FAIL dnssec unsigned: {ZONE} DNSKEY @ 127.0.0.1:{world.named['unsigned'].port}" in out
-    assert "dnssec: true" in out
+    assert "signed: true" in out
 
 
 def test_one_unsigned_server_among_signed_ones(world: World) -> None:
@@ -377,6 +381,7 @@ def test_resolver_that_does_not_validate_is_not_a_zone_problem(world: World) -> 
     (f,) = findings(data, check="resolver", status="not-validating")
     assert f["severity"] == "warning" and "does not validate" in f["detail"]
     assert not [f for f in data["findings"] if f["check"] == "dnssec" and f["severity"] != "ok"]
+    assert data["zones"][0]["validated"] == 0
 
 
 def test_no_ad_and_no_ds_known_says_so(world: World) -> None:
@@ -571,7 +576,7 @@ def test_dane_reads_the_whole_chain_and_matches_every_kind_of_tlsa(tmp_path: Pat
     assert served.chain == tuple(c.public_bytes(serialization.Encoding.DER) for c in (leaf, ca))
     for usage, cert in ((3, leaf), (2, ca)):
         der = cert.public_bytes(serialization.Encoding.DER)
-        spki = dane.spki(cert)
+        spki = _spki(cert)
         for selector, content in ((0, der), (1, spki)):
             for mtype, data in (
                 (0, content),
@@ -581,16 +586,63 @@ def test_dane_reads_the_whole_chain_and_matches_every_kind_of_tlsa(tmp_path: Pat
                 assert dane.match_tlsa(usage, selector, mtype, data, served, HOST).ok
                 wrong = bytes([data[0] ^ 1]) + data[1:]
                 assert not dane.match_tlsa(usage, selector, mtype, wrong, served, HOST).ok
-    ca_spki = hashlib.sha256(dane.spki(ca)).digest()
+    ca_spki = hashlib.sha256(_spki(ca)).digest()
     # DANE-EE is the leaf only; DANE-TA needs the name of the host (RFC 7672 3.2.3).
     assert not dane.match_tlsa(3, 1, 1, ca_spki, served, HOST).ok
     other_name = dane.match_tlsa(2, 1, 1, ca_spki, served, "mail.other.example")
     assert not other_name.ok and "not for mail.other.example" in other_name.detail
     assert "RFC 7672 3.1.3" in dane.match_tlsa(1, 1, 1, ca_spki, served, HOST).detail
     assert dane.presented(served) == (
-        f"3 1 1 {hashlib.sha256(dane.spki(leaf)).hexdigest()}",
+        f"3 1 1 {hashlib.sha256(_spki(leaf)).hexdigest()}",
         f"2 1 1 {ca_spki.hex()}",
     )
+
+
+def _spki(cert: x509.Certificate) -> bytes:
+    """The SubjectPublicKeyInfo by cryptography's own encoder: the oracle for dane.spki."""
+    return cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def test_chain_with_a_key_type_no_library_reads(world: World, tmp_path: Path) -> None:
+    """A hostile server may send any certificate above its own: one whose key algorithm
+    cryptography does not know (here an EC CA with its key OID changed) is hashed as it
+    stands for DANE-TA, not a traceback."""
+    chain, key, (leaf, ca) = issue_chain(tmp_path)
+    ec_key = bytes.fromhex("06072a8648ce3d0201")  # id-ecPublicKey (RFC 5480)
+    unknown = bytes.fromhex("06072a8648ce3d0209")  # an OID under it nobody assigned
+    ca_der = ca.public_bytes(serialization.Encoding.DER)
+    assert ca_der.count(ec_key) == 1
+    odd = ca_der.replace(ec_key, unknown)
+    pem = b"".join(
+        b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(der) + b"-----END CERTIFICATE-----\n"
+        for der in (leaf.public_bytes(serialization.Encoding.DER), odd)
+    )
+    chain.write_bytes(pem)
+    with SmtpLab("starttls", cert=chain, key=key, any_chain=True) as smtp:
+        code, data, _ = _dane(world, smtp)
+    (f,) = findings(data, check="dane")
+    assert (f["status"], code) == ("mismatch", 1), f
+    odd_spki = _spki(ca).replace(ec_key, unknown)
+    assert f["got"] == [
+        f"3 1 1 {hashlib.sha256(_spki(leaf)).hexdigest()}",
+        f"2 1 1 {hashlib.sha256(odd_spki).hexdigest()}",
+    ]
+
+
+def test_a_chain_of_hundreds_of_certificates_is_read_to_a_limit(
+    world: World, tmp_path: Path
+) -> None:
+    chain, key, _ = issue_chain(tmp_path)
+    leaf_pem, ca_pem = chain.read_bytes().split(b"-----END CERTIFICATE-----\n", 1)
+    chain.write_bytes(leaf_pem + b"-----END CERTIFICATE-----\n" + ca_pem * 200)
+    with SmtpLab("starttls", cert=chain, key=key) as smtp:
+        code, data, seconds = _dane(world, smtp)
+    (f,) = findings(data, check="dane")
+    assert (f["status"], code) == ("mismatch", 1), f
+    assert len(f["got"]) == dane.MAX_CHAIN and f["got"][0].startswith("3 1 1 ")
+    assert seconds < 10
 
 
 # ---------------------------------------------------------------------------- name servers
@@ -697,6 +749,58 @@ def test_mangled_real_answers_never_raise(
         mangled[at] ^= data.draw(st.integers(1, 255))
     q.id = int.from_bytes(wire[:2], "big")
     _judge_bytes(q, bytes(mangled))
+
+
+ANSWER_MAPS = ("soa", "dnskey", "nx", "any", "typed", "resolved", "resolved_cd")
+
+
+@pytest.fixture(scope="module")
+def gathered(world: World) -> tuple[ZoneAnswers, list[tuple[str, Any, bytes]]]:
+    """One zone as gather asks it of three signed servers (NSEC3, NSEC with faults, RSASHA1)
+    and a validating unbound, with the wire of every answer."""
+    build = pipeline.build(read_inputs(SITE))
+    servers = [Server("127.0.0.1", world.named[n].port) for n in ("good", "mixed", "sha1")]
+    (za,) = gather(
+        [(build.zones[0], servers, None)],
+        asker=Asker(timeout=2, deadline=time.monotonic() + 60),
+        resolver=Server("127.0.0.1", world.unbound["valid-mixed"].port),
+        parent_ds=False,
+        workers=8,
+    )
+    wires = [
+        (attr, k, answer.message.to_wire())
+        for attr in ANSWER_MAPS
+        for k, answer in getattr(za, attr).items()
+        if answer.message is not None
+    ]
+    return za, wires
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_mangled_answers_of_a_whole_zone_are_judged(
+    gathered: tuple[ZoneAnswers, list[tuple[str, Any, bytes]]], data: st.DataObject
+) -> None:
+    """Real answers about a zone with bytes changed in some of them, then judged as a whole
+    (per server, across servers, DNSSEC, the resolver): findings, never an exception."""
+    za, wires = gathered
+    mangled = copy.copy(za)
+    for attr in ANSWER_MAPS:
+        setattr(mangled, attr, dict(getattr(za, attr)))
+    for attr, k, wire in data.draw(st.lists(st.sampled_from(wires), min_size=1, max_size=4)):
+        changed = bytearray(wire)
+        for _ in range(data.draw(st.integers(1, 4))):
+            at = data.draw(st.integers(2, len(changed) - 1))
+            changed[at] ^= data.draw(st.integers(1, 255))
+        try:
+            answer = Answer(dns.message.from_wire(bytes(changed)))
+        except Exception:
+            answer = Answer(None, dnsquery.MALFORMED, "did not parse")
+        getattr(mangled, attr)[k] = answer
+    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
+    judged = judge_zone(mangled, settings_)
+    assert judged.info["zone"] == ZONE
+    assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
 
 
 @pytest.mark.parametrize(

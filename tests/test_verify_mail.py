@@ -8,7 +8,11 @@ fires with the domain and the IP, selector or destination, and puts it back."""
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
+import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +23,25 @@ import dns.update
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, run
 from dnslab import LAB_NS, Named, free_port
 from lab.smtp import SmtpLab
 from lab.webpki import LabCA, PolicyServer
-from zonegen.verify.mailrun import DNS_CHECKS
+from zonegen import pipeline
+from zonegen.sources import read_inputs
+from zonegen.verify import maildns, sts
+from zonegen.verify.dnsquery import Asker
+from zonegen.verify.findings import MAIL_DNS_CHECKS as DNS_CHECKS
+from zonegen.verify.findings import SEVERITIES, Report, document
+from zonegen.verify.html import render_html
+from zonegen.verify.lookup import Entry, LiveLookup, key
+from zonegen.verify.maildns import MAX_NAMES
+from zonegen.verify.mailsite import MailSite, mail_site
+from zonegen.verify.report import render_text
+from zonegen.verify.servers import Server
 
 SITE = REPO / "config" / "site.yaml"
 ZONE = "example.org."
@@ -34,6 +51,53 @@ REV4 = "25.113.0.203.in-addr.arpa."
 REV6_ZONE = "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa."
 REV6 = "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0." + REV6_ZONE
 OTHER = "reports.test."  # another organization, for DMARC reports
+NOW = datetime.datetime(2026, 11, 29, tzinfo=datetime.UTC)
+
+
+def _loopback(address: Any) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    try:
+        return ipaddress.ip_address(str(host).strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Every test here: a connection or name lookup beyond 127.0.0.1 (a documentation IP of
+    the example, the system's resolver) fails the test, whatever verify is asked to do."""
+    attempts: list[Any] = []
+    connect, connect_ex, getaddrinfo = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.getaddrinfo,
+    )
+
+    def guard(address: Any) -> None:
+        if not _loopback(address):
+            attempts.append(address)
+            raise OSError(f"test: no traffic beyond loopback ({address})")
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            guard(address)
+        return connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            guard(address)
+        return connect_ex(self, address)
+
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None:
+            guard(host)
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    yield attempts
+    assert attempts == [], f"traffic beyond loopback: {attempts}"
 
 
 def _zone_text(zone: str, body: str) -> str:
@@ -190,6 +254,43 @@ def test_iprev_host_resolving_elsewhere(named: Named) -> None:
     assert f["status"] == "not-confirmed" and "does not resolve to 203.0.113.25" in f["detail"]
 
 
+def test_names_one_answer_leads_to_are_followed_to_a_limit(named: Named) -> None:
+    """A PTR with 40 names and an SRV set with 40 targets: each name followed costs queries
+    of its own, so ten are followed, as RFC 7208 4.6.4 does for SPF."""
+    imaps = f"_imaps._tcp.{ZONE}"
+    with (
+        changed(named, REV4, "PTR", f"nowhere.{ZONE}"),
+        changed(named, imaps, "SRV", f"0 1 993 nowhere.{ZONE}"),
+    ):
+        _, one = verify(named)
+    many = [f"nowhere{i}.{ZONE}" for i in range(40)]
+    with (
+        changed(named, REV4, "PTR", *many),
+        changed(named, imaps, "SRV", *(f"0 1 993 {n}" for n in many)),
+    ):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", name=REV4)
+    assert f["status"] == "not-confirmed" and "30 more not followed" in f["detail"]
+    (g,) = found(doc, "srv-clients", name=imaps)
+    assert g["status"] == "no-address" and "30 more not followed" in g["detail"]
+
+    def queries(d: dict[str, Any]) -> int:
+        return sum(int(s["queries"]) for s in d["servers"])
+
+    # One name: its A and AAAA; forty: those of ten, twice (PTR and SRV).
+    assert queries(doc) - queries(one) <= 2 * 2 * MAX_NAMES
+
+
+@pytest.mark.parametrize(("rtype", "address"), [("A", "127.0.1.1"), ("AAAA", "::ffff:127.0.0.1")])
+def test_host_resolving_to_loopback(named: Named, rtype: str, address: str) -> None:
+    """An /etc/hosts leftover published: Mox's check says so (IP.IsLoopback, IPv4-mapped
+    included)."""
+    with changed(named, HOST, rtype, address):
+        _, doc = verify(named)
+    (f,) = found(doc, "iprev", status="loopback")
+    assert f["severity"] == "error" and f["got"] == [address] and f["name"] == HOST
+
+
 # ---------------------------------------------------------------------------- spf-eval
 
 
@@ -266,10 +367,25 @@ def test_dmarc_external_destination_must_authorize(named: Named) -> None:
         assert (f["status"], f["severity"]) == ("unauthorized", "error") and code == 1
         assert f["expected"] == [f'{auth} TXT "v=DMARC1;"']
         assert "rua=mailto:dmarc@reports.test" in f["detail"]
+        assert (f["name"], f["zone"]) == (auth, ZONE)
         with changed(named, auth, "TXT", '"v=DMARC1;"'):
             _, doc = verify(named)
         (f,) = found(doc, "dmarc-external")
         assert f["status"] == "ok" and "reports.test accepts reports" in f["detail"]
+
+
+def test_dmarc_each_external_destination_is_its_own_finding(named: Named) -> None:
+    """Two destinations, one authorized: two findings, each named by its authorization
+    record, so that --since and the page tell them apart."""
+    record = '"v=DMARC1;p=reject;rua=mailto:a@reports.test;ruf=mailto:b@other.reports.test"'
+    auth = f"example.org._report._dmarc.{OTHER}"
+    with (
+        changed(named, f"_dmarc.{ZONE}", "TXT", record),
+        changed(named, auth, "TXT", '"v=DMARC1;"'),
+    ):
+        _, doc = verify(named)
+    got = {(f["name"], f["status"]) for f in found(doc, "dmarc-external")}
+    assert got == {(auth, "ok"), (f"example.org._report._dmarc.other.{OTHER}", "unauthorized")}
 
 
 def test_dmarc_destination_inside_the_domain_is_not_external(named: Named) -> None:
@@ -335,6 +451,20 @@ def test_srv_target_elsewhere_and_null_srv(named: Named) -> None:
     assert found(doc, "srv-clients", name=imaps)[0]["status"] == "mixed-null"
 
 
+@pytest.mark.parametrize("service", ["_pop3", "_imap"])
+def test_srv_to_a_service_mox_does_not_offer(named: Named, service: str) -> None:
+    """Mox has no POP3 server, and serves IMAP on the port its listeners say (the example:
+    IMAPS; it printed a null _imap SRV): a record sending clients to the host there is
+    what Mox's own check calls unexpected."""
+    owner = f"{service}._tcp.{ZONE}"
+    port = {"_pop3": 110, "_imap": 143}[service]
+    with changed(named, owner, "SRV", f"0 1 {port} {HOST}"):
+        code, doc = verify(named)
+    (f,) = found(doc, "srv-clients", name=owner)
+    assert (f["status"], f["severity"], code) == ("not-offered", "error", 1), f
+    assert f"{HOST} port {port}" in f["detail"] and f["expected"] == ["0 0 0 ."]
+
+
 def test_autoconfig_and_autodiscover(named: Named) -> None:
     name = f"autoconfig.{ZONE}"
     srv = f"_autodiscover._tcp.{ZONE}"
@@ -394,6 +524,11 @@ def test_reports_validate_and_render(named: Named, tmp_path: Path) -> None:
 
 POLICY = "version: STSv1\nmode: enforce\nmx: mx.example.org\nmax_age: 604800\n"
 STS_HOST = "mta-sts.example.org"
+# With --https Mox's check also makes a TLS handshake with autoconfig.<domain> and the
+# autodiscover SRV target on port 443: the lab's policy server holds a certificate for them
+# too, and --https-resolve sends every one of them there (the example's own addresses are
+# documentation IPs, never to be connected to).
+WEB = ("autoconfig.example.org", "mx.example.org")
 
 
 @pytest.fixture(scope="module")
@@ -401,11 +536,12 @@ def ca(tmp_path_factory: pytest.TempPathFactory) -> LabCA:
     return LabCA(tmp_path_factory.mktemp("ca"))
 
 
-def https(ca: LabCA, port: int) -> list[str]:
+def https(ca: LabCA, port: int, web_port: int | None = None) -> list[str]:
+    resolves = [f"{STS_HOST}:127.0.0.1:{port}"]
+    resolves += [f"{name}:127.0.0.1:{web_port or port}" for name in WEB]
     return [
         "--https",
-        "--https-resolve",
-        f"{STS_HOST}:127.0.0.1:{port}",
+        *(arg for r in resolves for arg in ("--https-resolve", r)),
         "--ca-bundle",
         str(ca.bundle),
     ]
@@ -417,7 +553,7 @@ def policy_finding(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_mta_sts_policy_fetched_and_matching(named: Named, ca: LabCA) -> None:
-    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert server.requests == ["/.well-known/mta-sts.txt"]
     f = policy_finding(doc)
@@ -427,7 +563,7 @@ def test_mta_sts_policy_fetched_and_matching(named: Named, ca: LabCA) -> None:
 
 
 def test_no_https_connection_unless_asked(named: Named, ca: LabCA) -> None:
-    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         _, doc = verify(named)
         assert server.requests == []
     assert not found(doc, "mta-sts", rtype="policy")
@@ -435,7 +571,7 @@ def test_no_https_connection_unless_asked(named: Named, ca: LabCA) -> None:
 
 def test_mta_sts_policy_not_naming_the_mx(named: Named, ca: LabCA) -> None:
     policy = POLICY.replace("mx: mx.example.org", "mx: *.example.net")
-    with PolicyServer(*ca.issue(STS_HOST), policy=policy) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=policy) as server:
         code, doc = verify(named, *https(ca, server.port))
     f = policy_finding(doc)
     assert (f["status"], f["severity"]) == ("mx-mismatch", "error") and code == 1
@@ -444,7 +580,7 @@ def test_mta_sts_policy_not_naming_the_mx(named: Named, ca: LabCA) -> None:
 
 def test_mta_sts_testing_mode_and_short_max_age_warn(named: Named, ca: LabCA) -> None:
     policy = POLICY.replace("enforce", "testing").replace("604800", "3600")
-    with PolicyServer(*ca.issue(STS_HOST), policy=policy) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=policy) as server:
         _, doc = verify(named, *https(ca, server.port))
     f = policy_finding(doc)
     assert f["severity"] == "warning" and "mode testing" in f["detail"]
@@ -457,12 +593,14 @@ def test_mta_sts_testing_mode_and_short_max_age_warn(named: Named, ca: LabCA) ->
         ("redirect", "redirect", "do not follow redirects"),
         ("huge", "too-large", "KiB"),
         ("missing", "http-status", "HTTP 404"),
+        ("odd-status", "bad-http", "not an HTTP status line"),
+        ("odd-length", "bad-http", "Content-Length '²'"),
     ],
 )
 def test_mta_sts_policy_server_misbehaving(
     named: Named, ca: LabCA, mode: str, status: str, words: str
 ) -> None:
-    with PolicyServer(*ca.issue(STS_HOST), mode=mode, policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), mode=mode, policy=POLICY) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert len(server.requests) == 1  # a redirect is not followed
     f = policy_finding(doc)
@@ -471,7 +609,7 @@ def test_mta_sts_policy_server_misbehaving(
 
 def test_mta_sts_policy_certificate_of_another_ca(named: Named, ca: LabCA, tmp_path: Path) -> None:
     other = LabCA(tmp_path / "other", "another root")
-    with PolicyServer(*other.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*other.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert server.requests == []  # nothing is asked of a server senders would not trust
     f = policy_finding(doc)
@@ -481,7 +619,7 @@ def test_mta_sts_policy_certificate_of_another_ca(named: Named, ca: LabCA, tmp_p
 def test_mta_sts_policy_changed_under_the_same_id(named: Named, ca: LabCA, tmp_path: Path) -> None:
     last = tmp_path / "last.json"
     args = ["--json", str(last), "--since", str(last)]
-    with PolicyServer(*ca.issue(STS_HOST), policy=POLICY) as server:
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), policy=POLICY) as server:
         verify(named, *https(ca, server.port), *args)
         assert policy_finding(json.loads(last.read_text()))["status"] == "ok"
         server.policy = POLICY.replace("604800", "1209600")
@@ -563,7 +701,9 @@ def test_bad_connection_options_are_one_line_and_exit_2(
 
 
 def test_expired_policy_certificate(named: Named, ca: LabCA) -> None:
-    with PolicyServer(*ca.issue(STS_HOST, days=-2, tag="-expired"), policy=POLICY) as server:
+    with PolicyServer(
+        *ca.issue(STS_HOST, also=WEB, days=-2, tag="-expired"), policy=POLICY
+    ) as server:
         _, doc = verify(named, *https(ca, server.port))
         assert server.requests == []
     f = policy_finding(doc)
@@ -574,7 +714,134 @@ def test_policy_host_without_address(named: Named, ca: LabCA) -> None:
     """Without --https-resolve the policy host's address comes from the resolver: the
     example's mta-sts CNAME leads to the host's documentation IP, where nothing listens on
     loopback; so here the CNAME is pointed at a name without address."""
+    web = [arg for name in WEB for arg in ("--https-resolve", f"{name}:127.0.0.1:{free_port()}")]
     with changed(named, f"{STS_HOST}.", "CNAME", f"nowhere.{OTHER}"):
-        _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle))
+        _, doc = verify(named, "--https", "--ca-bundle", str(ca.bundle), *web)
     f = policy_finding(doc)
     assert (f["status"], f["severity"]) == ("no-address", "error")
+    # Nothing listens where autoconfig's TLS is looked for: said as what it is.
+    assert found(doc, "autoconfig")[0]["status"] == "refused"
+
+
+def test_autoconfig_and_autodiscover_tls_with_https(named: Named, ca: LabCA) -> None:
+    """Mox's check dials autoconfig.<domain> and the autodiscover target on port 443 and
+    checks the certificate for the name; so does --https (a handshake, nothing asked)."""
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB, tag="-web"), policy=POLICY) as server:
+        _, doc = verify(named, *https(ca, server.port))
+        assert server.requests == ["/.well-known/mta-sts.txt"]
+    (a,) = found(doc, "autoconfig")
+    assert a["status"] == "ok", a
+    assert f"https://autoconfig.example.org at 127.0.0.1:{server.port}: valid" in a["detail"]
+    assert found(doc, "autodiscover")[0]["status"] == "ok"
+    # A certificate for the policy host only: autoconfig and autodiscover are untrusted.
+    with (
+        PolicyServer(*ca.issue(STS_HOST, tag="-sts-only"), policy=POLICY) as server,
+        PolicyServer(*ca.issue("other.example.org"), policy=POLICY) as web,
+    ):
+        _, doc = verify(named, *https(ca, server.port, web.port))
+    (a,) = found(doc, "autoconfig")
+    assert (a["status"], a["severity"]) == ("untrusted", "error"), a
+    assert "not valid for autoconfig.example.org" in a["detail"]
+    (d,) = found(doc, "autodiscover")
+    assert d["status"] == "untrusted" and "not valid for mx.example.org" in d["detail"]
+    assert policy_finding(doc)["status"] == "ok"
+
+
+# ---------------------------------------------------------------------------- any answer
+
+NAMES = st.sampled_from(
+    [HOST, ZONE, f"nowhere.{ZONE}", ".", "a..b.", "*.example.org.", "xn--.example.", "-x-.test."]
+) | st.text(max_size=30)
+TEXTS = st.sampled_from(
+    [
+        "v=spf1 ip4:203.0.113.25 -all",
+        "v=spf1 include:example.org. redirect=x.test",
+        "v=spf1 mx a:%{i}.x.test exists:%{l}.%{d} ptr -all",
+        "v=DKIM1; k=rsa; p=",
+        "v=DKIM1; k=ed25519; p=AAAA",
+        "v=DMARC1; p=reject; rua=mailto:a@reports.test,mailto:b@x.test!10m; ruf=https://x",
+        "v=STSv1; id=20260101",
+        "v=STSv1; id=a; id=b",
+        "v=TLSRPTv1; rua=mailto:a@example.org",
+    ]
+) | st.text(max_size=120)
+
+
+def _records(rtype: str) -> st.SearchStrategy[str]:
+    numbers = st.integers(-1, 70000).map(str) | st.text("0123456789²", max_size=6)
+    if rtype == "A":
+        return st.ip_addresses(v=4).map(str) | st.text(max_size=20)
+    if rtype == "AAAA":
+        return st.ip_addresses(v=6).map(str) | st.sampled_from(["::1", "127.0.0.1"])
+    if rtype in ("PTR", "CNAME"):
+        return NAMES
+    if rtype == "MX":
+        return st.builds(lambda p, n: f"{p} {n}", numbers, NAMES) | st.text(max_size=20)
+    if rtype == "SRV":
+        return st.builds(
+            lambda p, w, port, n: f"{p} {w} {port} {n}", numbers, numbers, numbers, NAMES
+        ) | st.text(max_size=20)
+    return TEXTS
+
+
+def _entry(rtype: str) -> st.SearchStrategy[Entry]:
+    return st.builds(
+        Entry,
+        records=st.lists(_records(rtype), max_size=6).map(tuple),
+        fault=st.sampled_from(["", "", "", "nxdomain", "error", "no-answer"]),
+        detail=st.sampled_from(["", "SERVFAIL", "REFUSED", "timeout"]) | st.text(max_size=10),
+        ad=st.booleans(),
+    )
+
+
+class DrawnLookup(LiveLookup):
+    """Every name the checks ask about answers with what hypothesis draws; nothing is sent
+    (the Asker's deadline is past and ``entry`` never calls it)."""
+
+    def __init__(self, data: st.DataObject) -> None:
+        super().__init__(Asker(timeout=0.1, deadline=time.monotonic() - 1), Server("127.0.0.1", 9))
+        self.data = data
+
+    def entry(self, name: str, rtype: str) -> Entry:
+        k = key(name, rtype)
+        if k not in self._cache:
+            self._cache[k] = self.data.draw(_entry(k[1]), label=f"{k[0]} {k[1]}")
+        return self._cache[k]
+
+
+@pytest.fixture(scope="module")
+def site() -> MailSite:
+    return mail_site(pipeline.build(read_inputs(SITE)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_answers_end_in_findings(site: MailSite, data: st.DataObject) -> None:
+    """Whatever the resolver says to whichever name, and whatever the policy server sends,
+    every mail check ends in findings of known severities, and the reports render them."""
+    lookup = DrawnLookup(data)
+    body = data.draw(
+        st.sampled_from([POLICY, POLICY.replace("enforce", "none"), "version: STSv1\n"])
+        | st.text(max_size=200),
+        label="policy",
+    )
+
+    def fetch(host: str) -> sts.Fetched:
+        return sts.Fetched("127.0.0.1:443", body=body, content_type="text/plain")
+
+    found_ = [
+        *maildns.iprev(site, lookup),
+        *maildns.spf_eval(site, lookup),
+        *maildns.dkim_key(site, lookup),
+        *maildns.dmarc_external(site, lookup),
+        *maildns.tlsrpt(site, lookup),
+        *sts.mta_sts(site, lookup, fetch, {ZONE: ("20261125T083131", "0" * 64)}),
+        *maildns.srv_clients(site, lookup),
+        *maildns.autoconfig(site, lookup),
+        *maildns.autodiscover(site, lookup),
+    ]
+    assert found_ and all(f.severity in SEVERITIES for f in found_)
+    report = Report(findings=found_)
+    render_text(report)
+    doc = document(report.as_json(), started=NOW, finished=NOW, version="0")
+    render_html(doc)

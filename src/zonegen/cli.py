@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import ZonegenError
+from .verify.findings import MAIL_DNS_CHECKS, MAIL_GROUP
 
 if TYPE_CHECKING:
     import datetime
@@ -323,7 +324,8 @@ def init(
     "--https",
     "https_on",
     is_flag=True,
-    help="Fetch each domain's MTA-STS policy over HTTPS and check it.",
+    help="Fetch each domain's MTA-STS policy over HTTPS and check it; check the certificate "
+    "of autoconfig and autodiscover on port 443 (a TLS handshake, as Mox's check).",
 )
 @click.option(
     "--tls",
@@ -357,20 +359,7 @@ def init(
     "--skip",
     "skipped",
     multiple=True,
-    type=click.Choice(
-        [
-            "mail",
-            "iprev",
-            "spf-eval",
-            "dkim-key",
-            "dmarc-external",
-            "tlsrpt",
-            "mta-sts",
-            "srv-clients",
-            "autoconfig",
-            "autodiscover",
-        ]
-    ),
+    type=click.Choice([MAIL_GROUP, *MAIL_DNS_CHECKS]),
     help="Leave out a mail check (repeatable); 'mail': all of them.",
 )
 @_format_option
@@ -429,8 +418,9 @@ def verify(
     It also makes the checks of Mox's own "Check DNS" page, one finding kind each, over DNS
     through the resolver: iprev, spf-eval, dkim-key (with mox.config), dmarc-external,
     tlsrpt, mta-sts, srv-clients, autoconfig, autodiscover (--skip CHECK leaves one out).
-    --https fetches each MTA-STS policy, --tls checks STARTTLS and the certificate of each MX
-    (--online: both, and --dane); no HTTPS connection is made without them.
+    --https fetches each MTA-STS policy and checks the certificate of autoconfig and
+    autodiscover on port 443, --tls checks STARTTLS and the certificate of each MX (--online:
+    both, and --dane); no HTTPS connection is made without them.
 
     --html writes a page that loads nothing and needs no JavaScript (for a CI artifact or
     a web server); --since compares with an earlier JSON report, which --json keeps: the
@@ -458,11 +448,9 @@ def verify(
     from .pipeline import build as build_zones
     from .verify import Options
     from .verify import verify as run_verify
-    from .verify.https import parse_resolve
-    from .verify.report import render_text
-    from .verify.servers import parse_ds, parse_server
+    from .verify.report import render_since, render_text
+    from .verify.servers import parse_ds, parse_resolve, parse_server
     from .verify.since import load_previous
-    from .verify.since import render_text as since_text
 
     if dane and smtp:
         raise click.UsageError("give --dane or --smtp, not both")
@@ -525,7 +513,7 @@ def verify(
     else:
         click.echo(render_text(report), nl=False)
         if "since" in doc:
-            click.echo(since_text(doc["since"]), nl=False)
+            click.echo(render_since(doc["since"]), nl=False)
     sys.exit(report.exit_code)
 
 
@@ -546,9 +534,7 @@ def _trust(ca_bundle: Path | None) -> Any:
 
 
 def _skipped(names: tuple[str, ...]) -> frozenset[str]:
-    from .verify.mailrun import DNS_CHECKS, GROUP
-
-    return frozenset(DNS_CHECKS if GROUP in names else names)
+    return frozenset(MAIL_DNS_CHECKS if MAIL_GROUP in names else names)
 
 
 def _verify_document(
@@ -557,7 +543,7 @@ def _verify_document(
     """The JSON document of a verify run: the report, when it ran, what changed since."""
     import datetime
 
-    from .verify.schema import document
+    from .verify.findings import document
     from .verify.since import compare
 
     finished = datetime.datetime.now(datetime.UTC)

@@ -9,6 +9,8 @@ or not.
 | redirect | 301 to another URL (which would serve a policy) |
 | huge | 200 and 1 MiB of body |
 | missing | 404 |
+| odd-status | a status code of Latin-1 superscript digits (``\xb2\xb20``) |
+| odd-length | 200 with ``Content-Length: \xb2`` |
 """
 
 from __future__ import annotations
@@ -67,8 +69,11 @@ class LabCA:
         self.bundle = directory / "ca.pem"
         self.bundle.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
-    def issue(self, host: str, *, days: float = 60, tag: str = "") -> tuple[Path, Path]:
-        """A leaf for ``host`` valid ``days`` from now: (chain file leaf+root, key file)."""
+    def issue(
+        self, host: str, *, days: float = 60, tag: str = "", also: tuple[str, ...] = ()
+    ) -> tuple[Path, Path]:
+        """A leaf for ``host`` (and the names ``also``) valid ``days`` from now: (chain file
+        leaf+root, key file)."""
         now = datetime.datetime.now(datetime.UTC)
         # An expired one (days < 0) was valid for a while before it expired.
         start = now - datetime.timedelta(days=1 if days > 0 else 30 - days)
@@ -81,7 +86,10 @@ class LabCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(start)
             .not_valid_after(now + datetime.timedelta(days=days))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(n) for n in (host, *also)]),
+                critical=False,
+            )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(
@@ -106,6 +114,13 @@ class LabCA:
         return chain, key_path
 
 
+# Status lines and headers with digits that are no ASCII digits ('\xb2' is '²' in Latin-1).
+ODD_HEADS = {
+    "odd-status": b"HTTP/1.0 \xb2\xb20 OK\r\nContent-Type: text/plain\r\n\r\n",
+    "odd-length": b"HTTP/1.0 200 OK\r\nContent-Length: \xb2\r\n\r\n",
+}
+
+
 class PolicyServer:
     """``with PolicyServer(chain, key) as s:`` serves HTTPS on 127.0.0.1:``s.port``."""
 
@@ -122,6 +137,10 @@ class PolicyServer:
                     self.send_response(301)
                     self.send_header("Location", "https://elsewhere.example/policy.txt")
                     self.end_headers()
+                    return
+                if server.mode in ODD_HEADS:  # bytes no library would send: written raw
+                    self.wfile.write(ODD_HEADS[server.mode] + server.policy.encode())
+                    self.close_connection = True
                     return
                 if server.mode == "missing" or self.path != "/.well-known/mta-sts.txt":
                     self.send_error(404)

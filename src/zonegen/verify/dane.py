@@ -1,6 +1,14 @@
-"""DANE for SMTP (RFC 7672): read the certificate chain a mail server presents after STARTTLS
-(RFC 3207) and match every TLSA record against it (RFC 6698 2.1: usage, selector, matching
-type). One matching record is enough: that is how a key rollover publishes two.
+"""Port 25: the certificate chain a mail server presents after STARTTLS (RFC 3207), read once
+per server and name for the whole run (:class:`Chains`), and the two checks made of it:
+
+- ``dane`` (``--dane``/``--smtp``, RFC 7672): every TLSA record of the mail host against the
+  chain (RFC 6698 2.1: usage, selector, matching type). One matching record is enough: that
+  is how a key rollover publishes two.
+- ``tls`` (``--tls``): STARTTLS on each MX, and its certificate valid for the MX name by the
+  Web PKI (``webpki.py``), not expiring within ``--cert-window`` days (Mox's "TLS" section
+  of ``checkDomain``: a STARTTLS handshake with the system roots and the MX name). The MX
+  hosts are those of the mail domains as the resolver gives them (a null MX names none);
+  each of their addresses is asked on port 25, or ``--smtp HOST[:PORT]`` instead.
 
 The SMTP conversation is bounded, whatever the server does: one deadline for all of it
 (connection, replies, TLS handshake), reply lines of at most 512 octets (RFC 5321 4.5.3.1.5),
@@ -12,20 +20,35 @@ from __future__ import annotations
 
 import _ssl
 import contextlib
+import datetime
 import hashlib
 import socket
 import ssl
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
+from .. import names
+from ..pipeline import Result
+from . import webpki
+from .dnsquery import ServerStats
+from .findings import ERROR, FATAL, OK, Finding, Where, finding
+from .lookup import LiveLookup
+from .maildns import fault, first
+from .mailsite import MailSite
 from .servers import Server
 
 SMTP_TIMEOUT = 30.0  # seconds for the whole conversation with one server
 MAX_LINE = 512  # octets in a reply line, CRLF included (RFC 5321 4.5.3.1.5)
 MAX_REPLY_LINES = 100  # lines in one (multi-line) reply: EHLO lists a few dozen at most
+# Certificates of a presented chain that are read: real chains have 2 to 4; a hostile server
+# may send hundreds (up to OpenSSL's 100 KiB), each parsed and hashed per TLSA record, and
+# each listed in the finding.
+MAX_CHAIN = 10
 
 # What became of a conversation (the dane finding's status).
 REFUSED = "refused"  # nothing listens on the port (fatal: DANE could not be checked)
@@ -205,16 +228,17 @@ def _handshake(talk: _Conversation, server_name: str) -> Served:
 
 
 def presented_chain(tls: ssl.SSLObject) -> tuple[bytes, ...]:
-    """The chain as the server sent it. Python 3.13 has ``get_unverified_chain`` (DER bytes);
-    3.10 to 3.12 have the same call on the underlying ``_ssl`` object, returning
-    certificate objects. Older ones: nothing, and the caller falls back to the leaf."""
+    """The chain as the server sent it, its first ``MAX_CHAIN`` certificates. Python 3.13 has
+    ``get_unverified_chain`` (DER bytes); 3.10 to 3.12 have the same call on the underlying
+    ``_ssl`` object, returning certificate objects. Older ones: nothing, and the caller falls
+    back to the leaf."""
     public = getattr(tls, "get_unverified_chain", None)
     if public is not None:
-        return tuple(bytes(c) for c in public() or [])
+        return tuple(bytes(c) for c in (public() or [])[:MAX_CHAIN])
     inner = getattr(getattr(tls, "_sslobj", None), "get_unverified_chain", None)
     if inner is None:
         return ()
-    return tuple(c.public_bytes(_ssl.ENCODING_DER) for c in inner() or [])
+    return tuple(c.public_bytes(_ssl.ENCODING_DER) for c in (inner() or [])[:MAX_CHAIN])
 
 
 # ------------------------------------------------------------------------ matching
@@ -227,9 +251,36 @@ class Match:
 
 
 def spki(cert: x509.Certificate) -> bytes:
-    return cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    """The SubjectPublicKeyInfo as the certificate holds it (RFC 6698 2.1.3, selector 1): its
+    DER bytes, cut out of the TBSCertificate (RFC 5280 4.1) rather than rebuilt from the key,
+    so that a key type or encoding cryptography does not load (an intermediate a hostile
+    server sends, a compressed EC point) is hashed as it stands instead of raising."""
+    tbs = cert.tbs_certificate_bytes
+    _, at, _ = _tlv(tbs, 0)  # TBSCertificate ::= SEQUENCE {
+    tag, _, after = _tlv(tbs, at)
+    if tag == 0xA0:  # [0] EXPLICIT version
+        at = after
+    for _ in range(5):  # serialNumber, signature, issuer, validity, subject
+        _, _, at = _tlv(tbs, at)
+    tag, _, end = _tlv(tbs, at)
+    if tag != 0x30:
+        raise ValueError("no SubjectPublicKeyInfo where RFC 5280 4.1 puts it")
+    return tbs[at:end]
+
+
+def _tlv(der: bytes, at: int) -> tuple[int, int, int]:
+    """(tag, where the value starts, where it ends) of the DER element at ``at`` (X.690 8.1)."""
+    if at + 2 > len(der):
+        raise ValueError("DER cut short")
+    tag, length, at = der[at], der[at + 1], at + 2
+    if length & 0x80:
+        n = length & 0x7F
+        if not 0 < n <= 4 or at + n > len(der):
+            raise ValueError("DER length out of range")
+        length, at = int.from_bytes(der[at : at + n], "big"), at + n
+    if at + length > len(der):
+        raise ValueError("DER cut short")
+    return tag, at, at + length
 
 
 def _digest(mtype: int, content: bytes) -> bytes | None:
@@ -243,7 +294,10 @@ def _digest(mtype: int, content: bytes) -> bytes | None:
 
 
 def _association(cert: x509.Certificate, der: bytes, selector: int, mtype: int) -> bytes | None:
-    content = der if selector == 0 else spki(cert) if selector == 1 else None
+    try:
+        content = der if selector == 0 else spki(cert) if selector == 1 else None
+    except ValueError:
+        return None
     return None if content is None else _digest(mtype, content)
 
 
@@ -310,9 +364,190 @@ def presented(served: Served) -> tuple[str, ...]:
     out = []
     for i, der in enumerate(served.chain):
         try:
-            cert = x509.load_der_x509_certificate(der)
+            key = spki(x509.load_der_x509_certificate(der))
         except ValueError:
             continue
         usage = 3 if i == 0 else 2
-        out.append(f"{usage} 1 1 {hashlib.sha256(spki(cert)).hexdigest()}")
+        out.append(f"{usage} 1 1 {hashlib.sha256(key).hexdigest()}")
     return tuple(out)
+
+
+# ------------------------------------------------------------------------ the chains
+
+MAX_TARGETS = 16  # MX addresses asked at most (a domain with more is checked on the first)
+
+
+class Chains:
+    """One SMTP conversation per (server, name) for the whole run, with its statistics."""
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.stats: dict[Server, ServerStats] = {}
+        self._done: dict[tuple[Server, str], Served | SmtpFailure] = {}
+        self._lock = threading.Lock()
+
+    def get(self, target: Server, name: str) -> Served | SmtpFailure:
+        key = (target, name)
+        with self._lock:
+            if key in self._done:
+                return self._done[key]
+        start = time.monotonic()
+        result: Served | SmtpFailure
+        try:
+            result = fetch_chain(
+                target,
+                server_name=name,
+                deadline=min(self.deadline, start + SMTP_TIMEOUT),
+            )
+        except SmtpFailure as e:
+            result = e
+        end = time.monotonic()
+        with self._lock:
+            s = self.stats.setdefault(target, ServerStats())
+            s.timed(start, end)
+            s.queries += 1
+            s.seconds += end - start
+            if end - start > s.slowest:
+                s.slowest, s.slowest_query = end - start, f"SMTP STARTTLS ({name})"
+            if isinstance(result, SmtpFailure):
+                s.failures[result.status] = s.failures.get(result.status, 0) + 1
+                s.first_failure = s.first_failure or result.detail
+            else:
+                s.answered += 1
+            self._done.setdefault(key, result)
+            return self._done[key]
+
+
+def smtp_failure(e: SmtpFailure) -> str:
+    """Nothing listening, or no reply in time, is "could not check" (port 25 is often
+    blocked on the way out); the rest is the server's doing."""
+    return FATAL if e.status in (REFUSED, UNREACHABLE) else ERROR
+
+
+def tls_check(
+    site: MailSite,
+    lookup: LiveLookup,
+    chains: Chains,
+    *,
+    smtp: Server | None,
+    trust: webpki.Trust,
+    window_days: float,
+) -> list[Finding]:
+    out: list[Finding] = []
+    server = str(lookup.resolver)
+    hosts: set[str] = set()
+    for domain in site.domains:
+        e = lookup.entry(domain, "MX")
+        problem = fault(site.where(domain, "MX", server), "tls", e, f"{domain} MX")
+        if problem:
+            out.append(problem)
+            continue
+        exchanges = [t.split()[1].lower() for t in e.records if len(t.split()) == 2]
+        hosts.update(first([x for x in exchanges if x != "."])[0])
+    jobs: list[tuple[str, Server]] = []
+    for host in sorted(hosts):
+        if smtp is not None:
+            jobs.append((host, smtp))
+            continue
+        addresses, failed = lookup.addresses(host)
+        if not addresses:
+            where = site.where(host, "starttls", server)
+            detail = f"the MX {host} has no address: senders cannot deliver to it"
+            if failed is not None:
+                out.append(
+                    fault(where, "tls", failed, f"{host} A/AAAA")
+                    or finding(where, "tls", "dns-error", ERROR)
+                )
+            else:
+                out.append(finding(where, "tls", "no-address", ERROR, detail=detail))
+            continue
+        jobs.extend((host, Server(a, 25)) for a in addresses[:MAX_TARGETS])
+
+    def one(job: tuple[str, Server]) -> Finding:
+        host, target = job
+        where = site.where(host, "starttls", str(target))
+        got = chains.get(target, host)
+        if isinstance(got, SmtpFailure):
+            return finding(where, "tls", got.status, smtp_failure(got), detail=got.detail)
+        now = datetime.datetime.now(datetime.UTC)
+        verdict = webpki.check_chain(got.chain, host, trust, now=now, window_days=window_days)
+        return finding(
+            where,
+            "tls",
+            verdict.status,
+            verdict.severity,
+            got=presented(got)[:1],
+            detail=f"STARTTLS: {verdict.detail}",
+        )
+
+    if jobs:
+        with ThreadPoolExecutor(max_workers=min(8, len(jobs))) as pool:
+            out.extend(pool.map(one, jobs))
+    return out
+
+
+# ------------------------------------------------------------------------ dane
+
+
+def dane_check(build: Result, smtp: Server | None, chains: Chains) -> list[Finding]:
+    """The mail host's TLSA records against the chain of ``smtp``, else of each of the
+    host's addresses on port 25."""
+    host = build.hostname
+    owner = f"_25._tcp.{host}"
+    tlsa = [r for z in build.zones for r in z.records if r.name == owner and r.rtype == "TLSA"]
+    zone = next((z.name for z in build.zones if names.in_zone(owner, z.name)), "")
+    if not tlsa:
+        where = Where(zone, owner, "TLSA", "")
+        detail = "no TLSA records for the mail host in the built zones"
+        return [finding(where, "dane", "no-tlsa", ERROR, detail=detail)]
+    targets = [smtp] if smtp else [Server(ip, 25) for ip in build.ips]
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+        return list(pool.map(lambda t: _dane_one(zone, owner, host, tlsa, t, chains), targets))
+
+
+def _dane_one(
+    zone: str,
+    owner: str,
+    host: str,
+    tlsa: list[Any],
+    target: Server,
+    chains: Chains,
+) -> Finding:
+    where = Where(zone, owner, "TLSA", str(target))
+    expected = tuple(sorted(r.value for r in tlsa))
+    served = chains.get(target, host)
+    if isinstance(served, SmtpFailure):
+        return finding(
+            where,
+            "dane",
+            served.status,
+            smtp_failure(served),
+            expected=expected,
+            detail=served.detail,
+        )
+    got = presented(served)
+    notes = []
+    for record in tlsa:
+        rd = record.rdata
+        m = match_tlsa(rd.usage, rd.selector, rd.mtype, rd.cert, served, host)
+        if m.ok:
+            return finding(
+                where,
+                "dane",
+                "ok",
+                OK,
+                expected=expected,
+                got=got,
+                detail=f"{record.value} {m.detail}",
+            )
+        if m.detail:
+            notes.append(f"{record.value}: {m.detail}")
+    chain = (
+        f"the {len(served.chain)} certificates presented"
+        if served.whole_chain
+        else "the server's certificate (this Python gives no chain)"
+    )
+    detail = f"no TLSA record matches {chain} after STARTTLS"
+    if notes:
+        detail += "; " + "; ".join(notes)
+    return finding(where, "dane", "mismatch", ERROR, expected=expected, got=got, detail=detail)

@@ -1,12 +1,12 @@
 """``zonegen verify --html FILE``: the verify document as one self-contained page.
 
-The page is made from the JSON document (``schema.py``), not from ``Report``: what monitoring
-reads and what people read cannot drift apart, and finding kinds, statuses and keys that
+The page is made from the JSON document (``findings.document``), not from ``Report``: what
+monitoring reads and what people read cannot drift apart, and finding kinds, statuses and keys that
 verify adds later appear on the page (as their own columns, or as generic key/value rows)
 without a template change. The view model is built here in plain Python; the Jinja2 template
 (``templates/verify.html``) only lays it out, with autoescape on: every value that came from
 the DNS is hostile until escaped (a TXT record can hold ``<script>``), and characters that
-hide or reorder text are shown as escapes (``safetext``).
+hide or reorder text are shown as escapes (``report.visible``).
 
 The page loads nothing: inline CSS, inline SVG, no JavaScript, no fonts, no images by URL.
 Everything is in a fixed order, so two runs with the same findings give the same page
@@ -23,8 +23,9 @@ from typing import Any
 
 import jinja2
 
-from .safetext import visible
-from .since import MARK, SEVERITIES, TIME, identity, order
+from .findings import MAIL_CHECKS, MARK, SEVERITIES, rank
+from .report import visible
+from .since import TIME, identity, order
 
 FINDING_KEYS = (
     "check",
@@ -38,29 +39,15 @@ FINDING_KEYS = (
     "got",
     "detail",
 )
-ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "signing", "rrsets")
+ZONE_KEYS = ("zone", "nameservers", "resolver", "signed", "signing", "rrsets", "validated")
 DOC_KEYS = ("schema", "ok", "summary", "zones", "findings", "run", "since")
 # Columns of a zone's table in this order; checks verify adds later follow, by name.
 CHECK_ORDER = ("authoritative", "resolver", "dnssec", "dane", "mail")
-# The mail checks (mailrun.py) share one column, "mail", each cell naming its check: one
-# column each would make the table ten columns wide for a row or two of each.
-MAIL_CHECKS = frozenset(
-    {
-        "iprev",
-        "spf-eval",
-        "dkim-key",
-        "dmarc-external",
-        "tlsrpt",
-        "mta-sts",
-        "srv-clients",
-        "autoconfig",
-        "autodiscover",
-        "tls",
-    }
-)
 
 
 def _column_key(f: dict[str, Any]) -> tuple[str, str]:
+    """The mail checks share one column, "mail", each cell naming its check: one column each
+    would make the table ten columns wide for a row or two of each."""
     if f["check"] in MAIL_CHECKS:
         return ("mail", "")
     return (f["check"], f["server"])
@@ -277,11 +264,7 @@ def _run(run: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _worst(severities: list[str]) -> str:
-    return min(severities, key=_rank, default="ok")
-
-
-def _rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+    return min(severities, key=rank, default="ok")
 
 
 def _name_order(name: str) -> tuple[str, ...]:
@@ -375,7 +358,7 @@ def _short(text: str) -> str:
 def _cell(findings: list[dict[str, Any]]) -> Cell | None:
     if not findings:
         return None
-    worst = min(findings, key=lambda f: _rank(f["severity"]))
+    worst = min(findings, key=lambda f: rank(f["severity"]))
     text = worst["status"]
     if worst["check"] in MAIL_CHECKS:
         text = f"{worst['check']}: {text}"
@@ -398,12 +381,20 @@ def _dnssec(zone: dict[str, Any], findings: list[dict[str, Any]]) -> list[tuple[
         lines.append(
             ("ok" if zone["signed"] else "warning", "signed", "yes" if zone["signed"] else "no")
         )
-    resolver = Counter(f["status"] for f in findings if f["check"] == "resolver")
-    if resolver:
-        worst = _worst([f["severity"] for f in findings if f["check"] == "resolver"])
-        total = sum(resolver.values())
-        text = f"{resolver.get('ok', 0)} of {total} answers validated (AD bit)"
-        others = ", ".join(f"{n} {s}" for s, n in sorted(resolver.items()) if s != "ok")
+    asked = [f for f in findings if f["check"] == "resolver"]
+    # One finding per RRset asked; the zone's own rows (no AD at all, "*") and the EDE
+    # notes next to a good answer are not answers.
+    answers = [f for f in asked if f["rtype"] not in ("*", "") and f["status"] != "ede"]
+    if asked:
+        worst = _worst([f["severity"] for f in asked])
+        # An answer as built is not a validated one: "validated" counts those with the AD
+        # bit (older reports without it: the ok rows that say so).
+        validated = zone.get("validated")
+        if not isinstance(validated, int):
+            validated = sum(1 for f in answers if f.get("detail") == "validated (AD)")
+        text = f"{validated} of {len(answers)} answers validated (AD bit)"
+        statuses = Counter(f["status"] for f in asked)
+        others = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()) if s != "ok")
         lines.append((worst, "resolver", text + (f"; {others}" if others else "")))
     for f in sorted(findings, key=order):
         if f["check"] == "dnssec":

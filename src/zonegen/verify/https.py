@@ -1,4 +1,5 @@
-"""A bounded HTTPS GET for the MTA-STS policy (RFC 8461 3.3), whatever the server does.
+"""``--https``: a bounded HTTPS GET for the MTA-STS policy (RFC 8461 3.3), whatever the server
+does, and a TLS handshake with autoconfig and autodiscover on port 443 (Mox's ``checkTLS``).
 
 - One deadline for everything (connection, TLS handshake, request, response): the socket is
   read only within it, through memory BIOs, so a server that drips bytes cannot stretch it.
@@ -7,22 +8,24 @@
 - HTTP/1.0, so the answer comes whole, never chunked; at most ``MAX_HEAD`` octets of status
   line and headers and ``MAX_BODY`` of body. A redirect is reported, never followed (RFC
   8461 3.3: "HTTP 3xx redirects MUST NOT be followed").
-- Where to connect: ``--https-resolve NAME:ADDR:PORT`` (as curl's ``--resolve``), else the
-  name's A/AAAA through the resolver, port 443.
+- Where to connect (:class:`Web`): ``--https-resolve NAME:ADDR:PORT`` (as curl's
+  ``--resolve``), else the name's A/AAAA through the resolver, port 443.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from ..text import digits
 from . import dane, sts, webpki
-from .findings import ERROR, FATAL
-from .lookup import LiveLookup
+from .findings import ERROR, FATAL, OK
+from .lookup import Entry, LiveLookup
 from .servers import Server
 
 HTTPS_TIMEOUT = 20.0  # seconds for one whole fetch (within --timeout)
@@ -47,34 +50,12 @@ class Response:
     body: bytes
 
 
-def parse_resolve(text: str) -> tuple[str, Server]:
-    """``NAME:ADDR:PORT`` (ADDR an IP, IPv6 in brackets) -> (absolute name, server)."""
-    from .. import names
-    from ..errors import InputError
-    from .servers import parse_server
-
-    name, sep, rest = text.partition(":")
-    if not sep or not rest:
-        raise InputError(f"--https-resolve {text!r}: give NAME:ADDR:PORT")
-    try:
-        host = names.absolute(name)
-    except ValueError as e:
-        raise InputError(f"--https-resolve {text!r}: {e}") from None
-    server = parse_server(rest, default_port=443, what="--https-resolve")
-    return host, server
-
-
-def get(
-    server: Server,
-    host: str,
-    path: str,
-    *,
-    trust: webpki.Trust,
-    deadline: float,
-    window_days: float,
-) -> tuple[Response, webpki.Verdict]:
-    """GET ``https://host/path`` from ``server``. Raises :class:`HttpsFailure`."""
-    name = host.rstrip(".")
+@contextlib.contextmanager
+def _tls(
+    server: Server, host: str, *, trust: webpki.Trust, deadline: float, window_days: float
+) -> Iterator[tuple[_Io, ssl.SSLObject, webpki.Verdict]]:
+    """A TLS connection to ``server`` for ``host``, its handshake done and the chain it
+    presented judged. Raises :class:`HttpsFailure` when there is no handshake."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise HttpsFailure("unreachable", FATAL, f"not asked: the time ran out before {server}")
@@ -93,15 +74,32 @@ def get(
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False  # checked below, with webpki, on the presented chain
         ctx.verify_mode = ssl.CERT_NONE
-        tls = ctx.wrap_bio(io.incoming, io.outgoing, server_hostname=name)
+        tls = ctx.wrap_bio(io.incoming, io.outgoing, server_hostname=host.rstrip("."))
         io.run(tls.do_handshake, "TLS handshake")
         chain = dane.presented_chain(tls) or (tls.getpeercert(binary_form=True) or b"",)
         now = datetime.datetime.now(datetime.UTC)
-        verdict = webpki.check_chain(chain, host, trust, now=now, window_days=window_days)
+        yield io, tls, webpki.check_chain(chain, host, trust, now=now, window_days=window_days)
+
+
+def get(
+    server: Server,
+    host: str,
+    path: str,
+    *,
+    trust: webpki.Trust,
+    deadline: float,
+    window_days: float,
+) -> tuple[Response, webpki.Verdict]:
+    """GET ``https://host/path`` from ``server``. Raises :class:`HttpsFailure`."""
+    with _tls(server, host, trust=trust, deadline=deadline, window_days=window_days) as (
+        io,
+        tls,
+        verdict,
+    ):
         if verdict.severity == ERROR:
             raise HttpsFailure(verdict.status, ERROR, verdict.detail)
         request = (
-            f"GET {path} HTTP/1.0\r\nHost: {name}\r\nUser-Agent: {USER_AGENT}\r\n"
+            f"GET {path} HTTP/1.0\r\nHost: {host.rstrip('.')}\r\nUser-Agent: {USER_AGENT}\r\n"
             "Accept: text/plain\r\nConnection: close\r\n\r\n"
         ).encode()
         io.run(lambda: tls.write(request), "request")
@@ -213,7 +211,8 @@ def _response(data: bytes, server: Server) -> Response:
         )
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+    # RFC 9112 4: status-code = 3DIGIT, ASCII digits (str.isdigit takes '²', int() refuses it).
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not _digits(parts[1], 3):
         raise HttpsFailure(
             "bad-http", ERROR, f"{server}: not an HTTP status line: {lines[0][:60]!r}"
         )
@@ -223,99 +222,87 @@ def _response(data: bytes, server: Server) -> Response:
         if colon:
             headers.setdefault(key.strip().lower(), value.strip())
     length = headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) != len(body):
+    if length is not None and not (_digits(length) and int(length) == len(body)):
         raise HttpsFailure(
             "bad-http",
             ERROR,
-            f"{server}: Content-Length {length}, but {len(body)} octets came",
+            f"{server}: Content-Length {length[:20]!r}, but {len(body)} octets came",
         )
     return Response(int(parts[1]), parts[2] if len(parts) > 2 else "", headers, body)
+
+
+def _digits(text: str, size: int = 0) -> bool:
+    """ASCII digits only (RFC 9110 DIGIT), and exactly ``size`` of them when given."""
+    return digits(text) and (not size or len(text) == size)
 
 
 POLICY_PATH = "/.well-known/mta-sts.txt"  # RFC 8461 3.3
 MAX_ADDRESSES = 4  # addresses of one policy host tried at most
 
 
-def policy_fetcher(
-    lookup: LiveLookup,
-    resolves: Mapping[str, Server],
-    trust: webpki.Trust,
-    *,
-    deadline: float,
-    window_days: float,
-) -> sts.Fetch:
-    """How ``sts.py`` gets a policy: ``--https-resolve`` or the host's addresses through the
-    resolver, each tried in turn until one answers."""
+@dataclass(frozen=True)
+class Web:
+    """Where and how ``--https`` connects: ``--https-resolve``, else a name's addresses through
+    the resolver (``MAX_ADDRESSES`` of them), port 443; every connection within the run's
+    deadline and ``HTTPS_TIMEOUT``, certificates by ``trust``."""
 
-    def fetch(host: str) -> sts.Fetched:
-        if host in resolves:
-            targets = [resolves[host]]
-        else:
-            addresses, failed = lookup.addresses(host)
-            if not addresses:
-                if failed is not None:
-                    severity = FATAL if failed.fault == "no-answer" else ERROR
-                    return sts.Fetched(
-                        "", failure=failed.fault, severity=severity, detail=failed.detail
-                    )
-                return sts.Fetched(
-                    "",
-                    failure="no-address",
-                    severity=ERROR,
-                    detail=f"{host} has no address: senders cannot fetch the policy",
-                )
-            targets = [Server(a, 443) for a in addresses[:MAX_ADDRESSES]]
+    lookup: LiveLookup
+    resolves: Mapping[str, Server]
+    trust: webpki.Trust
+    deadline: float
+    window_days: float
+
+    def targets(self, host: str) -> tuple[list[Server], Entry | None]:
+        """Where to connect for ``https://host`` (with the failed lookup when nowhere)."""
+        if host in self.resolves:
+            return [self.resolves[host]], None
+        addresses, failed = self.lookup.addresses(host)
+        return [Server(a, 443) for a in addresses[:MAX_ADDRESSES]], failed
+
+    def limit(self) -> float:
+        return min(self.deadline, time.monotonic() + HTTPS_TIMEOUT)
+
+    def fetch_policy(self, host: str) -> sts.Fetched:
+        """:data:`sts.Fetch`: the policy from the first of the host's addresses that gives
+        one, else what went wrong with the first."""
+        targets, failed = self.targets(host)
+        if not targets:
+            if failed is not None:
+                severity = FATAL if failed.fault == "no-answer" else ERROR
+                detail = failed.detail
+                return sts.Fetched("", failure=failed.fault, severity=severity, detail=detail)
+            return sts.Fetched(
+                "",
+                failure="no-address",
+                severity=ERROR,
+                detail=f"{host} has no address: senders cannot fetch the policy",
+            )
         first: sts.Fetched | None = None
         for target in targets:
-            got = _fetch_one(target, host, trust, deadline, window_days)
+            got = self._fetch_one(target, host)
             if not got.failure:
                 return got
             first = first or got
         assert first is not None
         return first
 
-    return fetch
-
-
-def _fetch_one(
-    target: Server, host: str, trust: webpki.Trust, deadline: float, window_days: float
-) -> sts.Fetched:
-    try:
-        response, verdict = get(
-            target,
-            host,
-            POLICY_PATH,
-            trust=trust,
-            deadline=min(deadline, time.monotonic() + HTTPS_TIMEOUT),
-            window_days=window_days,
-        )
-    except HttpsFailure as e:
-        return sts.Fetched(str(target), failure=e.status, severity=e.severity, detail=e.detail)
-    if 300 <= response.status < 400:
-        where = response.headers.get("location", "")[:100]
-        return sts.Fetched(
-            str(target),
-            failure="redirect",
-            severity=ERROR,
-            detail=f"HTTP {response.status} to {where!r}: senders do not follow redirects "
-            "(RFC 8461 3.3); serve the policy at this URL itself",
-        )
-    if response.status != 200:
-        return sts.Fetched(
-            str(target),
-            failure="http-status",
-            severity=ERROR,
-            detail=f"HTTP {response.status} {response.reason[:40]}: senders take the domain "
-            "as without a policy (RFC 8461 3.3)",
-        )
-    try:
-        body = response.body.decode("utf-8")
-    except UnicodeDecodeError:
-        return sts.Fetched(
-            str(target), failure="invalid", severity=ERROR, detail="the policy is not UTF-8 text"
-        )
-    content_type = response.headers.get("content-type", "")
-    if verdict.severity != "ok":  # expiring: said next to the policy's own verdict
+    def _fetch_one(self, target: Server, host: str) -> sts.Fetched:
+        try:
+            response, verdict = get(
+                target,
+                host,
+                POLICY_PATH,
+                trust=self.trust,
+                deadline=self.limit(),
+                window_days=self.window_days,
+            )
+            body = _policy_text(response)
+        except HttpsFailure as e:
+            return sts.Fetched(str(target), failure=e.status, severity=e.severity, detail=e.detail)
+        content_type = response.headers.get("content-type", "")
+        if verdict.severity == OK:
+            return sts.Fetched(str(target), body=body, content_type=content_type)
+        # The certificate expires soon: said next to the policy's own verdict.
         return sts.Fetched(
             str(target),
             body=body,
@@ -323,4 +310,54 @@ def _fetch_one(
             detail=verdict.detail,
             severity=verdict.severity,
         )
-    return sts.Fetched(str(target), body=body, content_type=content_type)
+
+    def tls443(self, host: str) -> tuple[str, str, str] | None:
+        """:data:`maildns.Tls443`, Mox's ``checkTLS`` for autoconfig and autodiscover
+        (``checkDomain``): a TLS handshake with each address of the name on port 443, the
+        certificate valid for the name. Nothing is requested. None for a name without
+        address (the DNS check says so)."""
+        targets, _ = self.targets(host)
+        shown = f"https://{host.rstrip('.')}"
+        verdict = None
+        for target in targets:
+            connection = _tls(
+                target,
+                host,
+                trust=self.trust,
+                deadline=self.limit(),
+                window_days=self.window_days,
+            )
+            try:
+                with connection as (_, _, verdict):
+                    pass
+            except HttpsFailure as e:
+                return e.status, e.severity, f"{shown} at {target}: {e.detail}"
+            if verdict.severity != OK:
+                return verdict.status, verdict.severity, f"{shown} at {target}: {verdict.detail}"
+        if verdict is None:
+            return None
+        where = ", ".join(str(t) for t in targets)
+        return "ok", OK, f"{shown} at {where}: {verdict.detail}"
+
+
+def _policy_text(response: Response) -> str:
+    """The body of a response that is a policy (RFC 8461 3.3); :class:`HttpsFailure` if not."""
+    if 300 <= response.status < 400:
+        where = response.headers.get("location", "")[:100]
+        raise HttpsFailure(
+            "redirect",
+            ERROR,
+            f"HTTP {response.status} to {where!r}: senders do not follow redirects "
+            "(RFC 8461 3.3); serve the policy at this URL itself",
+        )
+    if response.status != 200:
+        raise HttpsFailure(
+            "http-status",
+            ERROR,
+            f"HTTP {response.status} {response.reason[:40]}: senders take the domain "
+            "as without a policy (RFC 8461 3.3)",
+        )
+    try:
+        return response.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HttpsFailure("invalid", ERROR, "the policy is not UTF-8 text") from None

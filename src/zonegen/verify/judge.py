@@ -17,7 +17,7 @@ Queries that got no answer at all are not findings here: they are returned as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +78,7 @@ class Judged:
 class Settings:
     now: float
     window: float  # seconds: warn about signatures expiring sooner
-    expect_signed: bool  # dnssec: true in the site file
+    expect_signed: bool  # signed: true in the site file
     ds: tuple[dns.rdata.Rdata, ...] | None  # --ds for this zone; None: not given
 
 
@@ -116,7 +116,8 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
             continue
         dnskey = za.dnskey.get(server)
         _note_unanswered(j, server, "authoritative", zone, f"{zone} DNSKEY", dnskey)
-        problem = _rcode_problem(dnskey, Where(zone, zone, "DNSKEY", str(server)))
+        where = Where(zone, zone, "DNSKEY", str(server))
+        problem = _rcode_problem(dnskey.message if dnskey else None, where)
         if problem:
             j.findings.append(problem)
     tlsa = any(s.rtype == "TLSA" for s in za.sets)
@@ -143,8 +144,9 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
         and all(c.ok for c in chains.values())
         and len(chains) == sum(1 for v in states.values() if v is True)
     )
+    validated = None
     if za.resolver is not None:
-        _resolver(za, settings, signed, chain_ok, ds_known is not None, j)
+        validated = _resolver(za, settings, signed, chain_ok, ds_known is not None, j)
     j.info = {
         "zone": zone,
         "nameservers": [str(s) for s in za.servers],
@@ -168,6 +170,8 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
             {"server": str(s), "signed": states[s], "serial": serials[s]} for s in za.servers
         ],
     }
+    if validated is not None:  # the resolver's answers as built that carried the AD bit
+        j.info["validated"] = validated
     return j
 
 
@@ -204,12 +208,12 @@ def _lame(zone: str, server: Server, soa: Answer | None) -> Finding:
 
 
 def _rcode_problem(
-    answer: Answer | None, where: Where, check: str = "authoritative"
+    m: dns.message.Message | None, where: Where, check: str = "authoritative"
 ) -> Finding | None:
     """A finding for an answer with an error rcode (SERVFAIL, REFUSED, NOTAUTH, FORMERR...)."""
-    if answer is None or answer.message is None:
+    if m is None:
         return None
-    rcode = answer.message.rcode()
+    rcode = m.rcode()
     if rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
         return None
     name = dns.rcode.to_text(rcode)
@@ -219,7 +223,7 @@ def _rcode_problem(
         name.lower(),
         ERROR,
         detail=f"answered {name}" + _RCODE_MEANING.get(name, ""),
-        ede=extended_errors(answer.message),
+        ede=extended_errors(m),
     )
 
 
@@ -245,17 +249,9 @@ def _authoritative(
         else None
     )
     rows: list[Finding] = []
-    for rrset in za.sets:
-        where = Where(zone, rrset.name, rrset.rtype, str(server))
-        answer = served(za, server, rrset.name, rrset.rtype)
-        typed = (server, rrset.name, rrset.rtype) in za.typed
-        query = f"{rrset.name} {rrset.rtype if typed else 'ANY'}"
-        if answer is None or _note_unanswered(j, server, "authoritative", zone, query, answer):
-            continue
-        assert answer.message is not None
-        m = answer.message
+    for rrset, where, m in _answered(za, server, "authoritative", j):
         want = desired(rrset)
-        problem = _rcode_problem(answer, where)
+        problem = _rcode_problem(m, where)
         if problem:
             rows.append(problem)
             continue
@@ -271,23 +267,10 @@ def _authoritative(
                 )
             )
             continue
-        got_rrset = answer_rrset(m, rrset.name, rrset.rtype)
-        if got_rrset is None:
-            rows.append(
-                finding(
-                    where,
-                    "authoritative",
-                    "missing",
-                    ERROR,
-                    expected=want,
-                    detail=f"not on the server ({_no_data(m)})",
-                )
-            )
-            continue
-        got = values(rrset.rtype, got_rrset)
-        if got != want:
-            rows.append(finding(where, "authoritative", "different", ERROR, expected=want, got=got))
-        elif got_rrset.ttl != rrset.ttl:
+        got_rrset, got, problem = _compare(where, "authoritative", rrset, m)
+        if problem is not None:
+            rows.append(problem)
+        elif got_rrset is not None and got_rrset.ttl != rrset.ttl:
             rows.append(
                 finding(
                     where,
@@ -301,7 +284,7 @@ def _authoritative(
             )
         else:
             rows.append(finding(where, "authoritative", "ok", OK, expected=want, got=got))
-        if signed:
+        if signed and got_rrset is not None:
             sigs = rrsigs_for(m.answer, got_rrset.name, got_rrset.rdtype)
             for issue in dnssec.check_rrset(
                 got_rrset, sigs, origin, keys, settings.now, settings.window
@@ -310,6 +293,46 @@ def _authoritative(
     for name in za.names:
         rows.extend(_extras(za, server, name))
     return rows
+
+
+def _answered(
+    za: ZoneAnswers, server: Server, role: str, j: Judged
+) -> Iterator[tuple[RRset, Where, dns.message.Message]]:
+    """Each built RRset with the response ``server`` gave about it; a query without one is
+    noted in ``j`` (reported per server) and skipped."""
+    zone = za.zone.name
+    for rrset in za.sets:
+        where = Where(zone, rrset.name, rrset.rtype, str(server))
+        if role == "resolver":
+            answer = za.resolved.get((rrset.name, rrset.rtype))
+            query = f"{rrset.name} {rrset.rtype}"
+        else:
+            answer = served(za, server, rrset.name, rrset.rtype)
+            typed = (server, rrset.name, rrset.rtype) in za.typed
+            query = f"{rrset.name} {rrset.rtype if typed else 'ANY'}"
+        if answer is None or _note_unanswered(j, server, role, zone, query, answer):
+            continue
+        assert answer.message is not None
+        yield rrset, where, answer.message
+
+
+def _compare(
+    where: Where, check: str, rrset: RRset, m: dns.message.Message
+) -> tuple[dns.rrset.RRset | None, tuple[str, ...], Finding | None]:
+    """The RRset in the answer ``m`` against the built one: what the answer holds (None:
+    nothing), its values, and the missing or different finding (None: they match)."""
+    want = desired(rrset)
+    ede = extended_errors(m)
+    got_rrset = answer_rrset(m, rrset.name, rrset.rtype)
+    if got_rrset is None:
+        detail = _no_data(m) if check == "resolver" else f"not on the server ({_no_data(m)})"
+        missing = finding(where, check, "missing", ERROR, expected=want, detail=detail, ede=ede)
+        return None, (), missing
+    got = values(rrset.rtype, got_rrset)
+    if got != want:
+        different = finding(where, check, "different", ERROR, expected=want, got=got, ede=ede)
+        return got_rrset, got, different
+    return got_rrset, got, None
 
 
 def _no_data(m: dns.message.Message) -> str:
@@ -426,32 +449,31 @@ def _consistency(
     zone = za.zone.name
     out: list[Finding] = []
     everyone = ", ".join(str(s) for s in za.servers)
+
+    def disagree(rtype: str, status: str, severity: str, **details: Any) -> None:
+        where = Where(zone, zone, rtype, everyone)
+        out.append(finding(where, "consistency", status, severity, **details))
+
     known = {s: v for s, v in serials.items() if v is not None}
     if len(set(known.values())) > 1:
         shown = ", ".join(f"{s}: {v}" for s, v in known.items())
-        out.append(
-            finding(
-                Where(zone, zone, "SOA", everyone),
-                "consistency",
-                "serial",
-                WARNING,
-                got=tuple(f"{s} {v}" for s, v in known.items()),
-                detail=f"the servers serve different serials ({shown}): one has not caught "
-                "up (zone transfer, NOTIFY), or they are fed separately",
-            )
+        disagree(
+            "SOA",
+            "serial",
+            WARNING,
+            got=tuple(f"{s} {v}" for s, v in known.items()),
+            detail=f"the servers serve different serials ({shown}): one has not caught "
+            "up (zone transfer, NOTIFY), or they are fed separately",
         )
     signed = [str(s) for s, v in states.items() if v is True]
     unsigned = [str(s) for s, v in states.items() if v is False]
     if signed and unsigned:
-        out.append(
-            finding(
-                Where(zone, zone, "DNSKEY", everyone),
-                "consistency",
-                "signed",
-                ERROR,
-                detail=f"signed on {', '.join(signed)} but not on {', '.join(unsigned)}: "
-                "validating resolvers that reach the unsigned ones reject their answers",
-            )
+        disagree(
+            "DNSKEY",
+            "signed",
+            ERROR,
+            detail=f"signed on {', '.join(signed)} but not on {', '.join(unsigned)}: "
+            "validating resolvers that reach the unsigned ones reject their answers",
         )
     keysets = {}
     for s, v in states.items():
@@ -460,16 +482,13 @@ def _consistency(
             keys = dnssec.dnskeys(answer_rrset(answer.message, zone, "DNSKEY"))
             keysets[s] = tuple(sorted(dnssec.key_summary(k) for k in keys))
     if len(set(keysets.values())) > 1:
-        out.append(
-            finding(
-                Where(zone, zone, "DNSKEY", everyone),
-                "consistency",
-                "keys",
-                ERROR,
-                got=tuple(f"{s} {', '.join(k)}" for s, k in keysets.items()),
-                detail="the servers publish different DNSKEY sets: signatures made by one "
-                "server's keys do not validate against another's",
-            )
+        disagree(
+            "DNSKEY",
+            "keys",
+            ERROR,
+            got=tuple(f"{s} {', '.join(k)}" for s, k in keysets.items()),
+            detail="the servers publish different DNSKEY sets: signatures made by one "
+            "server's keys do not validate against another's",
         )
     for rrset in za.sets:
         seen: dict[tuple[str, ...], list[str]] = {}
@@ -507,7 +526,7 @@ def _issue(where: Where, issue: dnssec.Issue) -> Finding:
 
 def _unsigned(zone: str, server: Server, expected: bool, tlsa: bool) -> Finding:
     why = (
-        "the site file says dnssec: true"
+        "the site file says signed: true"
         if expected
         else "its TLSA records need DNSSEC: senders ignore DANE without it (RFC 7672 2.2)"
     )
@@ -549,7 +568,7 @@ def _ds_records(
         return None
     assert answer.message is not None
     if answer.message.rcode() != dns.rcode.NOERROR:
-        problem = _rcode_problem(answer, Where(zone, zone, "DS", resolver), "resolver")
+        problem = _rcode_problem(answer.message, Where(zone, zone, "DS", resolver), "resolver")
         if problem:
             j.findings.append(problem)
         return None
@@ -628,7 +647,8 @@ def _resolver(
     chain_ok: bool,
     ds_known: bool,
     j: Judged,
-) -> None:
+) -> int:
+    """The resolver's findings into ``j``; how many of its answers (as built) carried AD."""
     zone = za.zone.name
     resolver = za.resolver
     assert resolver is not None
@@ -639,37 +659,20 @@ def _resolver(
         for f in j.findings
         if f.check == "dnssec" and f.severity == ERROR
     }
-    for rrset in za.sets:
+    for rrset, where, m in _answered(za, resolver, "resolver", j):
         key = (rrset.name, rrset.rtype)
-        where = Where(zone, rrset.name, rrset.rtype, str(resolver))
-        answer = za.resolved.get(key)
-        query = f"{rrset.name} {rrset.rtype}"
-        if answer is None or _note_unanswered(j, resolver, "resolver", zone, query, answer):
-            continue
-        assert answer.message is not None
-        m = answer.message
         want = desired(rrset)
         ede = extended_errors(m)
         if m.rcode() == dns.rcode.SERVFAIL:
             rows.append(_servfail(za, key, where, want, ede, dnssec_problems, chain_ok))
             continue
-        problem = _rcode_problem(answer, where, "resolver")
+        problem = _rcode_problem(m, where, "resolver")
         if problem:
             rows.append(problem)
             continue
-        got_rrset = answer_rrset(m, rrset.name, rrset.rtype)
-        if got_rrset is None:
-            rows.append(
-                finding(
-                    where, "resolver", "missing", ERROR, expected=want, detail=_no_data(m), ede=ede
-                )
-            )
-            continue
-        got = values(rrset.rtype, got_rrset)
-        if got != want:
-            rows.append(
-                finding(where, "resolver", "different", ERROR, expected=want, got=got, ede=ede)
-            )
+        _, got, problem = _compare(where, "resolver", rrset, m)
+        if problem is not None:
+            rows.append(problem)
             continue
         matched += 1
         ad = bool(m.flags & dns.flags.AD)
@@ -692,44 +695,30 @@ def _resolver(
             )
     j.findings.extend(_collapse(rows, za, resolver))
     if signed and without_ad:
-        where = Where(zone, zone, "*", str(resolver))
         shown = f"{without_ad} of {matched} answers came without the AD bit"
         if chain_ok:
-            j.findings.append(
-                finding(
-                    where,
-                    "resolver",
-                    "not-validating",
-                    WARNING,
-                    detail=f"{shown}, yet the zone's chain of trust checks out (from its DS "
-                    "to every signature, checked here): the resolver does not validate "
-                    "DNSSEC, or lacks the trust anchor. Not a zone problem: ask a validating "
-                    "resolver (--resolver) to see what senders see",
-                )
+            status, why = (
+                "not-validating",
+                ", yet the zone's chain of trust checks out (from its DS to every "
+                "signature, checked here): the resolver does not validate DNSSEC, or lacks "
+                "the trust anchor. Not a zone problem: ask a validating resolver "
+                "(--resolver) to see what senders see",
             )
         elif not ds_known:
-            j.findings.append(
-                finding(
-                    where,
-                    "resolver",
-                    "not-validated",
-                    WARNING,
-                    detail=f"{shown}, and no DS is known to check the chain of trust here: "
-                    "give --ds, or leave out --nameserver so that verify reads the parent's "
-                    "DS; until then it cannot tell a resolver that does not validate from a "
-                    "broken chain",
-                )
+            status, why = (
+                "not-validated",
+                ", and no DS is known to check the chain of trust here: give --ds, or leave "
+                "out --nameserver so that verify reads the parent's DS; until then it cannot "
+                "tell a resolver that does not validate from a broken chain",
             )
         else:
-            j.findings.append(
-                finding(
-                    where,
-                    "resolver",
-                    "not-validated",
-                    WARNING,
-                    detail=f"{shown}; the chain of trust is broken (see the dnssec findings)",
-                )
+            status, why = (
+                "not-validated",
+                "; the chain of trust is broken (see the dnssec findings)",
             )
+        where = Where(zone, zone, "*", str(resolver))
+        j.findings.append(finding(where, "resolver", status, WARNING, detail=shown + why))
+    return matched - without_ad
 
 
 _WHY = {

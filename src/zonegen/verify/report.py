@@ -1,14 +1,38 @@
-"""The verify report as a person reads it: a table per zone, the servers with their times, and
-the problems spelled out (the same problem on several servers is one entry)."""
+"""The verify report as a person reads it: a table per zone, the servers with their times, the
+problems spelled out (the same problem on several servers is one entry), and with ``--since``
+what changed; and :func:`visible`, which every text from the DNS passes on its way to a person.
+
+A TXT record can hold anything: terminal escape sequences, a right-to-left override that
+makes ``moc.elpmaxe`` read as ``example.com``, a NUL, a line break that forges a report line,
+a lone surrogate that cannot be encoded. Every such character is shown as an escape
+(``\\u202e``), so what a person reads is what the server holds.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-from .findings import ERROR, FATAL, OK, RANK, WARNING, Finding
-from .run import Report
+from .findings import ERROR, FATAL, MARK, OK, RANK, WARNING, Finding, Report
 
-_MARK = {OK: "ok", WARNING: "WARN", ERROR: "FAIL", FATAL: "FAIL"}
+# Cc: controls (C0, C1, DEL); Cf: format (bidi overrides and isolates, zero-width
+# characters); Cs: lone surrogates (from JSON ``\\ud800``); Zl/Zp: line/paragraph separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def visible(text: object) -> str:
+    """``text`` with every control, format and surrogate character escaped."""
+    s = text if isinstance(text, str) else str(text)
+    if s.isprintable():  # False for every category below (and for other spaces): cheap
+        return s
+    return "".join(_escape(c) if unicodedata.category(c) in _HIDDEN else c for c in s)
+
+
+def _escape(c: str) -> str:
+    n = ord(c)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}"
+
+
 _SHOW_VALUES = ("different", "missing", "ttl", "mismatch", "records", "serial", "keys")
 
 
@@ -54,7 +78,7 @@ def render_text(report: Report) -> str:
         for f, servers in problems:
             where = f" @ {', '.join(servers)}" if any(servers) else ""
             what = f": {f.name} {f.rtype}" if f.name else ""
-            lines.append(f"  {_MARK[f.severity]} {f.check} {f.status}{what}{where}")
+            lines.append(f"  {MARK[f.severity]} {f.check} {f.status}{what}{where}")
             if f.detail:
                 lines.append(f"       {f.detail}")
             for _, text in f.ede:
@@ -72,7 +96,8 @@ def render_text(report: Report) -> str:
         + (f", {n[FATAL]} could not check" if n[FATAL] else "")
         + f" ({report.seconds:.1f} s)"
     )
-    return "\n".join(lines) + "\n"
+    # Each line on its own: a line break inside a value is shown, it starts no line.
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def _signed(zone: dict[str, Any]) -> str:
@@ -118,3 +143,38 @@ def _cell(f: Finding | None) -> str:
     if f is None:
         return "-"
     return f.status if f.severity == OK else f.status.upper()
+
+
+# ------------------------------------------------------------------------ --since
+
+
+def describe(finding: dict[str, Any]) -> str:
+    """One line, as the text report writes a problem: ``FAIL check status: name type @ server``."""
+    where = f" @ {finding['server']}" if finding["server"] else ""
+    mark = MARK.get(finding["severity"], finding["severity"].upper())
+    return visible(
+        f"{mark} {finding['check']} {finding['status']}: {finding['name']} {finding['rtype']}"
+        f"{where}"
+    )
+
+
+def render_since(since: dict[str, Any]) -> str:
+    """The ``since`` section (``since.compare``) for people, appended to the text report."""
+    prev = since["previous"]
+    newly, fixed, still = since["newly_failing"], since["fixed"], since["still_failing"]
+    lines = [
+        f"since the run of {prev['started']} ({visible(prev['file'])}): "
+        f"{len(newly)} newly failing, {len(fixed)} fixed, {len(still)} still failing"
+    ]
+    if newly:
+        lines.append("  newly failing:")
+        lines.extend(f"    {describe(f)}" for f in newly)
+    if fixed:
+        lines.append("  fixed:")
+        for f in fixed:
+            now = f"now {visible(f['now'])}" if f["now"] else "no longer checked"
+            lines.append(f"    was {describe(f)} ({now})")
+    if still:
+        lines.append("  still failing:")
+        lines.extend(f"    {describe(f)} (since {f['first_seen']})" for f in still)
+    return "\n".join(lines) + "\n"

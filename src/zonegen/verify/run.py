@@ -5,8 +5,11 @@
    with DO: records, signed or not, serial, signatures, denial of existence), across servers
    (disagreement), against the DS (``--ds``, or the parent's), and through the resolver (the
    AD bit, bogus answers with their Extended DNS Errors).
-3. DANE, only when asked (``--dane``/``--smtp``): the chain served after STARTTLS against the
-   TLSA records.
+3. The mail checks of Mox's own "Check DNS" (``maildns.py``, ``sts.py``), from what the
+   resolver said in step 2 and what they ask it beyond that; with ``--https`` the MTA-STS
+   policy, with ``--tls`` the certificate of each MX.
+4. DANE, only when asked (``--dane``/``--smtp``): the chain served after STARTTLS against the
+   TLSA records (``dane.py``, one conversation per server for ``--tls`` and DANE).
 
 Everything runs within limits: each query its own timeout, the whole run one deadline
 (``--timeout``); a server that gives no answer is one finding, not one per record. Many zones
@@ -17,31 +20,39 @@ query more than by the servers, and threads share one interpreter lock.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import dns.rdata
 import dns.resolver
 
-from .. import names
 from ..errors import InputError
 from ..model import Zone
 from ..parallel import MAX_WORKERS, cpus, fork_map
 from ..pipeline import Result
-from . import dane as dane_check
+from . import maildns, sts
+from .dane import Chains, dane_check, tls_check
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
-from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding, order
+from .findings import (
+    ERROR,
+    FATAL,
+    MAIL_DNS_CHECKS,
+    OK,
+    WARNING,
+    Finding,
+    Report,
+    Where,
+    finding,
+    order,
+)
 from .gather import gather
-from .https import policy_fetcher
+from .https import Web
 from .judge import Settings, Unanswered, judge_zone
 from .lookup import Entry, Key, LiveLookup, seed_from
-from .mailrun import DNS_CHECKS, run_mail_checks
-from .mailsite import mail_site
-from .schema import VERSION as SCHEMA_VERSION
+from .mailsite import MailSite, mail_site
 from .servers import Server
-from .smtptls import Chains, smtp_failure, tls_check
 from .webpki import CERT_WINDOW_DAYS, Trust
 
 __all__ = ["ERROR", "FATAL", "OK", "WARNING", "Finding", "Options", "Report", "verify"]
@@ -59,7 +70,7 @@ class Options:
     expiry_window_days: float = EXPIRY_WINDOW_DAYS
     ds: Mapping[str, tuple[dns.rdata.Rdata, ...]] = field(default_factory=dict)
     workers: int = WORKERS
-    # The mail checks (mailrun.py): those left out (--skip), and, per mail domain, the
+    # The mail checks: those left out (--skip), and, per mail domain, the
     # MTA-STS id and policy digest of the previous run (--since).
     skip: frozenset[str] = frozenset()
     previous_policies: Mapping[str, tuple[str, str]] = field(default_factory=dict)
@@ -71,42 +82,6 @@ class Options:
     trust: Trust | None = None
     https_resolve: Mapping[str, Server] = field(default_factory=dict)
     cert_window_days: float = CERT_WINDOW_DAYS
-
-
-@dataclass
-class Report:
-    zones: list[dict[str, Any]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    # Per server: role, queries, answered, time (total, slowest), outcome.
-    servers: list[dict[str, Any]] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    @property
-    def exit_code(self) -> int:
-        if self.count(FATAL):
-            return 2
-        return 1 if self.count(ERROR) else 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA_VERSION,  # verify-report.schema.json; see schema.py
-            "ok": self.exit_code == 0,
-            "summary": {s: self.count(s) for s in (OK, WARNING, ERROR, FATAL)},
-            "zones": self.zones,
-            "servers": self.servers,
-            "findings": [_finding_json(f) for f in self.findings],
-        }
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    out = {**asdict(f), "expected": list(f.expected), "got": list(f.got)}
-    del out["ede"]
-    if f.ede:  # only where the resolver sent Extended DNS Errors
-        out["ede"] = [{"code": code, "text": text} for code, text in f.ede]
-    return out
 
 
 # From this many zones on, the zones are split over forked processes (parallel.fork_map);
@@ -149,7 +124,7 @@ def verify(
             raise InputError(f"--ds for {zone}: not a zone of the site file")
     if resolver is None:
         resolver = system_resolver()
-    mail = not set(DNS_CHECKS) <= options.skip or options.tls
+    mail = not set(MAIL_DNS_CHECKS) <= options.skip or options.tls
     if (options.https or options.tls) and options.trust is None:
         raise InputError("--https and --tls need the CAs to trust (--ca-bundle)")
     # Before any query: a DKIM key file that cannot be read is bad input (exit 2).
@@ -196,21 +171,19 @@ def verify(
     chains = Chains(deadline)
     if site is not None:
         lookup = LiveLookup(asker, resolver, seed)
-        fetch = None
+        fetch, tls443 = None, None
         if options.https and options.trust is not None:
-            fetch = policy_fetcher(
-                lookup,
-                options.https_resolve,
-                options.trust,
-                deadline=deadline,
-                window_days=options.cert_window_days,
+            web = Web(
+                lookup, options.https_resolve, options.trust, deadline, options.cert_window_days
             )
+            fetch, tls443 = web.fetch_policy, web.tls443
         report.findings.extend(
-            run_mail_checks(
+            _mail_checks(
                 site,
                 lookup,
                 skip=options.skip,
                 fetch=fetch,
+                tls443=tls443,
                 previous_policies=options.previous_policies,
             )
         )
@@ -233,7 +206,7 @@ def verify(
     report.zones.sort(key=lambda z: rank[z["zone"]])
     roles = _roles(located, resolver)
     if smtp or dane:
-        report.findings.extend(_dane(build, smtp, chains))
+        report.findings.extend(dane_check(build, smtp, chains))
     for server, s in chains.stats.items():
         stats[server] = s
         roles[server] = "smtp"
@@ -270,6 +243,37 @@ def _roles(
     roles = {s: "authoritative" for _, servers, _ in located for s in servers}
     roles[resolver] = "resolver"
     return roles
+
+
+def _mail_checks(
+    site: MailSite,
+    lookup: LiveLookup,
+    *,
+    skip: frozenset[str],
+    fetch: sts.Fetch | None,
+    tls443: maildns.Tls443 | None,
+    previous_policies: Mapping[str, tuple[str, str]],
+) -> list[Finding]:
+    """Every DNS mail check not in ``skip``, each in a thread of its own (each asks its
+    names one after the other; most answers come from what the zone checks asked); with
+    ``--https`` the MTA-STS policy (``fetch``) and the TLS of autoconfig and autodiscover
+    (``tls443``)."""
+    jobs: dict[str, Callable[[], list[Finding]]] = {
+        "iprev": lambda: maildns.iprev(site, lookup),
+        "spf-eval": lambda: maildns.spf_eval(site, lookup),
+        "dkim-key": lambda: maildns.dkim_key(site, lookup),
+        "dmarc-external": lambda: maildns.dmarc_external(site, lookup),
+        "tlsrpt": lambda: maildns.tlsrpt(site, lookup),
+        "mta-sts": lambda: sts.mta_sts(site, lookup, fetch, previous_policies),
+        "srv-clients": lambda: maildns.srv_clients(site, lookup),
+        "autoconfig": lambda: maildns.autoconfig(site, lookup, tls443),
+        "autodiscover": lambda: maildns.autodiscover(site, lookup, tls443),
+    }
+    chosen = [jobs[check] for check in MAIL_DNS_CHECKS if check not in skip]
+    if not chosen:
+        return []
+    with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+        return [f for fs in pool.map(lambda job: job(), chosen) for f in fs]
 
 
 # ------------------------------------------------------------------------ name servers
@@ -399,68 +403,3 @@ def _server_rows(
             }
         )
     return rows
-
-
-# ------------------------------------------------------------------------ DANE
-
-
-def _dane(build: Result, smtp: Server | None, chains: Chains) -> list[Finding]:
-    host = build.hostname
-    owner = f"_25._tcp.{host}"
-    tlsa = [r for z in build.zones for r in z.records if r.name == owner and r.rtype == "TLSA"]
-    zone = next((z.name for z in build.zones if names.in_zone(owner, z.name)), "")
-    if not tlsa:
-        where = Where(zone, owner, "TLSA", "")
-        detail = "no TLSA records for the mail host in the built zones"
-        return [finding(where, "dane", "no-tlsa", ERROR, detail=detail)]
-    targets = [smtp] if smtp else [Server(ip, 25) for ip in build.ips]
-    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
-        return list(pool.map(lambda t: _dane_one(zone, owner, host, tlsa, t, chains), targets))
-
-
-def _dane_one(
-    zone: str,
-    owner: str,
-    host: str,
-    tlsa: list[Any],
-    target: Server,
-    chains: Chains,
-) -> Finding:
-    where = Where(zone, owner, "TLSA", str(target))
-    expected = tuple(sorted(r.value for r in tlsa))
-    served = chains.get(target, host)
-    if isinstance(served, dane_check.SmtpFailure):
-        return finding(
-            where,
-            "dane",
-            served.status,
-            smtp_failure(served),
-            expected=expected,
-            detail=served.detail,
-        )
-    got = dane_check.presented(served)
-    notes = []
-    for record in tlsa:
-        rd = record.rdata
-        m = dane_check.match_tlsa(rd.usage, rd.selector, rd.mtype, rd.cert, served, host)
-        if m.ok:
-            return finding(
-                where,
-                "dane",
-                "ok",
-                OK,
-                expected=expected,
-                got=got,
-                detail=f"{record.value} {m.detail}",
-            )
-        if m.detail:
-            notes.append(f"{record.value}: {m.detail}")
-    chain = (
-        f"the {len(served.chain)} certificates presented"
-        if served.whole_chain
-        else "the server's certificate (this Python gives no chain)"
-    )
-    detail = f"no TLSA record matches {chain} after STARTTLS"
-    if notes:
-        detail += "; " + "; ".join(notes)
-    return finding(where, "dane", "mismatch", ERROR, expected=expected, got=got, detail=detail)

@@ -1,5 +1,5 @@
 """The arguments of ``zonegen verify`` that name servers and keys: ``HOST[:PORT]`` (IPv6 in
-brackets, ``[2001:db8::53]:5353``) and ``--ds`` records."""
+brackets, ``[2001:db8::53]:5353``), ``--https-resolve NAME:ADDR:PORT`` and ``--ds`` records."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 
+from .. import names
 from ..errors import InputError
 from ..text import digits
 
@@ -47,6 +48,19 @@ def parse_server(text: str, *, default_port: int, what: str) -> Server:
         if what != "--smtp":
             raise InputError(f"{what} {text!r}: give an IP address (HOST[:PORT])") from None
     return Server(host, port)
+
+
+def parse_resolve(text: str) -> tuple[str, Server]:
+    """``NAME:ADDR:PORT`` (ADDR an IP, IPv6 in brackets) -> (absolute name, server)."""
+    name, sep, rest = text.partition(":")
+    if not sep or not rest:
+        raise InputError(f"--https-resolve {text!r}: give NAME:ADDR:PORT")
+    try:
+        host = names.absolute(name)
+    except ValueError as e:
+        raise InputError(f"--https-resolve {text!r}: {e}") from None
+    server = parse_server(rest, default_port=443, what="--https-resolve")
+    return host, server
 
 
 def parse_ds(text: str) -> tuple[str, dns.rdata.Rdata]:

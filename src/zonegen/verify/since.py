@@ -1,6 +1,6 @@
 """What changed since an earlier run: ``zonegen verify --since PREV.json``.
 
-PREV is an earlier ``--format json`` document (see ``schema.py``). A finding is known across
+PREV is an earlier ``--format json`` document (see ``findings.py``). A finding is known across
 runs by its identity (check, zone, name, rtype, server, status); every finding that is not
 ``ok`` is a problem (warnings included: a record that appeared on the server is news). Then:
 
@@ -26,13 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .safetext import visible
-from .schema import VERSION
+from .findings import SEVERITIES, VERSION, rank
+from .report import visible
 
 IDENTITY = ("check", "zone", "name", "rtype", "server", "status")
 Identity = tuple[str, ...]
-SEVERITIES = ("fatal", "error", "warning", "ok")
-MARK = {"fatal": "FAIL", "error": "FAIL", "warning": "WARN", "ok": "ok"}
 TIME = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 _HINT = "give a file written by `zonegen verify --format json` or `--json FILE`"
 
@@ -166,7 +164,7 @@ def compare(findings: list[dict[str, Any]], started: str, previous: Previous) ->
         # What the same check on the same record and server says now, whatever the status.
         where = key[:-1]
         prior = status_now.get(where)
-        if prior is None or _rank(finding["severity"]) < _rank(prior[1]):
+        if prior is None or rank(finding["severity"]) < rank(prior[1]):
             status_now[where] = (finding["status"], finding["severity"])
     newly = [{**f, "first_seen": started} for key, f in now.items() if key not in previous.problems]
     still = [
@@ -191,14 +189,10 @@ def compare(findings: list[dict[str, Any]], started: str, previous: Previous) ->
     }
 
 
-def _rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
-
-
 def order(finding: dict[str, Any]) -> tuple[int, str, str, str, str, str, str]:
     """Worst first, then by zone, name, type, check, server, status."""
     return (
-        _rank(finding["severity"]),
+        rank(finding["severity"]),
         finding["zone"],
         finding["name"],
         finding["rtype"],
@@ -206,35 +200,3 @@ def order(finding: dict[str, Any]) -> tuple[int, str, str, str, str, str, str]:
         finding["server"],
         finding["status"],
     )
-
-
-def describe(finding: dict[str, Any]) -> str:
-    """One line, as the text report writes a problem: ``FAIL check status: name type @ server``."""
-    where = f" @ {finding['server']}" if finding["server"] else ""
-    mark = MARK.get(finding["severity"], finding["severity"].upper())
-    return visible(
-        f"{mark} {finding['check']} {finding['status']}: {finding['name']} {finding['rtype']}"
-        f"{where}"
-    )
-
-
-def render_text(since: dict[str, Any]) -> str:
-    """The ``since`` section for people, appended to the text report."""
-    prev = since["previous"]
-    newly, fixed, still = since["newly_failing"], since["fixed"], since["still_failing"]
-    lines = [
-        f"since the run of {prev['started']} ({visible(prev['file'])}): "
-        f"{len(newly)} newly failing, {len(fixed)} fixed, {len(still)} still failing"
-    ]
-    if newly:
-        lines.append("  newly failing:")
-        lines.extend(f"    {describe(f)}" for f in newly)
-    if fixed:
-        lines.append("  fixed:")
-        for f in fixed:
-            now = f"now {visible(f['now'])}" if f["now"] else "no longer checked"
-            lines.append(f"    was {describe(f)} ({now})")
-    if still:
-        lines.append("  still failing:")
-        lines.extend(f"    {describe(f)} (since {f['first_seen']})" for f in still)
-    return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..mail import mtasts
 from .findings import ERROR, OK, WARNING, Finding, Where, finding
 from .lookup import LiveLookup
-from .maildns import fault
+from .maildns import Check
 from .mailsite import MailSite
 
 DAY = 86400
@@ -65,68 +65,27 @@ def mta_sts(
     fetch: Fetch | None,
     previous: Mapping[str, tuple[str, str]],
 ) -> list[Finding]:
-    out: list[Finding] = []
-    server = str(lookup.resolver)
+    c = Check("mta-sts", site, lookup)
     for domain in site.domains:
-        owner = f"_mta-sts.{domain}"
-        where = site.where(owner, "TXT", server)
-        e = lookup.entry(owner, "TXT")
-        problem = fault(where, "mta-sts", e, f"{owner} TXT")
-        if problem:
-            out.append(problem)
-            continue
-        texts = [t for t in e.records if mtasts.is_mta_sts(t)]
-        if not texts:
-            built = site.has(owner, "TXT")
-            out.append(
-                finding(
-                    where,
-                    "mta-sts",
-                    "missing" if built else "absent",
-                    ERROR if built else WARNING,
-                    detail="no MTA-STS record: senders do not look for the policy"
-                    + ("; publish the record Mox printed" if built else "; Mox warns"),
-                )
-            )
-            continue
-        if len(texts) > 1:
-            out.append(
-                finding(
-                    where,
-                    "mta-sts",
-                    "multiple",
-                    ERROR,
-                    got=tuple(texts),
-                    detail=f"{len(texts)} MTA-STS records: senders take the domain as "
-                    "without MTA-STS (RFC 8461 3.1); keep one",
-                )
-            )
-            continue
-        issues = [i for i in mtasts.sts_record(texts[0]) if i.severity == "error"]
-        if issues:
-            out.append(
-                finding(
-                    where,
-                    "mta-sts",
-                    "invalid",
-                    ERROR,
-                    got=(texts[0],),
-                    detail="; ".join(i.message for i in issues[:3]),
-                )
-            )
+        where = c.where(f"_mta-sts.{domain}", "TXT")
+        text = c.single(
+            where,
+            mtasts.is_mta_sts,
+            kind="MTA-STS records",
+            missing="no MTA-STS record: senders do not look for the policy",
+            multiple="senders take the domain as without MTA-STS (RFC 8461 3.1); keep one",
+            validate=mtasts.sts_record,
+        )
+        if text is None:
             continue
         sts_id = next(
-            (
-                p.split("=", 1)[1].strip()
-                for p in texts[0].split(";")
-                if p.strip().startswith("id=")
-            ),
+            (p.split("=", 1)[1].strip() for p in text.split(";") if p.strip().startswith("id=")),
             "",
         )
-        out.append(finding(where, "mta-sts", "ok", OK, got=(texts[0],)))
+        c.add(where, "ok", OK, got=(text,))
         if fetch is not None:
-            out.append(_policy(site, lookup, domain, sts_id, fetch, previous.get(domain)))
-    return out
+            c.out.append(_policy(site, lookup, domain, sts_id, fetch, previous.get(domain)))
+    return c.out
 
 
 def _policy(
