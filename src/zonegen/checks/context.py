@@ -81,15 +81,6 @@ class Context:
             self._nodes = nodes
         return name in self._nodes
 
-    def txt(self, name: str, prefix: str) -> list[tuple[Record, str]]:
-        """TXT records at ``name`` whose value starts with ``prefix`` (case-insensitive)."""
-        out = []
-        for record in self.get(name, "TXT"):
-            value = txt_text(record.rdata)
-            if value.lower().startswith(prefix.lower()):
-                out.append((record, value))
-        return out
-
     def signed(self, zone: str) -> bool:
         """The site says the zone is signed, or Mox printed TLSA for it active, which it does
         only after its resolver validated the domain with DNSSEC (admin/dnsrecords.go)."""

@@ -24,16 +24,9 @@ _RULES = {
 }
 
 
-def _selector(name: str) -> bool:
-    """``<selector>._domainkey.<domain>``; ADSP (``_adsp._domainkey``, RFC 5617, historic)
-    and DomainKeys policy records (``_domainkey.<domain>``) are not key records."""
-    head, sep, _ = name.partition("._domainkey.")
-    return bool(sep and head) and not name.startswith("_adsp._domainkey.")
-
-
 def dkim_records(ctx: Context) -> Iterator[Problem]:
     """Every TXT at a selector: one key, well formed, strong enough."""
-    for name in sorted(n for n in ctx.names() if _selector(n)):
+    for name in sorted(n for n in ctx.names() if dkim.is_key_name(n)):
         keys = [(r, txt_text(r.rdata)) for r in ctx.get(name, "TXT")]
         if len(keys) > 1:
             yield ctx.problem(
