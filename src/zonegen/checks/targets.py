@@ -22,14 +22,12 @@ def _wildcard_address(ctx: Context, name: str) -> bool:
 
 def ns_targets(ctx: Context) -> Iterator[Problem]:
     """NS targets that are CNAMEs inside the zones (RFC 2181 10.3)."""
-    for record in ctx.records:
-        if record.rtype == "NS" and ctx.get(_target(record), "CNAME"):
-            yield ctx.problem(
-                record,
-                "ns-target-cname",
-                f"the NS target {names.unicode(_target(record))} is a CNAME",
-                "point the NS at the server's own name (RFC 2181 10.3)",
-            )
+    for record in ctx.of_type("NS"):
+        target = _target(record)
+        if ctx.get(target, "CNAME"):
+            shown = names.unicode(target)
+            fix = "point the NS at the server's own name (RFC 2181 10.3)"
+            yield ctx.problem(record, "ns-target-cname", f"the NS target {shown} is a CNAME", fix)
 
 
 def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
