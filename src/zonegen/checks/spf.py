@@ -32,19 +32,16 @@ def _spf(ctx: Context) -> dict[str, list[tuple[Record, str]]]:
 
 def spf_version(ctx: Context) -> Iterator[Problem]:
     """TXT that was meant as SPF but does not start with exactly ``v=spf1`` and a space."""
-    for (_name, rtype), records in sorted(ctx.by_key.items()):
-        if rtype != "TXT":
-            continue
-        for record in records:
-            value = txt_text(record.rdata)
-            if spf.looks_like_spf(value):
-                yield ctx.problem(
-                    record,
-                    "spf-version",
-                    f"{value[:20]!r}...: receivers take only TXT that starts with 'v=spf1' and a "
-                    "space as SPF, so this domain has no SPF record (RFC 7208 4.5)",
-                    "start the record with 'v=spf1 ' (strings are joined without spaces)",
-                )
+    for record in ctx.of_type("TXT"):
+        value = txt_text(record.rdata)
+        if spf.looks_like_spf(value):
+            yield ctx.problem(
+                record,
+                "spf-version",
+                f"{value[:20]!r}...: receivers take only TXT that starts with 'v=spf1' and a "
+                "space as SPF, so this domain has no SPF record (RFC 7208 4.5)",
+                "start the record with 'v=spf1 ' (strings are joined without spaces)",
+            )
 
 
 def spf_rrtype(ctx: Context) -> Iterator[Problem]:
