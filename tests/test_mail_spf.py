@@ -315,6 +315,12 @@ def test_host_addresses_are_what_the_build_followed(terms: list[str], version: s
     assert spf.host_addresses(value) == _host_addresses_by_words(value)
 
 
+def test_ip_mechanism_is_read_back_as_the_address() -> None:
+    for ip in ("192.0.2.1", "2001:db8::1"):
+        assert spf.ip_mechanism(ip) == ("ip6:" if ":" in ip else "ip4:") + ip
+        assert spf.host_addresses(f"v=spf1 {spf.ip_mechanism(ip)} -all") == ((1, ip),)
+
+
 def test_spf_like_text() -> None:
     assert spf.looks_like_spf("v=spf1mx -all") and spf.looks_like_spf(" v=spf1 mx")
     assert spf.looks_like_spf("v = spf1 mx") and not spf.looks_like_spf("v=spf1 mx")

@@ -303,17 +303,13 @@ def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]
                 same = next((ip for ip in added if (":" in ip) == family), None)
                 if same:
                     added.remove(same)
-                    result.append(_ip_term(same))
+                    result.append(spf.ip_mechanism(same))
             else:
                 result.append(term)
             if i == last:
-                result.extend(_ip_term(ip) for ip in added)
+                result.extend(spf.ip_mechanism(ip) for ip in added)
         out.append(replace(record, rdata=make_txt(" ".join(result).encode())))
     return out
-
-
-def _ip_term(ip: str) -> str:
-    return ("ip6:" if ":" in ip else "ip4:") + ip
 
 
 def host_records(

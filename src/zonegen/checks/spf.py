@@ -99,5 +99,5 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
                     record,
                     "spf-host-not-allowed",
                     f"the mail host's address {ip} gets '{got.result}' for {names.unicode(name)}",
-                    f"add ip{'6' if ':' in ip else '4'}:{ip} or mx to the record",
+                    f"add {spf.ip_mechanism(ip)} or mx to the record",
                 )

@@ -895,6 +895,12 @@ def ip_terms(text: str) -> Iterator[tuple[int, Mechanism]]:
             yield i, term
 
 
+def ip_mechanism(ip: str) -> str:
+    """The mechanism that passes one address: ``ip4:`` or ``ip6:`` and the address (RFC 7208
+    5.6: without a CIDR length it is the address alone)."""
+    return ("ip6:" if ":" in ip else "ip4:") + ip
+
+
 @functools.lru_cache(maxsize=4096)
 def host_addresses(text: str) -> tuple[tuple[int, str], ...]:
     """(position, address) of each ip4:/ip6: mechanism that passes exactly one address (the
