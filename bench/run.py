@@ -215,6 +215,10 @@ def bench_threshold(root: Path, sizes: tuple[int, ...] = (16, 32, 64, 128, 256))
         print(f"{n} zones: serial {serial:.0f} ms, forked {forked:.0f} ms")
 
 
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     if sys.argv[1:] == ["--threshold"]:
         root = Path(tempfile.mkdtemp(prefix="zonegen-threshold-"))
@@ -226,7 +230,11 @@ def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
     root = Path(tempfile.mkdtemp(prefix="zonegen-bench-"))
     try:
+        # Other work on the machine shows in the wall times (less in the CPU times): say how
+        # busy it was, as the load averages over 1, 5 and 15 minutes.
+        print(f"load average at the start: {_load()}")
         rows = [bench_build(n, root) for n in sizes]
+        print(f"load average after the builds: {_load()}\n")
         print(
             "| N | records | baseline | zonegen build | wall ratio (min-max) |"
             " CPU ratio (min-max) | rebuild (nothing changed) | records/s (build) |"

@@ -180,3 +180,22 @@ def test_a_changed_working_directory_is_a_miss(repo: Path, monkeypatch: pytest.M
     monkeypatch.chdir(repo.parent)
     result = run("build", "--site", "repo/config/site.yaml", "--out", "repo/zones")
     assert result.exit_code == 0 and "unchanged repo/zones/example.org.yaml" in result.stdout
+
+
+def test_a_hit_loads_neither_octodns_nor_the_checks_nor_dnspythons_names(repo: Path) -> None:
+    """What a hit costs is mostly imports: it needs none of these (the site file's names are
+    plain labels, which names.py reads without dnspython)."""
+    import subprocess
+    import sys
+
+    assert run("build").exit_code == 0
+    script = (
+        "import sys; from pathlib import Path; from zonegen.build import build_files\n"
+        "built = build_files(Path('config/site.yaml'), Path('zones'), check=True)\n"
+        "heavy = ('octodns', 'zonegen.checks', 'zonegen.pipeline', 'dns.name', 'dns.rdata')\n"
+        "print(built.cached, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert out.stdout == "True []\n", out.stderr

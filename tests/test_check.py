@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from conftest import FIXTURES, REPO, Workspace, parse_rdata, run
 from test_fixtures_build import VARIANTS, record_files
 from zonegen.checks import RULES, rule_of, run_checks
+from zonegen.checks.issues import FIXES, RENAMED
+from zonegen.checks.issues import rule as issue_rule
 from zonegen.model import SITE, Origin, Record
 from zonegen.pipeline import build as pipeline_build
 from zonegen.sources import read_inputs
@@ -425,6 +427,15 @@ def test_every_registered_rule_has_a_case() -> None:
     for rule, (_, _, severity) in CASES.items():
         entry = rule_of(rule if rule == "spf-version" else rule.removesuffix("-version"))
         assert entry is not None and entry.severity == severity, rule
+
+
+def test_every_mail_library_issue_names_a_registered_rule() -> None:
+    """checks/issues.py names the rule of each issue code the mail libraries report: every
+    name is in the registry (so the README documents it), and every renaming is used."""
+    for library, code in FIXES:
+        rule_id, fix = issue_rule(library, code)
+        assert rule_of(rule_id) is not None and fix, (library, code)
+    assert set(RENAMED) <= set(FIXES)
 
 
 def test_rules_on_records_no_reader_makes(ws: Workspace) -> None:

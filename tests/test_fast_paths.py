@@ -148,7 +148,7 @@ def test_plain_names_are_their_own_unicode_form(name: str) -> None:
 
     from zonegen import names
 
-    expected = dns.name.from_text(name).to_unicode(idna_codec=names._CODEC)
+    expected = dns.name.from_text(name).to_unicode(idna_codec=names.codec())
     assert names.unicode(name) == expected
 
 
@@ -190,3 +190,26 @@ def test_shown_paths_are_relpaths_below_the_working_directory(
             else str(path)
         )
         assert show(path) == expected
+
+
+def test_wire_name_check_fast_path_equals_the_label_count() -> None:
+    """checks/wire.py answers for short ASCII names without splitting them into labels."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from zonegen.checks.wire import _name_problem, _name_problem_slow
+
+    label = st.one_of(
+        st.text(alphabet="ab-", min_size=0, max_size=70),
+        st.text(min_size=1, max_size=40),  # any character, so multi-octet ones too
+    )
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.lists(label, max_size=8), st.booleans())
+    def same(labels: list[str], absolute: bool) -> None:
+        name = ".".join(labels) + ("." if absolute else "")
+        assert _name_problem(name) == _name_problem_slow(name)
+
+    same()
+    for name in (".", "a" * 63 + ".", "a" * 64 + ".", "é" * 32 + ".", ("a" * 63 + ".") * 4):
+        assert _name_problem(name) == _name_problem_slow(name), name

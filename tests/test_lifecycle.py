@@ -112,11 +112,14 @@ def test_ip_show_says_where_they_disagree(ws: Workspace) -> None:
     show = run("ip", "show", "--site", site, "--out", ws.root / "zones")
     assert show.exit_code == 0, show.stdout
     assert "listener public IPs: 203.0.113.25, 2001:db8:25::25" in show.stdout
+    # the SPF's host terms, as the build follows them (mail.spf.host_addresses)
+    assert "example.org. SPF: 203.0.113.25, 2001:db8:25::25" in show.stdout
     run("ip", "set", "192.0.2.77", "--site", site)
     show = run("ip", "show", "--site", site, "--out", ws.root / "zones")
     assert show.exit_code == 1
     assert "disagrees: " in show.stdout and "listener public IPs has 203.0.113.25" in show.stdout
     assert "mx.example.org. A/AAAA has 203.0.113.25, 2001:db8:25::25" in show.stdout
+    assert "example.org. SPF lacks 192.0.2.77" in show.stdout
 
 
 @pytest.fixture

@@ -104,10 +104,10 @@ def lint(kind: str, text: str, owner: str = "_25._tcp.mail.example.com") -> list
     if kind == "mta-sts":
         if mtasts.is_mta_sts(text):
             return mtasts.sts_record(text)
-        return [i for i in (mtasts.misversioned_sts(text),) if i]
+        return [i for i in (mtasts.misversioned("mta-sts", text),) if i]
     if mtasts.is_tlsrpt(text):
         return mtasts.tlsrpt_record(text)
-    return [i for i in (mtasts.misversioned_tlsrpt(text),) if i]
+    return [i for i in (mtasts.misversioned("tlsrpt", text),) if i]
 
 
 def suite_labels(path: Path) -> dict[tuple[str, str], str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import random
 import time
 from collections.abc import Callable
@@ -201,8 +202,8 @@ def test_mta_sts_and_tlsrpt_parsers_never_raise(text: str) -> None:
     for check in (
         mtasts.sts_record,
         mtasts.tlsrpt_record,
-        mtasts.misversioned_sts,
-        mtasts.misversioned_tlsrpt,
+        functools.partial(mtasts.misversioned, "mta-sts"),
+        functools.partial(mtasts.misversioned, "tlsrpt"),
     ):
         timed(lambda check=check: check(text))
     with contextlib.suppress(mtasts.PolicyError):

@@ -187,6 +187,20 @@ def test_dkim_model() -> None:
     assert not dkim.is_key_record("o=~")
 
 
+def test_dkim_key_names() -> None:
+    name = dkim.key_name("2026a", "example.org.")
+    assert name == "2026a._domainkey.example.org." and dkim.is_key_name(name)
+    # ADSP (RFC 5617) and DomainKeys policy records are not key records
+    assert not dkim.is_key_name("_adsp._domainkey.example.org.")
+    assert not dkim.is_key_name("_domainkey.example.org.")
+    assert not dkim.is_key_name("mail.example.org.")
+    # the record Mox prints (admin/dnsrecords.go), which dkim.parse takes as it is
+    for kind in ("rsa", "ed25519"):
+        text = dkim.key_record(kind, "AAAA")
+        assert dkim.parse(text).key_type == kind and dkim.is_key_record(text)
+    assert dkim.key_record("ed25519", "AAAA") == "v=DKIM1;h=sha256;k=ed25519;p=AAAA"
+
+
 # ---------------------------------------------------------------------------- TLSA
 
 SHA256 = hashlib.sha256(b"x").digest()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spf_suite import SUITES, Case, cases, mail_auth
 from zonegen.mail import spf
@@ -250,6 +254,71 @@ def test_ip_terms() -> None:
     got = [(i, m.text) for i, m in spf.ip_terms("v=spf1 mx ip4:192.0.2.1 ip6:2001:db8::1 -all")]
     assert got == [(2, "ip4:192.0.2.1"), (3, "ip6:2001:db8::1")]
     assert list(spf.ip_terms("v=spf1 ip4:300.1.1.1")) == []
+    # a broken term elsewhere hides none of the others (the build moves the host's terms)
+    got = [(i, m.text) for i, m in spf.ip_terms("v=spf1 bogus:x  -IP4:192.0.2.1 ip6:1::/64")]
+    assert got == [(3, "-IP4:192.0.2.1"), (4, "ip6:1::/64")]
+    assert list(spf.ip_terms("v=spf10 ip4:192.0.2.1")) == []
+
+
+def _host_addresses_by_words(value: str) -> tuple[tuple[int, str], ...]:
+    """What the build did before mail.spf.host_addresses (pipeline._spf_ip_terms, up to
+    issue 13's follow-up): words split on one space, single-address pass terms."""
+    terms = value.split(" ")
+    if not terms or terms[0].lower() != "v=spf1":
+        return ()
+    out = []
+    for i, term in enumerate(terms):
+        mech = term.lstrip("+")
+        if mech[:4].lower() in ("ip4:", "ip6:"):
+            addr, _, prefix = mech[4:].partition("/")
+            try:
+                ip = ipaddress.ip_address(addr)
+            except ValueError:
+                continue
+            if not prefix or (
+                prefix.isascii() and prefix.isdigit() and int(prefix) == ip.max_prefixlen
+            ):
+                out.append((i, str(ip)))
+    return tuple(out)
+
+
+_TERMS = st.sampled_from(
+    [
+        "ip4:192.0.2.1",
+        "+ip4:192.0.2.2",
+        "IP4:192.0.2.3/32",
+        "ip4:192.0.2.0/24",
+        "-ip4:192.0.2.4",
+        "~ip6:2001:db8::5",
+        "?ip4:192.0.2.6",
+        "ip6:2001:DB8::1",
+        "ip6:2001:db8:0:0:0:0:0:7/128",
+        "ip6:2001:db8::/64",
+        "Ip6:::ffff:192.0.2.8",
+        "mx",
+        "a:mail.example.org",
+        "include:_spf.example.net",
+        "redirect=_spf.example.com",
+        "exp=explain.example.org",
+        "~all",
+        "-all",
+        "",
+    ]
+)
+
+
+@given(st.lists(_TERMS, max_size=8), st.sampled_from(["v=spf1", "V=SPF1", "v=spf2"]))
+def test_host_addresses_are_what_the_build_followed(terms: list[str], version: str) -> None:
+    """On records in the grammar (every record Mox prints), the library's answer is the one
+    the build's own word splitting gave: the SPF follow-the-IP behaviour is unchanged."""
+    value = " ".join([version, *terms])
+    assert spf.host_addresses(value) == _host_addresses_by_words(value)
+
+
+def test_ip_mechanism_is_read_back_as_the_address() -> None:
+    for ip in ("192.0.2.1", "2001:db8::1"):
+        assert spf.ip_mechanism(ip) == ("ip6:" if ":" in ip else "ip4:") + ip
+        assert spf.host_addresses(f"v=spf1 {spf.ip_mechanism(ip)} -all") == ((1, ip),)
 
 
 def test_spf_like_text() -> None:

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from conftest import FIXTURES
 from zonegen.errors import InputError
 from zonegen.model import txt_text
-from zonegen.sources.mox_records import parse_mox_output, read_mox_output
+from zonegen.sources import read_mox_output
+from zonegen.sources.mox_records import parse_mox_output
 
 HEADER = "; Time To Live of 5 minutes\n; Once your setup is working\n$TTL 300\n\n"
 

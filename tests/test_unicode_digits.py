@@ -44,7 +44,7 @@ def test_a_superscript_port_is_refused() -> None:
 
 
 def test_spf_host_ips_skip_a_prefix_that_is_no_number() -> None:
-    from zonegen.pipeline import _spf_ip_terms
+    from zonegen.mail.spf import host_addresses
 
     value = "v=spf1 ip4:192.0.2.1/² ip4:192.0.2.9/x ip4:192.0.2.2/32 ip6:2001:db8::1 -all"
-    assert _spf_ip_terms(value) == ((3, "192.0.2.2"), (4, "2001:db8::1"))
+    assert host_addresses(value) == ((3, "192.0.2.2"), (4, "2001:db8::1"))

@@ -68,6 +68,18 @@ def _number_option(
     )
 
 
+def _path_option(
+    *decls: str, help: str, folder: bool = False, metavar: str | None = None, required: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An option naming a file (or, with ``folder``, a folder)."""
+    kind = (
+        click.Path(path_type=Path, file_okay=False)
+        if folder
+        else click.Path(path_type=Path, dir_okay=False)
+    )
+    return click.option(*decls, type=kind, metavar=metavar, required=required, help=help)
+
+
 def _read(site_path: Path) -> Inputs:
     """The inputs of ``site_path``; what the site file itself calls for (a deprecated key) is
     said on stderr. (``build`` says it among its notes.)"""
@@ -159,19 +171,18 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
 
 @main.command()
 @click.argument("directory", default=Path(), type=click.Path(path_type=Path, file_okay=False))
-@click.option(
+@_path_option(
     "--quickstart",
     "log_path",
     required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
     metavar="LOG",
     help="The quickstart.log Mox wrote (or `mox config dnsrecords DOMAIN` output). Only its "
     "DNS records are kept; the log itself (it holds passwords) is never copied.",
 )
-@click.option(
+@_path_option(
     "--mox-config",
     "mox_config",
-    type=click.Path(path_type=Path, file_okay=False),
+    folder=True,
     metavar="DIR",
     help="Mox's config dir: mox.conf gives the host's name and IPs (written into the site "
     "file; the site file does not name the dir, whose private keys must stay out of git).",
@@ -341,9 +352,8 @@ def init(
     metavar="NAME:ADDR:PORT",
     help="Connect to ADDR:PORT for https://NAME (repeatable), as curl --resolve.",
 )
-@click.option(
+@_path_option(
     "--ca-bundle",
-    type=click.Path(path_type=Path, dir_okay=False),
     metavar="FILE",
     help="The CAs --https and --tls trust (PEM). Default: the system's bundle.",
 )
@@ -363,22 +373,19 @@ def init(
     help="Leave out a mail check (repeatable); 'mail': all of them.",
 )
 @_format_option
-@click.option(
+@_path_option(
     "--html",
     "html_path",
-    type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the report as one self-contained HTML page to this file.",
 )
-@click.option(
+@_path_option(
     "--json",
     "json_path",
-    type=click.Path(path_type=Path, dir_okay=False),
     help="Also write the JSON report (as --format json prints it) to this file.",
 )
-@click.option(
+@_path_option(
     "--since",
     "since_path",
-    type=click.Path(path_type=Path, dir_okay=False),
     metavar="PREV.json",
     help="An earlier JSON report: say what is newly failing, fixed and still failing.",
 )
@@ -757,9 +764,9 @@ def ip_show(site_path: Path, out_dir: Path) -> None:
 @ip.command("set")
 @click.argument("addresses", nargs=-1, required=True)
 @_site_option
-@click.option(
+@_path_option(
     "--mox-config",
-    type=click.Path(path_type=Path, file_okay=False),
+    folder=True,
     help="Also rewrite the public listener's NATIPs (or IPs) in this mox.conf.",
 )
 @_dry_run_option

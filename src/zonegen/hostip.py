@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import names
 from .errors import InputError
+from .mail import spf
 from .model import txt_text
 from .output import read_existing
 from .pipeline import host_ips
@@ -62,11 +63,11 @@ def sightings(inputs: Inputs, out_dir: Path) -> tuple[list[Sighting], tuple[str,
             if found:
                 seen.append(Sighting(f"{show(path)} {names.unicode(host)} A/AAAA", found))
         for r in records:
-            value = txt_text(r.rdata) if r.rtype == "TXT" else ""
-            if value.startswith("v=spf1 "):
-                spf_ips = tuple(t[4:] for t in value.split() if t[:4] in ("ip4:", "ip6:"))
-                if spf_ips:
-                    seen.append(Sighting(f"{show(path)} {names.unicode(r.name)} SPF", spf_ips))
+            # The addresses the build follows when the host moves (pipeline.follow_ips).
+            terms = spf.host_addresses(txt_text(r.rdata)) if r.rtype == "TXT" else ()
+            if terms:
+                ips = tuple(ip for _, ip in terms)
+                seen.append(Sighting(f"{show(path)} {names.unicode(r.name)} SPF", ips))
     return seen, host_ips(site, config)
 
 

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import functools
 import re
-
-import dns.exception
-import dns.name
-import idna
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .text import cut
 
-# RFC 5891 (IDNA 2008) with UTS #46 mapping, as Mox does through golang.org/x/net/idna.
-_CODEC = dns.name.IDNA_2008_Practical
+if TYPE_CHECKING:
+    import dns.name
+
+# dnspython is imported by the names the plain-ASCII fast paths below do not take: importing
+# it costs a build that answers from its cache a fifth of its time (dns.name pulls in
+# importlib.metadata), and such a build reads only names of plain labels.
+
+
+def codec() -> dns.name.IDNACodec:
+    """RFC 5891 (IDNA 2008) with UTS #46 mapping, as Mox does through golang.org/x/net/idna."""
+    import dns.name
+
+    return dns.name.IDNA_2008_Practical
+
+
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"  # 1 to 63 plain characters
 _PLAIN = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}\.?\Z")
 
@@ -44,11 +54,15 @@ def absolute(text: str) -> str:
         raise ValueError(f"{cut(raw)!r} contains whitespace")
     if not raw.isprintable():  # dnspython would take a NUL or a newline as label bytes
         raise ValueError(f"{cut(raw)!r} contains a control character")
+    import dns.exception
+    import dns.name
+    import idna
+
     try:
         if raw.isascii():
             name = dns.name.from_text(raw, origin=dns.name.root)
         else:
-            name = dns.name.from_unicode(raw, origin=dns.name.root, idna_codec=_CODEC)
+            name = dns.name.from_unicode(raw, origin=dns.name.root, idna_codec=codec())
     except (dns.exception.DNSException, idna.IDNAError, UnicodeError) as e:
         raise ValueError(f"{cut(raw)!r} is not a valid domain name: {e}") from e
     return name.to_text().lower()
@@ -67,7 +81,9 @@ def unicode(name: str) -> str:
     """The Unicode form of an absolute A-label name, for messages and octoDNS file names."""
     if "xn--" not in name.lower() and _PLAIN.match(name):
         return name  # plain ASCII labels, none of them an A-label: the same text
-    return dns.name.from_text(name).to_unicode(idna_codec=_CODEC)
+    import dns.name
+
+    return dns.name.from_text(name).to_unicode(idna_codec=codec())
 
 
 def in_zone(name: str, zone: str) -> bool:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import gc
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -81,7 +80,9 @@ def fork_map(
     # What exists now is shared with the workers page by page until written: frozen, the
     # workers' collector never walks it, so it stays shared (the gc.freeze documentation).
     gc.freeze()
-    pool = mp.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(os.getpid(),))
+    pool = mp.get_context("fork").Pool(
+        workers, initializer=_worker_start, initargs=(os.getpid(), _prctl())
+    )
     finished = False
 
     def results() -> list[R]:
@@ -105,20 +106,21 @@ def fork_map(
         gc.unfreeze()
 
 
-def _worker_start(parent: int) -> None:
-    _die_with_parent()
+def _worker_start(parent: int, prctl: Callable[..., int] | None) -> None:
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
     gc.enable()  # the parent may build with the collector off; a worker's garbage is its own
 
 
-def _die_with_parent() -> None:
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl``, looked up in the parent: the symbols of the running process hold
+    libc's (``dlopen(NULL)``), where ``ctypes.util.find_library`` would run ``ldconfig -p``
+    in a subprocess of every worker."""
     with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(libc_name, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return cast(Callable[..., int], ctypes.CDLL(None, use_errno=True).prctl)
+    return None
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:

@@ -21,8 +21,6 @@ The key cross-checks (DKIM p=, TLSA) and every other rule run afterwards, in che
 from __future__ import annotations
 
 import datetime
-import functools
-import ipaddress
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 
@@ -34,6 +32,7 @@ import dns.rdatatype
 from . import names
 from .errors import InputError
 from .kept import resolve
+from .mail import dkim, spf
 from .model import (
     HOST,
     MOX,
@@ -160,14 +159,14 @@ def config_dkim(records: list[Record], config: MoxConfig, ttl: int, inputs: Inpu
     domains_printed = {r.name for r in records if r.rtype == "MX"}
     out = []
     for sel in config.dkim:
-        owner = f"{sel.selector}._domainkey.{sel.domain}"
+        owner = dkim.key_name(sel.selector, sel.domain)
         if owner in printed or sel.domain not in domains_printed:
             continue
         blob = inputs.blob(sel.key_file)
         kind, public = dkim_public(
             load_private_key(blob.bytes(what="key file"), display=blob.shown)
         )
-        value = "v=DKIM1;h=sha256;" + ("k=ed25519;" if kind == "ed25519" else "") + f"p={public}"
+        value = dkim.key_record(kind, public)
         where = sel.where.rpartition(":")
         origin = Origin(where[0], int(where[2]) if digits(where[2]) else 0)
         out.append(Record(owner, "TXT", ttl, make_txt(value.encode()), origin, MOX))
@@ -265,32 +264,10 @@ def spf_ips(records: list[Record]) -> tuple[str, ...]:
     found: list[str] = []
     for record in records:
         if record.kind == MOX and record.rtype == "TXT":
-            for _, ip in _spf_ip_terms(txt_text(record.rdata)):
+            for _, ip in spf.host_addresses(txt_text(record.rdata)):
                 if ip not in found:
                     found.append(ip)
     return tuple(found)
-
-
-@functools.lru_cache(maxsize=4096)
-def _spf_ip_terms(value: str) -> tuple[tuple[int, str], ...]:
-    """(position, ip) of each single-address ip4:/ip6: mechanism in an SPF record (RFC 7208 5.6).
-
-    Cached: every domain of one Mox prints the same SPF."""
-    terms = value.split(" ")
-    if not terms or terms[0].lower() != "v=spf1":
-        return ()
-    out = []
-    for i, term in enumerate(terms):
-        mech = term.lstrip("+")
-        if mech[:4].lower() in ("ip4:", "ip6:"):
-            addr, _, prefix = mech[4:].partition("/")
-            try:
-                ip = ipaddress.ip_address(addr)
-            except ValueError:
-                continue
-            if not prefix or (digits(prefix) and int(prefix) == ip.max_prefixlen):
-                out.append((i, str(ip)))
-    return tuple(out)
 
 
 def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]) -> list[Record]:
@@ -309,12 +286,13 @@ def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]
             out.append(record)
             continue
         value = txt_text(record.rdata)
-        positions = [(i, ip) for i, ip in _spf_ip_terms(value) if ip in old_set]
+        terms_here = spf.host_addresses(value)
+        positions = [(i, ip) for i, ip in terms_here if ip in old_set]
         if not positions:
             out.append(record)
             continue
         terms = value.split(" ")
-        present = {ip for _, ip in _spf_ip_terms(value)}
+        present = {ip for _, ip in terms_here}
         added = [ip for ip in new if ip not in present]
         dropped = {i: ip for i, ip in positions if ip not in new_set}
         last = positions[-1][0]
@@ -325,17 +303,13 @@ def follow_ips(records: list[Record], old: tuple[str, ...], new: tuple[str, ...]
                 same = next((ip for ip in added if (":" in ip) == family), None)
                 if same:
                     added.remove(same)
-                    result.append(_ip_term(same))
+                    result.append(spf.ip_mechanism(same))
             else:
                 result.append(term)
             if i == last:
-                result.extend(_ip_term(ip) for ip in added)
+                result.extend(spf.ip_mechanism(ip) for ip in added)
         out.append(replace(record, rdata=make_txt(" ".join(result).encode())))
     return out
-
-
-def _ip_term(ip: str) -> str:
-    return ("ip6:" if ":" in ip else "ip4:") + ip
 
 
 def host_records(
@@ -411,7 +385,7 @@ def ttl_kind(record: Record) -> str | None:
     """The kind of record ``ttl.kinds`` can set a TTL for."""
     if record.rtype == "TLSA":
         return "tlsa"
-    if record.rtype == "TXT" and "._domainkey." in record.name:
+    if record.rtype == "TXT" and dkim.is_key_name(record.name):
         return "dkim"
     if group_of(record) == "null_srv":
         return "null_srv"

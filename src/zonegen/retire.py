@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import names
 from .errors import InputError
+from .mail import dkim
 from .model import Record, txt_text
 from .output import read_existing
 from .pipeline import Result
@@ -33,12 +34,12 @@ def rolled_over(build: Result, out_dir: Path) -> list[Record]:
         for record in parse_kept(text, show(path), zone.name):
             if record.key in now or (record.name, record.rtype) in retired:
                 continue
-            dkim = (
+            key = (
                 record.rtype == "TXT"
-                and "._domainkey." in record.name
-                and ("p=" in txt_text(record.rdata))
+                and dkim.is_key_name(record.name)
+                and dkim.is_key_record(txt_text(record.rdata))
             )
-            if dkim or record.rtype == "TLSA":
+            if key or record.rtype == "TLSA":
                 gone.append(record)
     return gone
 

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import dns.exception
 
 from .. import names
 from ..mail.spf import ERROR as DNS_ERROR
 from ..mail.spf import NXDOMAIN, UNKNOWN, Answer
+from ..mail.taglist import Issue
 from ..model import MOX, Record, target, txt_text
 from ..pipeline import Result, zone_for
 from ..problem import ERROR, WARNING, Problem
 from ..sources.zonefile import KEPT
+from .issues import rule as issue_rule
+
+R = TypeVar("R")
 
 # Problems named refuses to load a zone file for, with its default settings: these stay
 # errors for records kept from an imported zone too (a BIND file named cannot load is no
@@ -38,6 +43,7 @@ class Context:
     _signed_cache: set[str] | None = None
     _records: list[Record] | None = None
     _nodes: set[str] | None = None
+    _by_type: dict[str, list[Record]] | None = None
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -61,6 +67,22 @@ class Context:
     def get(self, name: str, rtype: str) -> list[Record]:
         return self.by_key.get((name, rtype), [])
 
+    def of_type(self, rtype: str) -> list[Record]:
+        """Every published record of one type, in zone order."""
+        if self._by_type is None:
+            by_type: dict[str, list[Record]] = defaultdict(list)
+            for record in self.records:
+                by_type[record.rtype].append(record)
+            self._by_type = dict(by_type)
+        return self._by_type.get(rtype, [])
+
+    def typed(self, rtype: str, cls: type[R]) -> Iterator[tuple[Record, R]]:
+        """Each record of ``rtype`` with its rdata as dnspython's class for the type."""
+        for record in self.of_type(rtype):
+            rdata = record.rdata
+            assert isinstance(rdata, cls)  # the model builds each type's rdata with its class
+            yield record, rdata
+
     def names(self) -> set[str]:
         return set(self.by_name)
 
@@ -80,15 +102,6 @@ class Context:
                     nodes.add(".".join(labels[i:]))
             self._nodes = nodes
         return name in self._nodes
-
-    def txt(self, name: str, prefix: str) -> list[tuple[Record, str]]:
-        """TXT records at ``name`` whose value starts with ``prefix`` (case-insensitive)."""
-        out = []
-        for record in self.get(name, "TXT"):
-            value = txt_text(record.rdata)
-            if value.lower().startswith(prefix.lower()):
-                out.append((record, value))
-        return out
 
     def signed(self, zone: str) -> bool:
         """The site says the zone is signed, or Mox printed TLSA for it active, which it does
@@ -136,6 +149,21 @@ class Context:
             fix,
             str(record.origin),
         )
+
+    def issues(self, record: Record, library: str, issues: Iterable[Issue]) -> Iterator[Problem]:
+        """The problems for what a mail library found wrong with ``record``, under the rule
+        ids and fixes of :mod:`.issues`."""
+        for issue in issues:
+            rule, fix = issue_rule(library, issue.code)
+            yield self.problem(record, rule, issue.message, fix)
+
+    def one_record(
+        self, found: Sequence[tuple[Record, str]], rule: str, what: str, fix: str
+    ) -> Iterator[Problem]:
+        """``rule`` about the second of ``found`` when a name has more than the one record
+        receivers take; the message is the count, then ``what``."""
+        if len(found) > 1:
+            yield self.problem(found[1][0], rule, f"{len(found)} {what}", fix)
 
 
 def _shown(name: str) -> str:

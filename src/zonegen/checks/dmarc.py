@@ -10,20 +10,6 @@ from ..model import Record, txt_text
 from ..problem import Problem
 from .context import Context
 
-# mail.dmarc issue code -> rule id, and the fix each rule suggests
-_RULES = {
-    "syntax": ("dmarc-syntax", "see RFC 7489 6.3 and RFC 9989 4.7"),
-    "report-uri": ("dmarc-report-uri", "write e.g. rua=mailto:dmarc@example.com"),
-    "report-scheme": ("dmarc-report-scheme", "use a mailto: address"),
-    "report-size": (
-        "dmarc-report-size",
-        "drop the !size (RFC 9989 ignores it), or write e.g. !10m",
-    ),
-    "unknown-tag": ("dmarc-unknown-tag", "check the spelling, or drop the tag"),
-    "no-policy": ("dmarc-no-policy", "add p=none (or quarantine, reject) after v=DMARC1"),
-    "tag-order": ("dmarc-tag-order", "write p= right after v=DMARC1"),
-}
-
 
 def _owners(ctx: Context) -> list[str]:
     return sorted(n for n in ctx.names() if n.startswith("_dmarc."))
@@ -40,18 +26,15 @@ def dmarc_records(ctx: Context) -> Iterator[Problem]:
                 # v=DMARC1: a typo there silently removes the policy.
                 (issue,) = dmarc.parse(value).issues
                 yield ctx.problem(record, "dmarc-syntax", issue.message, "start it with v=DMARC1")
-        if len(found) > 1:
-            yield ctx.problem(
-                found[1][0],
-                "dmarc-one-record",
-                f"{len(found)} DMARC records: receivers then apply none (RFC 7489 6.6.3)",
-                "keep exactly one",
-            )
+        yield from ctx.one_record(
+            found,
+            "dmarc-one-record",
+            "DMARC records: receivers then apply none (RFC 7489 6.6.3)",
+            "keep exactly one",
+        )
         for record, value in found[:1]:
             parsed = dmarc.parse(value)
-            for issue in parsed.issues:
-                rule, fix = _RULES[issue.code]
-                yield ctx.problem(record, rule, issue.message, fix)
+            yield from ctx.issues(record, "dmarc", parsed.issues)
             yield from _subdomain(ctx, record, name, parsed)
             for key in ("rua", "ruf"):
                 for uri in parsed.reports(key):

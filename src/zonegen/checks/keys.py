@@ -21,10 +21,10 @@ def dkim_key_mismatch(ctx: Context) -> Iterator[Problem]:
         return
     by_owner: dict[str, list[Record]] = {}
     for r in ctx.records + list(ctx.build.unpublished):
-        if r.rtype == "TXT" and r.kind == MOX and "._domainkey." in r.name:
+        if r.rtype == "TXT" and r.kind == MOX and dkim.is_key_name(r.name):
             by_owner.setdefault(r.name, []).append(r)
     for sel in config.dkim:
-        owner = f"{sel.selector}._domainkey.{sel.domain}"
+        owner = dkim.key_name(sel.selector, sel.domain)
         printed = by_owner.get(owner, [])
         if not printed:
             continue

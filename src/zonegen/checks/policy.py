@@ -2,89 +2,94 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import dns.rdtypes.ANY.CAA
 
 from .. import names
 from ..mail import caa as mail_caa
 from ..mail import mtasts
-from ..model import txt_text
+from ..mail.taglist import Issue
+from ..model import Record, txt_text
 from ..problem import Problem
 from .context import Context
 
 
-def mta_sts(ctx: Context) -> Iterator[Problem]:
-    """``_mta-sts`` TXT: grammar, one record, and the policy host when it is ours."""
-    for name in sorted(n for n in ctx.names() if n.startswith("_mta-sts.")):
+@dataclass(frozen=True, slots=True)
+class _PolicyTxt:
+    """The TXT record of MTA-STS or of TLS reporting: the two share their rules' shape."""
+
+    kind: str  # mail.mtasts kind and rule id prefix
+    owner: str  # the name's first labels
+    version: str
+    is_record: Callable[[str], bool]
+    issues: Callable[[str], list[Issue]]
+    several: str  # what more than one record costs
+
+
+_MTA_STS = _PolicyTxt(
+    "mta-sts",
+    "_mta-sts.",
+    "v=STSv1",
+    mtasts.is_mta_sts,
+    mtasts.sts_record,
+    "senders then apply no policy (RFC 8461 3.1)",
+)
+_TLSRPT = _PolicyTxt(
+    "tlsrpt",
+    "_smtp._tls.",
+    "v=TLSRPTv1",
+    mtasts.is_tlsrpt,
+    mtasts.tlsrpt_record,
+    "senders then send no reports (RFC 8460 3)",
+)
+
+
+def _policy_txt(ctx: Context, policy: _PolicyTxt) -> Iterator[tuple[str, Record] | Problem]:
+    """Grammar and one record at each of the policy's names; then, for the next rules,
+    each name and its record (name, record)."""
+    for name in sorted(n for n in ctx.names() if n.startswith(policy.owner)):
         texts = [(r, txt_text(r.rdata)) for r in ctx.get(name, "TXT")]
         for record, value in texts:
-            issue = mtasts.misversioned_sts(value)
+            issue = mtasts.misversioned(policy.kind, value)
             if issue:
-                yield ctx.problem(record, "mta-sts-syntax", issue.message, "start it with v=STSv1;")
-        found = [(r, v) for r, v in texts if mtasts.is_mta_sts(v)]
-        if len(found) > 1:
-            yield ctx.problem(
-                found[1][0],
-                "mta-sts-one-record",
-                f"{len(found)} v=STSv1 records: senders then apply no policy (RFC 8461 3.1)",
-                "keep exactly one",
-            )
+                rule, fix = f"{policy.kind}-syntax", f"start it with {policy.version};"
+                yield ctx.problem(record, rule, issue.message, fix)
+        found = [(r, v) for r, v in texts if policy.is_record(v)]
+        rule, several = f"{policy.kind}-one-record", f"{policy.version} records: {policy.several}"
+        yield from ctx.one_record(found, rule, several, "keep exactly one")
         for record, value in found[:1]:
-            for issue in mtasts.sts_record(value):
-                yield ctx.problem(
-                    record, "mta-sts-syntax", issue.message, "copy the record again from Mox"
-                )
-            host = "mta-sts." + name[len("_mta-sts.") :]
-            if ctx.zone_of(host) and not (ctx.addresses(host) or ctx.get(host, "CNAME")):
-                yield ctx.problem(
-                    record,
-                    "mta-sts-host",
-                    f"{names.unicode(host)} has no A, AAAA or CNAME, so the policy cannot be "
-                    "fetched (RFC 8461 3.3)",
-                    f"add {names.unicode(host)} (Mox prints a CNAME to the mail host)",
-                )
+            yield from ctx.issues(record, policy.kind, policy.issues(value))
+            yield name, record
+
+
+def mta_sts(ctx: Context) -> Iterator[Problem]:
+    """``_mta-sts`` TXT: grammar, one record, and the policy host when it is ours."""
+    for found in _policy_txt(ctx, _MTA_STS):
+        if isinstance(found, Problem):
+            yield found
+            continue
+        name, record = found
+        host = "mta-sts." + name[len("_mta-sts.") :]
+        if ctx.zone_of(host) and not (ctx.addresses(host) or ctx.get(host, "CNAME")):
+            yield ctx.problem(
+                record,
+                "mta-sts-host",
+                f"{names.unicode(host)} has no A, AAAA or CNAME, so the policy cannot be "
+                "fetched (RFC 8461 3.3)",
+                f"add {names.unicode(host)} (Mox prints a CNAME to the mail host)",
+            )
 
 
 def tlsrpt(ctx: Context) -> Iterator[Problem]:
     """``_smtp._tls`` TXT: grammar and one record."""
-    for name in sorted(n for n in ctx.names() if n.startswith("_smtp._tls.")):
-        texts = [(r, txt_text(r.rdata)) for r in ctx.get(name, "TXT")]
-        for record, value in texts:
-            issue = mtasts.misversioned_tlsrpt(value)
-            if issue:
-                yield ctx.problem(
-                    record, "tlsrpt-syntax", issue.message, "start it with v=TLSRPTv1;"
-                )
-        found = [(r, v) for r, v in texts if mtasts.is_tlsrpt(v)]
-        if len(found) > 1:
-            yield ctx.problem(
-                found[1][0],
-                "tlsrpt-one-record",
-                f"{len(found)} v=TLSRPTv1 records: senders then send no reports (RFC 8460 3)",
-                "keep exactly one",
-            )
-        for record, value in found[:1]:
-            for issue in mtasts.tlsrpt_record(value):
-                yield ctx.problem(record, "tlsrpt-syntax", issue.message, "see RFC 8460 3")
-
-
-_CAA_RULES = {
-    "syntax": ("caa-syntax", "see RFC 8659 4.1 to 4.4"),
-    "critical-unknown": ("caa-critical-unknown", "use issue, issuewild or iodef"),
-    "unknown-tag": ("caa-unknown-tag", "use issue, issuewild or iodef"),
-}
+    yield from (p for p in _policy_txt(ctx, _TLSRPT) if isinstance(p, Problem))
 
 
 def caa(ctx: Context) -> Iterator[Problem]:
     """Flags, tag and the issue/issuewild/iodef value grammar (RFC 8659 4), by mail.caa."""
-    for record in ctx.records:
-        if record.rtype != "CAA":
-            continue
-        rd = record.rdata
-        assert isinstance(rd, dns.rdtypes.ANY.CAA.CAA)
+    for record, rd in ctx.typed("CAA", dns.rdtypes.ANY.CAA.CAA):
         tag = rd.tag.decode("ascii", "replace")
         value = rd.value.decode("utf-8", "replace")
-        for issue in mail_caa.issues(rd.flags, tag, value):
-            rule, fix = _CAA_RULES[issue.code]
-            yield ctx.problem(record, rule, issue.message, fix)
+        yield from ctx.issues(record, "caa", mail_caa.issues(rd.flags, tag, value))

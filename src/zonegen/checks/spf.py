@@ -32,52 +32,27 @@ def _spf(ctx: Context) -> dict[str, list[tuple[Record, str]]]:
 
 def spf_version(ctx: Context) -> Iterator[Problem]:
     """TXT that was meant as SPF but does not start with exactly ``v=spf1`` and a space."""
-    for (_name, rtype), records in sorted(ctx.by_key.items()):
-        if rtype != "TXT":
-            continue
-        for record in records:
-            value = txt_text(record.rdata)
-            if spf.looks_like_spf(value):
-                yield ctx.problem(
-                    record,
-                    "spf-version",
-                    f"{value[:20]!r}...: receivers take only TXT that starts with 'v=spf1' and a "
-                    "space as SPF, so this domain has no SPF record (RFC 7208 4.5)",
-                    "start the record with 'v=spf1 ' (strings are joined without spaces)",
-                )
+    for record in ctx.of_type("TXT"):
+        value = txt_text(record.rdata)
+        if spf.looks_like_spf(value):
+            yield ctx.problem(
+                record,
+                "spf-version",
+                f"{value[:20]!r}...: receivers take only TXT that starts with 'v=spf1' and a "
+                "space as SPF, so this domain has no SPF record (RFC 7208 4.5)",
+                "start the record with 'v=spf1 ' (strings are joined without spaces)",
+            )
 
 
 def spf_rrtype(ctx: Context) -> Iterator[Problem]:
     """Records of the SPF RR type (99), which RFC 7208 3.1 and 14.1 retired."""
-    for record in ctx.records:
-        if record.rtype == "SPF":
-            yield ctx.problem(
-                record,
-                "spf-rrtype",
-                "the SPF record type is obsolete: receivers read only TXT (RFC 7208 3.1)",
-                "publish the same text as TXT and drop this record",
-            )
-
-
-_RULES = {
-    "syntax": ("spf-syntax", "see RFC 7208 12"),
-    "bad-name": ("spf-bad-name", "fix the domain name"),
-    "after-all": ("spf-after-all", "put all last"),
-    "no-all": ("spf-no-all", "end the record with ~all or -all"),
-    "ptr": ("spf-ptr", "name the senders with ip4:/ip6:, a or include"),
-    "include-loop": ("spf-include-loop", "break the loop"),
-    "too-many-lookups": (
-        "spf-too-many-lookups",
-        "replace includes and a/mx with ip4:/ip6: where you can",
-    ),
-    "lookups-unknown": (
-        "spf-lookups-unknown",
-        "run `zonegen verify`, or replace includes with ip4:/ip6:",
-    ),
-    "include-none": ("spf-include-none", "publish an SPF record there, or drop the term"),
-    "mx-limit": ("spf-mx-limit", "use ip4:/ip6: or fewer MX records"),
-    "void-lookups": ("spf-void-lookups", "remove the terms for names that do not exist"),
-}
+    for record in ctx.of_type("SPF"):
+        yield ctx.problem(
+            record,
+            "spf-rrtype",
+            "the SPF record type is obsolete: receivers read only TXT (RFC 7208 3.1)",
+            "publish the same text as TXT and drop this record",
+        )
 
 
 def spf_records(ctx: Context) -> Iterator[Problem]:
@@ -86,17 +61,14 @@ def spf_records(ctx: Context) -> Iterator[Problem]:
     lookup = ZoneLookup(ctx)
     for name in sorted(records):
         found = records[name]
-        if len(found) > 1:
-            yield ctx.problem(
-                found[1][0],
-                "spf-one-record",
-                f"{len(found)} SPF records at one name: receivers return permerror (RFC 7208 4.5)",
-                "merge them into one record",
-            )
+        yield from ctx.one_record(
+            found,
+            "spf-one-record",
+            "SPF records at one name: receivers return permerror (RFC 7208 4.5)",
+            "merge them into one record",
+        )
         record, value = found[0]
-        for issue in spf.lint(name.rstrip("."), value, lookup):
-            rule, fix = _RULES[issue.code]
-            yield ctx.problem(record, rule, issue.message, fix)
+        yield from ctx.issues(record, "spf", spf.lint(name.rstrip("."), value, lookup))
         size = sum(len(s) + 1 for r, _ in found for s in getattr(r.rdata, "strings", ()))
         if size > SIZE_ADVICE:
             yield ctx.problem(
@@ -114,7 +86,7 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
     evaluation needs DNS outside them it gives no verdict."""
     records = _spf(ctx)
     host = ctx.build.hostname
-    senders = {r.name for r in ctx.records if r.rtype == "MX" and target_of(r) == host}
+    senders = {r.name for r in ctx.of_type("MX") if target_of(r) == host}
     senders.add(host)
     lookup = ZoneLookup(ctx)
     for name in sorted(senders & set(records)):
@@ -127,5 +99,5 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
                     record,
                     "spf-host-not-allowed",
                     f"the mail host's address {ip} gets '{got.result}' for {names.unicode(name)}",
-                    f"add ip{'6' if ':' in ip else '4'}:{ip} or mx to the record",
+                    f"add {spf.ip_mechanism(ip)} or mx to the record",
                 )

@@ -11,33 +11,18 @@ from ..mail import tlsa
 from ..problem import Problem
 from .context import Context
 
-_RULES = {
-    "values": ("tlsa-values", "use 3 1 1 (DANE-EE, SPKI, SHA-256)"),
-    "private": ("tlsa-private", "use 3 1 1 (DANE-EE, SPKI, SHA-256)"),
-    "data": ("tlsa-data", "compute the association data again (e.g. with 'mox config dnsrecords')"),
-    "owner": ("tlsa-owner", "name it like _25._tcp.mail.example.com"),
-    "pkix-smtp": ("tlsa-pkix-smtp", "use DANE-EE (3) or DANE-TA (2)"),
-}
-
 
 def tlsa_records(ctx: Context) -> Iterator[Problem]:
     """Each TLSA record's parameters, data and owner."""
-    for record in ctx.records:
-        if record.rtype != "TLSA":
-            continue
-        rd = record.rdata
-        assert isinstance(rd, dns.rdtypes.ANY.TLSA.TLSA)
-        for issue in tlsa.issues(rd.usage, rd.selector, rd.mtype, rd.cert, record.name):
-            rule, fix = _RULES[issue.code]
-            yield ctx.problem(record, rule, issue.message, fix)
+    for record, rd in ctx.typed("TLSA", dns.rdtypes.ANY.TLSA.TLSA):
+        issues = tlsa.issues(rd.usage, rd.selector, rd.mtype, rd.cert, record.name)
+        yield from ctx.issues(record, "tlsa", issues)
 
 
 def tlsa_dnssec(ctx: Context) -> Iterator[Problem]:
     """TLSA in a zone not known to be signed: without DNSSEC senders ignore DANE."""
     warned: set[str] = set()
-    for record in ctx.records:
-        if record.rtype != "TLSA":
-            continue
+    for record in ctx.of_type("TLSA"):
         zone = ctx.zone_of(record.name) or ""
         if zone and not ctx.signed(zone) and zone not in warned:
             warned.add(zone)

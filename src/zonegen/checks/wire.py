@@ -16,7 +16,7 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
-from ..model import Record, rrsets, target
+from ..model import Record, target
 from ..problem import Problem
 from .context import Context
 
@@ -30,6 +30,15 @@ _RR = 12  # a compressed owner (2) + type, class, TTL, RDLENGTH (10)
 
 
 def _name_problem(name: str) -> str | None:
+    """Why ``name`` does not fit the wire format, or None."""
+    if len(name) <= LABEL and name.isascii():
+        # Most names: an ASCII character is one octet, so no label passes 63 octets and the
+        # wire form (the text's length plus at most 2) cannot pass 255.
+        return None
+    return _name_problem_slow(name)
+
+
+def _name_problem_slow(name: str) -> str | None:
     labels = name.rstrip(".").split(".") if name != "." else []
     long = next((label for label in labels if len(label.encode()) > LABEL), None)
     if long is not None:
@@ -99,23 +108,24 @@ def rdata_fits(ctx: Context) -> Iterator[Problem]:
 
 def rrsets_fit(ctx: Context) -> Iterator[Problem]:
     """Each RRset in one DNS message over TCP, which carries at most 65535 octets."""
-    for zone in ctx.build.zones:
-        for rrset in rrsets(zone.records):
-            qname = len(rrset.name.encode()) + 1
-            bound = _HEADER + qname + 4 + sum(_RR + _rdata_size(r) for r in rrset.records)
-            if bound <= MESSAGE or any(
-                r.rtype in ("TXT", "SPF") and _rdata_size(r) > RDATA for r in rrset.records
-            ):
-                continue  # fits, or rdata-too-long says it already
-            size = _message_size(rrset.name, rrset.rtype, rrset.ttl, rrset.records)
-            if size is None:
-                yield ctx.problem(
-                    rrset.records[0],
-                    "rrset-too-big",
-                    f"{len(rrset.records)} records that no DNS message can carry: a TCP "
-                    f"answer is at most {MESSAGE} octets (RFC 1035 4.2.2)",
-                    "fewer or smaller records at this name",
-                )
+    # The context's index holds each RRset's records in the zone's order (by value), as
+    # model.rrsets gives them; the TTL does not change the size.
+    for (name, rtype), records in ctx.by_key.items():
+        qname = len(name.encode()) + 1
+        bound = _HEADER + qname + 4 + sum(_RR + _rdata_size(r) for r in records)
+        if bound <= MESSAGE or any(
+            r.rtype in ("TXT", "SPF") and _rdata_size(r) > RDATA for r in records
+        ):
+            continue  # fits, or rdata-too-long says it already
+        size = _message_size(name, rtype, min(r.ttl for r in records), tuple(records))
+        if size is None:
+            yield ctx.problem(
+                records[0],
+                "rrset-too-big",
+                f"{len(records)} records that no DNS message can carry: a TCP "
+                f"answer is at most {MESSAGE} octets (RFC 1035 4.2.2)",
+                "fewer or smaller records at this name",
+            )
 
 
 def _message_size(name: str, rtype: str, ttl: int, records: tuple[Record, ...]) -> int | None:

@@ -42,6 +42,25 @@ class Key:
         return self.public == b""
 
 
+def key_name(selector: str, domain: str) -> str:
+    """Where a selector's key record is published (RFC 6376 3.6.2.1)."""
+    return f"{selector}._domainkey.{domain}"
+
+
+def is_key_name(name: str) -> bool:
+    """``<selector>._domainkey.<domain>`` (RFC 6376 3.6.2.1); ADSP (``_adsp._domainkey``,
+    RFC 5617, historic) and DomainKeys policy records (``_domainkey.<domain>``) are not key
+    records."""
+    head, sep, _ = name.partition("._domainkey.")
+    return bool(sep and head) and not name.startswith("_adsp._domainkey.")
+
+
+def key_record(key_type: str, public: str) -> str:
+    """The key record Mox prints for a key (admin/dnsrecords.go: ``v=DKIM1``, ``h=sha256``,
+    ``k=ed25519`` for Ed25519 keys, RSA being the default of RFC 6376 3.6.1, then ``p=``)."""
+    return "v=DKIM1;h=sha256;" + ("k=ed25519;" if key_type == "ed25519" else "") + f"p={public}"
+
+
 def is_key_record(text: str) -> bool:
     """A TXT at ``<selector>._domainkey.<domain>`` is a key record to verifiers; this says
     whether the text was meant as one (``v=DKIM1`` or a ``p=`` tag)."""

@@ -20,11 +20,11 @@ _STS_ID = re.compile(r"[A-Za-z0-9]{1,32}\Z")
 
 
 def is_mta_sts(text: str) -> bool:
-    return text.startswith("v=STSv1")
+    return text.startswith("v=STSv1")  # RFC 8461 3.1: case-sensitive
 
 
 def is_tlsrpt(text: str) -> bool:
-    return text.startswith("v=TLSRPTv1")
+    return text.startswith("v=TLSRPTv1")  # RFC 8460 3
 
 
 # A TXT meant as one of these records that senders will not take as one, because it does not
@@ -35,27 +35,37 @@ _LIKE_STS = re.compile(r"\A[ \t]*v[ \t]*[=:\-]?[ \t]*sts|(?:\A|;)[ \t]*id[ \t]*=
 _LIKE_TLSRPT = re.compile(r"\A[ \t]*v[ \t]*[=:\-]?[ \t]*tlsrpt|(?:\A|;)[ \t]*rua[ \t]*=", re.I)
 
 
-def misversioned_sts(text: str) -> Issue | None:
-    """An issue when ``text`` was meant as the ``_mta-sts`` record but senders ignore it."""
-    if is_mta_sts(text) or not _LIKE_STS.search(text):
-        return None
-    return Issue(
-        "syntax",
-        ERROR,
-        f"{_cut(text)!r} does not begin with 'v=STSv1' (case-sensitive): senders ignore it, so "
+@dataclass(frozen=True, slots=True)
+class _Version:
+    exact: str  # what the record begins with (case-sensitive)
+    shown: str  # how a message names it
+    like: re.Pattern[str]  # text meant as the record
+    lost: str  # what senders ignoring the record costs
+
+
+_VERSIONS = {
+    "mta-sts": _Version(
+        "v=STSv1",
+        "'v=STSv1' (case-sensitive)",
+        _LIKE_STS,
         "the domain has no MTA-STS policy (RFC 8461 3.1)",
-    )
+    ),
+    "tlsrpt": _Version(
+        "v=TLSRPTv1", "'v=TLSRPTv1'", _LIKE_TLSRPT, "no TLS reports are sent (RFC 8460 3)"
+    ),
+}
 
 
-def misversioned_tlsrpt(text: str) -> Issue | None:
-    """An issue when ``text`` was meant as the ``_smtp._tls`` record but senders ignore it."""
-    if is_tlsrpt(text) or not _LIKE_TLSRPT.search(text):
+def misversioned(kind: str, text: str) -> Issue | None:
+    """An issue when ``text`` was meant as the ``_mta-sts`` (``kind`` ``mta-sts``) or the
+    ``_smtp._tls`` record (``tlsrpt``) but senders ignore it."""
+    version = _VERSIONS[kind]
+    if text.startswith(version.exact) or not version.like.search(text):
         return None
     return Issue(
         "syntax",
         ERROR,
-        f"{_cut(text)!r} does not begin with 'v=TLSRPTv1': senders ignore it, so no TLS "
-        "reports are sent (RFC 8460 3)",
+        f"{_cut(text)!r} does not begin with {version.shown}: senders ignore it, so {version.lost}",
     )
 
 

@@ -875,16 +875,46 @@ def uses_ptr(record: Record) -> bool:
 
 def ip_terms(text: str) -> Iterator[tuple[int, Mechanism]]:
     """(position among the record's space-separated words, mechanism) of each ip4:/ip6:
-    mechanism of a parsable record; nothing for text that is not SPF."""
-    try:
-        parse(text)
-    except SpfSyntaxError:
+    mechanism in the grammar, in text that is SPF (:func:`is_spf`); nothing for other text.
+
+    A term outside the grammar elsewhere does not hide the others: the build moves the mail
+    host's own mechanisms in a record that someone broke elsewhere, and ``check`` reports the
+    broken term (receivers return permerror for the whole record, RFC 7208 4.6)."""
+    if not is_spf(text):
         return
     for i, word in enumerate(text.split(" ")):
-        if i and word:
-            term = _term(word)
-            if isinstance(term, Mechanism) and term.name in ("ip4", "ip6"):
-                yield i, term
+        # The mechanism name follows at most one qualifier (RFC 7208 4.6.1); a word that
+        # cannot be ip4/ip6 is not parsed at all.
+        body = word[1:] if word[:1] in QUALIFIERS else word
+        if i and body[:4].lower() in ("ip4:", "ip6:"):
+            try:
+                term = _term(word)
+            except SpfSyntaxError:
+                continue
+            assert isinstance(term, Mechanism)  # ':' comes before any '=': no modifier
+            yield i, term
+
+
+def ip_mechanism(ip: str) -> str:
+    """The mechanism that passes one address: ``ip4:`` or ``ip6:`` and the address (RFC 7208
+    5.6: without a CIDR length it is the address alone)."""
+    return ("ip6:" if ":" in ip else "ip4:") + ip
+
+
+@functools.lru_cache(maxsize=4096)
+def host_addresses(text: str) -> tuple[tuple[int, str], ...]:
+    """(position, address) of each ip4:/ip6: mechanism that passes exactly one address (the
+    ``+`` qualifier, written or not, and no CIDR length or the full one, RFC 7208 5.6): the
+    terms that name a mail host. Addresses in their compressed form (RFC 5952).
+
+    Cached: every domain of one Mox prints the same SPF record."""
+    out = []
+    for i, m in ip_terms(text):
+        network = m.network
+        assert network is not None  # ip4/ip6 always have one
+        if m.qualifier == "+" and network.prefixlen == network.max_prefixlen:
+            out.append((i, str(network.network_address)))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------- lint

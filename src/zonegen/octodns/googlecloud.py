@@ -10,12 +10,31 @@ from __future__ import annotations
 
 import logging
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import dns
 from octodns.provider.base import BaseProvider
 from octodns_googlecloud import GoogleCloudProvider as UpstreamProvider
+
+
+def _rrset(gcloud_zone: Any, record: Any, rrdatas: list[str]) -> Any:
+    """The Cloud DNS record set of an octoDNS record, its values already in rrdata text."""
+    return gcloud_zone.resource_record_set(record.fqdn, record._type, record.ttl, rrdatas)
+
+
+def _rrset_method(text: Callable[[Any], str]) -> Callable[..., Any]:
+    """An upstream ``_rrset_for_<type>`` method (upstream calls them by the record's type):
+    the record set of an octoDNS record, each of its values written by ``text``, unless
+    upstream passes the rrdata it already has."""
+
+    def rrset_for(
+        self: Any, gcloud_zone: Any, record: Any, gcloud_value: list[str] | None = None
+    ) -> Any:
+        return _rrset(gcloud_zone, record, gcloud_value or [text(v) for v in record.values])
+
+    return rrset_for
 
 
 class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
@@ -89,33 +108,18 @@ class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
             )
         return {"values": values}
 
-    def _rrset_for_TLSA(
-        self, gcloud_zone: Any, record: Any, gcloud_value: list[str] | None = None
-    ) -> Any:
-        return _rrset(
-            gcloud_zone,
-            record,
-            gcloud_value
-            or [
-                f"{v.certificate_usage} {v.selector} {v.matching_type} "
-                f"{v.certificate_association_data}"
-                for v in record.values
-            ],
+    _rrset_for_TLSA = _rrset_method(
+        lambda v: (
+            f"{v.certificate_usage} {v.selector} {v.matching_type} {v.certificate_association_data}"
         )
+    )
 
     # CAA: upstream sends the value unquoted (`0 issue letsencrypt.org`). RFC 8659 4.1.1 gives
     # the value as a quoted string; unquoted, a value with spaces or ';' (Mox's suggested
     # `letsencrypt.org; accounturi=...`) is not one value any more, and upstream's own reader
     # (shlex) splits it. Quoted, both directions agree.
 
-    def _rrset_for_CAA(
-        self, gcloud_zone: Any, record: Any, gcloud_value: list[str] | None = None
-    ) -> Any:
-        return _rrset(
-            gcloud_zone,
-            record,
-            gcloud_value or [f"{v.flags} {v.tag} {_quote(v.value)}" for v in record.values],
-        )
+    _rrset_for_CAA = _rrset_method(lambda v: f"{v.flags} {v.tag} {_quote(v.value)}")
 
     def _data_for_CAA(self, gcloud_record: Any) -> dict[str, Any]:
         values = []
@@ -128,8 +132,3 @@ class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
 def _quote(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
-
-
-def _rrset(gcloud_zone: Any, record: Any, rrdatas: list[str]) -> Any:
-    """The Cloud DNS record set of an octoDNS record, its values already in rrdata text."""
-    return gcloud_zone.resource_record_set(record.fqdn, record._type, record.ttl, rrdatas)

@@ -22,12 +22,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .files import show
 from .mox_config import MoxConfig, parse_mox_config
-from .mox_records import MoxOutput, parse_mox_output
 from .site import Site, parse_site
+
+if TYPE_CHECKING:
+    from .mox_records import MoxOutput
 
 OK, MISSING, DIRECTORY, UNREADABLE = "ok", "missing", "directory", "unreadable"
 
@@ -192,6 +195,10 @@ def _read_config(
 
 def read_mox_output(path: Path) -> MoxOutput:
     """One file Mox printed (a quickstart log, ``mox config dnsrecords`` output): its records."""
+    # Imported here: the reader needs dnspython, which a build answered from the cache does
+    # not load (read_inputs reads Mox's output as bytes).
+    from .mox_records import parse_mox_output
+
     blob = Blob.read(path)
     text = blob.text(what="Mox output", hint="give the quickstart.log Mox wrote")
     return parse_mox_output(text, blob.shown)

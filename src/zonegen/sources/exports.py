@@ -33,6 +33,7 @@ from .. import names
 from ..errors import InputError
 from ..model import Origin, Record
 from .files import show
+from .site import plain
 from .zonefile import KEPT, MAX_RECORDS, Budget, is_dig_output, read_limited, read_zone_file
 
 # What to do with a record zonegen cannot keep: it stays on the server, unmanaged.
@@ -394,7 +395,7 @@ def _octodns(data: Any, zone: str, shown: str, *, kept: bool) -> Export:
                 refused.append(Refused(_absolute(fqdn), rtype, reason, origin))
                 continue
             try:
-                got = from_yaml(zone, str(name), _plain(entry), escaped=escaped)
+                got = from_yaml(zone, str(name), plain(entry), escaped=escaped)
             except Unrepresentable as e:
                 refused.append(Refused(_absolute(fqdn), rtype, f"{e}: {UNMANAGED}", origin))
                 continue
@@ -456,14 +457,6 @@ def _octodns_unsupported(entry: dict[str, Any]) -> str | None:
                 "zones cannot say: leave it in your octoDNS config"
             )
     return None
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _absolute(name: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import binascii
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import dns.exception
 import dns.name
@@ -33,7 +32,6 @@ from ..errors import InputError
 from ..model import MOX, Origin, Record
 from ..text import digits
 from . import rdata
-from .files import read_text, show
 
 # What Mox prints (TLSA TXT MX CNAME SRV CAA) plus the address types a hand-edited copy may add.
 SUPPORTED_TYPES = frozenset({"A", "AAAA", "CAA", "CNAME", "MX", "SRV", "TLSA", "TXT"})
@@ -68,12 +66,6 @@ class MoxOutput:
     path: str
     records: tuple[Record, ...]
     default_ttl: int
-
-
-def read_mox_output(path: Path) -> MoxOutput:
-    """Read and parse one file of Mox output (the I/O edge of :func:`parse_mox_output`)."""
-    text = read_text(path, what="Mox output", hint="check mox.records in the site file")
-    return parse_mox_output(text, show(path))
 
 
 def parse_mox_output(text: str, path: str) -> MoxOutput:

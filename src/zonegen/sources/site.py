@@ -242,12 +242,13 @@ def _load(text: str) -> Any:
         loader.dispose()
 
 
-def _plain(value: Any) -> Any:
-    """Marked containers back to plain dicts and lists (for octoDNS)."""
+def plain(value: Any) -> Any:
+    """Marked containers (dict and list subclasses that know their lines) back to plain
+    dicts and lists, as octoDNS takes them (the site file's records, an octoDNS export)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -738,5 +739,5 @@ def _site_records(r: _Reader, zconf: _Map, where: str) -> tuple[SiteRecord, ...]
             r.get(item, "type", entry, str, "a record type", "")
             if item.get("ttl") is not None:
                 r.ttl(item["ttl"], item.lines["ttl"], f"{entry}.ttl")
-            out.append(SiteRecord(name, _plain(item), item.line))
+            out.append(SiteRecord(name, plain(item), item.line))
     return tuple(out)
