@@ -21,7 +21,7 @@ import dns.rdtypes.ANY.SOA
 import dns.zone
 
 from . import names
-from .model import GLUE, Origin, Record, RRset, Zone, rrsets, target
+from .model import GLUE, Origin, Record, RRset, Zone
 from .sources import rdata
 from .sources.site import Bind
 
@@ -37,14 +37,10 @@ def render_bind(
     *,
     previous: str | None,
     slow: bool = False,
-    sets: list[RRset] | None = None,
 ) -> str:
-    """The zone file text; ``previous`` is the file as it is now (for the serial).
-
-    ``sets`` are the zone's RRsets when the caller has them already (``rrsets(zone.records)``).
-    """
+    """The zone file text; ``previous`` is the file as it is now (for the serial)."""
     old = previous_serial(previous)
-    text = _text(zone, bind, old or 1, slow, rrsets(zone.records) if sets is None else sets)
+    text = _text(zone, bind, old or 1, slow)
     if old is None or text == previous:
         return text
     # The content changed: the same text with the next serial in the SOA line.
@@ -95,11 +91,12 @@ def glue_sets(zone: Zone, bind: Bind, sets: list[RRset]) -> list[RRset]:
     return out
 
 
-def _text(zone: Zone, bind: Bind, serial: int, slow: bool, sets: list[RRset]) -> str:
+def _text(zone: Zone, bind: Bind, serial: int, slow: bool) -> str:
     origin = rdata.name(zone.name)
     has_ns = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
     apex = apex_ns(zone, bind)
     ns = [] if has_ns else apex  # the zone's own NS records are written with the rest
+    sets = list(zone.rrsets)
     if bind.glue:
         sets = sorted(sets + glue_sets(zone, bind, sets), key=lambda s: (s.name, s.rtype))
     soa = bind.soa
@@ -146,7 +143,7 @@ def _fast_text(apex: list[str], sets: list[RRset], origin: dns.name.Name) -> str
             # Rdata without a name under the origin (every type without names, and MX/SRV/
             # CNAME pointing elsewhere) print the same relative or absolute: the cached text.
             for record in rrset.records:
-                pointed = target(record)
+                pointed = record.target
                 plain = rrset.rtype in _NAMELESS or (
                     pointed is not None and not names.in_zone(pointed, zone_name)
                 )

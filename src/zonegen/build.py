@@ -95,15 +95,13 @@ Rendered = tuple[tuple[Path, str, FileChange], ...]
 def _render(result: Result, out_dir: Path, token: str | None, i: int) -> Rendered:
     """Zone ``i``'s YAML and BIND texts, each staged under ``token`` when it changed."""
     from .bind import render_bind
-    from .model import rrsets
     from .octodns.records import zone_yaml
 
     zone, settings = result.zones[i], result.site.zones[i]
     yaml_path, bind_path = output_paths(out_dir, zone.name)
     old_bind = output.read_existing(bind_path)
-    sets = rrsets(zone.records)
-    yaml_text = zone_yaml(zone, sets=sets)
-    bind_text = render_bind(zone, settings.bind, previous=old_bind, sets=sets)
+    yaml_text = zone_yaml(zone)
+    bind_text = render_bind(zone, settings.bind, previous=old_bind)
     old_yaml = output.read_existing(yaml_path)
     return (
         (yaml_path, yaml_text, output.stage(yaml_path, yaml_text, old_yaml, token)),

@@ -396,7 +396,7 @@ def _unique(group: list[Record]) -> tuple[list[Record], int]:
     for record in group:
         prior = seen.get(record.rdata)
         if prior is None or record.ttl < prior.ttl:
-            seen[record.rdata] = record if prior is None else replace(prior, ttl=record.ttl)
+            seen[record.rdata] = record if prior is None else prior.with_ttl(record.ttl)
     return list(seen.values()), len(group) - len(seen)
 
 

@@ -2,14 +2,13 @@
 
 A :class:`Record` is one resource record (one rdata) with the place it came from, so any
 later message can name the file and line. Records are immutable and hashable; RRsets are
-formed only when a zone is rendered.
+formed once per zone (:class:`Zone`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import dns.name
 import dns.rdata
@@ -41,7 +40,12 @@ GLUE = "glue"  # a name server's address from bind.glue: in the BIND file only, 
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One resource record. ``name`` is absolute, lowercase, A-labels, with the trailing dot."""
+    """One resource record. ``name`` is absolute, lowercase, A-labels, with the trailing dot.
+
+    ``value`` and ``target`` are derived from ``rdata`` once, when the record is made: dnspython
+    formats rdata anew on every ``to_text()`` (escaping TXT byte by byte) and a build sorts,
+    de-duplicates and writes each record several times.
+    """
 
     name: str
     rtype: str
@@ -52,65 +56,82 @@ class Record:
     # Printed commented out (";; "), e.g. TLSA without DNSSEC: kept, published only on request
     # (and still marked, once published, as not printed active by Mox).
     disabled: bool = field(default=False, compare=False)
+    # The rdata in presentation format (names absolute).
+    value: str = field(init=False, compare=False, repr=False)
+    # The name an MX (exchange), SRV, CNAME, NS or PTR (target) points at, lowercase; None for
+    # types without one.
+    target: str | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", str(self.rdata.to_text()))
+        object.__setattr__(self, "target", _target_text(self.rdata))
 
     @property
     def key(self) -> tuple[str, str, str]:
         """Identity for de-duplication: the same data printed twice is one record. The
         presentation text stands for the rdata: equal rdata print alike and different rdata
-        do not, and the text is cached, where hashing an rdata renders its wire form."""
+        do not, and the text is computed once, where hashing an rdata renders its wire form."""
         return (self.name, self.rtype, self.value)
 
-    @property
-    def value(self) -> str:
-        """The rdata in presentation format (names absolute)."""
-        return rdata_text(self.rdata)
+    def with_ttl(self, ttl: int) -> Record:
+        """This record with another TTL; the derived texts are carried over, not recomputed."""
+        if ttl == self.ttl:
+            return self
+        copy = object.__new__(Record)
+        for slot in Record.__slots__:
+            object.__setattr__(copy, slot, ttl if slot == "ttl" else getattr(self, slot))
+        return copy
 
     def describe(self) -> str:
         """A short human label: owner and type, in Unicode when the name is an IDN."""
         return f"{names.unicode(self.name)} {self.rtype}"
 
 
-# Facts about an rdata that a build asks for again and again are kept per rdata object; the
-# object stays alive in its cache, so its id cannot be reused by another object meanwhile.
-_CACHE_LIMIT = 500_000
-T = TypeVar("T")
+def _target_text(rdata: dns.rdata.Rdata) -> str | None:
+    for attr in ("exchange", "target"):
+        name = getattr(rdata, attr, None)
+        # URI's target is a byte string (RFC 7553), not a name nothing resolves.
+        if isinstance(name, dns.name.Name):
+            return str(name.to_text()).lower()
+    return None
 
 
-def _per_rdata(
-    cache: dict[int, tuple[dns.rdata.Rdata, T]],
-    rdata: dns.rdata.Rdata,
-    compute: Callable[[dns.rdata.Rdata], T],
-) -> T:
-    hit = cache.get(id(rdata))
-    if hit is not None and hit[0] is rdata:
-        return hit[1]
-    value = compute(rdata)
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
-    cache[id(rdata)] = (rdata, value)
-    return value
+@dataclass(frozen=True, slots=True)
+class RRset:
+    """Records of one owner and type, as DNS serves them: one TTL, values sorted."""
+
+    name: str  # absolute A-label
+    rtype: str
+    ttl: int  # RFC 2181 5.2: one TTL for the set
+    records: tuple[Record, ...]  # sorted by value
 
 
-# dnspython formats rdata anew on every to_text() (escaping TXT byte by byte); a build sorts
-# and writes each record several times.
-_TEXTS: dict[int, tuple[dns.rdata.Rdata, str]] = {}
+def rrsets(records: Iterable[Record]) -> list[RRset]:
+    """Group records into RRsets sorted by name and type; values sorted by their text.
 
-
-def rdata_text(rdata: dns.rdata.Rdata) -> str:
-    """``rdata.to_text()``, computed once per rdata object."""
-    return _per_rdata(_TEXTS, rdata, _to_text)
-
-
-def _to_text(rdata: dns.rdata.Rdata) -> str:
-    return str(rdata.to_text())
+    RFC 2181 5.2: the records of an RRset share one TTL; where inputs disagree the lowest wins.
+    """
+    groups: dict[tuple[str, str], list[Record]] = {}
+    for record in records:
+        groups.setdefault((record.name, record.rtype), []).append(record)
+    result = []
+    for (name, rtype), group in sorted(groups.items()):
+        group.sort(key=lambda r: r.value)
+        result.append(RRset(name, rtype, min(r.ttl for r in group), tuple(group)))
+    return result
 
 
 @dataclass(frozen=True, slots=True)
 class Zone:
-    """A zone zonegen writes: its name and its published records, sorted."""
+    """A zone zonegen writes: its name and its published records, sorted, and those records
+    grouped into RRsets (formed once, here: every writer and check reads the same sets)."""
 
     name: str
     records: tuple[Record, ...]
+    rrsets: tuple[RRset, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rrsets", tuple(rrsets(self.records)))
 
 
 TXT_CHUNK = 255  # RFC 1035 3.3: a <character-string> holds at most 255 octets.
@@ -129,47 +150,3 @@ def make_txt(value: bytes) -> dns.rdata.Rdata:
     """A TXT rdata holding ``value`` in 255-octet strings (an empty value: one empty string)."""
     chunks = [value[i : i + TXT_CHUNK] for i in range(0, len(value), TXT_CHUNK)] or [b""]
     return dns.rdtypes.ANY.TXT.TXT(dns.rdataclass.IN, dns.rdatatype.TXT, chunks)
-
-
-@dataclass(frozen=True, slots=True)
-class RRset:
-    """Records of one owner and type, as DNS serves them: one TTL, values sorted."""
-
-    name: str  # absolute A-label
-    rtype: str
-    ttl: int  # RFC 2181 5.2: one TTL for the set
-    records: tuple[Record, ...]  # sorted by value
-
-
-def rrsets(records: tuple[Record, ...] | list[Record]) -> list[RRset]:
-    """Group records into RRsets sorted by name and type; values sorted by their text.
-
-    RFC 2181 5.2: the records of an RRset share one TTL; where inputs disagree the lowest wins.
-    """
-    groups: dict[tuple[str, str], list[Record]] = {}
-    for record in records:
-        groups.setdefault((record.name, record.rtype), []).append(record)
-    result = []
-    for (name, rtype), group in sorted(groups.items()):
-        group.sort(key=lambda r: r.value)
-        result.append(RRset(name, rtype, min(r.ttl for r in group), tuple(group)))
-    return result
-
-
-def target(record: Record) -> str | None:
-    """The name an MX (exchange), SRV, CNAME, NS or PTR (target) points at, lowercase."""
-    # Kept per rdata object: a dnspython Name hashes all its labels anew on every lookup, so
-    # caching by name would cost what it saves.
-    return _per_rdata(_TARGETS, record.rdata, _target_text)
-
-
-def _target_text(rdata: dns.rdata.Rdata) -> str | None:
-    for attr in ("exchange", "target"):
-        name = getattr(rdata, attr, None)
-        # URI's target is a byte string (RFC 7553), not a name nothing resolves.
-        if isinstance(name, dns.name.Name):
-            return str(name.to_text()).lower()
-    return None
-
-
-_TARGETS: dict[int, tuple[dns.rdata.Rdata, str | None]] = {}

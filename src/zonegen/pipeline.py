@@ -42,7 +42,6 @@ from .model import (
     Record,
     Zone,
     make_txt,
-    target,
     txt_text,
 )
 from .problem import ERROR, Problem
@@ -144,7 +143,7 @@ def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
                 # (or another domain's output) that printed it active wins.
                 seen[record.key] = record
             elif record.ttl < prior.ttl and prior.disabled == record.disabled:
-                seen[record.key] = replace(prior, ttl=record.ttl)
+                seen[record.key] = prior.with_ttl(record.ttl)
     return list(seen.values())
 
 
@@ -227,7 +226,7 @@ def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:
 def mx_target(records: list[Record], site: Site) -> str:
     """Without a config dir, the mail host is the one MX target Mox printed."""
     targets = sorted(
-        {str(target(r)) for r in records if r.rtype == "MX" and target(r) not in (None, ".")}
+        {str(r.target) for r in records if r.rtype == "MX" and r.target not in (None, ".")}
     )
     if len(targets) == 1:
         return targets[0]
@@ -333,7 +332,7 @@ def group_of(record: Record) -> str | None:
     """Which optional group of Mox's output a record belongs to (site ``mox.groups``)."""
     if record.rtype == "CAA":
         return "caa"
-    if record.rtype == "SRV" and target(record) == ".":
+    if record.rtype == "SRV" and record.target == ".":
         return "null_srv"  # RFC 2782: target "." means the service is decidedly not available
     first = record.name.split(".", 1)[0]
     if (record.rtype, first) in (("CNAME", "autoconfig"), ("SRV", "_autodiscover")):
@@ -410,7 +409,7 @@ def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Reco
             if o.name == record.name and o.rtype in (None, record.rtype):
                 ttl = o.ttl
                 used.add(i)
-        out.append(record if ttl == record.ttl else replace(record, ttl=ttl))
+        out.append(record.with_ttl(ttl))
     for i, o in enumerate(site.ttl_overrides):
         if i not in used:
             notes.append(f"{site.shown}:{o.line}: ttl.overrides {o.name} matches no record")

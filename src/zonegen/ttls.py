@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import siteedit
-from .model import rrsets
 from .pipeline import Result
 
 # Stable TTLs by kind (README, "TTL lifecycle"): an hour for most records; a day for keys that
@@ -38,10 +37,10 @@ class TtlChange:
 
 
 def changes(before: Result, after: Result) -> list[TtlChange]:
-    old = {(s.name, s.rtype): s.ttl for z in before.zones for s in rrsets(z.records)}
+    old = {(s.name, s.rtype): s.ttl for z in before.zones for s in z.rrsets}
     out = []
     for zone in after.zones:
-        for s in rrsets(zone.records):
+        for s in zone.rrsets:
             if (s.name, s.rtype) in old and old[(s.name, s.rtype)] != s.ttl:
                 out.append(TtlChange(s.name, s.rtype, old[(s.name, s.rtype)], s.ttl))
     return out

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from .. import names
 from ..bind import apex_ns
-from ..model import Record, Zone, target
+from ..model import Record, Zone
 from ..problem import ERROR, WARNING, Problem
 from ..sources.site import Bind, Site
 from ..sources.zonefile import KEPT
@@ -195,7 +195,7 @@ def _name_servers(f: _File) -> Iterator[Problem]:
         if rtype != "NS" or owner == f.zone.name:
             continue
         for record in group:
-            ns = str(target(record))
+            ns = str(record.target)
             named.add(ns)
             if f.inside(ns) and not f.cname(ns) and not f.has_address(ns):
                 yield f.problem(
@@ -292,7 +292,7 @@ def _host_names(f: _File) -> Iterator[tuple[Problem, Record | None]]:
         if record.rtype in _TARGET_HOST:
             # A target written as an address is octoDNS's (octodns-mx-value-not-ip and the
             # like): every record of the zones passes its validators. bind.ns does not.
-            pointed = str(target(record))
+            pointed = str(record.target)
             if not is_hostname(pointed):
                 yield (
                     f.problem(

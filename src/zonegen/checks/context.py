@@ -13,7 +13,7 @@ from .. import names
 from ..mail.spf import ERROR as DNS_ERROR
 from ..mail.spf import NXDOMAIN, UNKNOWN, Answer
 from ..mail.taglist import Issue
-from ..model import MOX, Record, target, txt_text
+from ..model import MOX, Record, txt_text
 from ..pipeline import Result, zone_for
 from ..problem import ERROR, WARNING, Problem
 from ..sources.zonefile import KEPT
@@ -196,7 +196,7 @@ class ZoneLookup:
             return () if ctx.exists(name) else NXDOMAIN
         alias = ctx.get(owner, "CNAME")
         if alias and rdtype != "CNAME":
-            return self._ask(str(target(alias[0])), rdtype, depth + 1)
+            return self._ask(str(alias[0].target), rdtype, depth + 1)
         return tuple(_text(r) for r in ctx.get(owner, rdtype))
 
     def _wildcard(self, name: str) -> str | None:
@@ -217,7 +217,7 @@ def _text(record: Record) -> str:
     if record.rtype == "TXT":
         return txt_text(record.rdata)
     if record.rtype == "MX":
-        return f"{record.rdata.preference} {target(record)}"  # type: ignore[attr-defined]
+        return f"{record.rdata.preference} {record.target}"  # type: ignore[attr-defined]
     if record.rtype in ("PTR", "CNAME", "NS"):
-        return str(target(record) or record.value)
+        return str(record.target or record.value)
     return record.value

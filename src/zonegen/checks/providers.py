@@ -17,7 +17,6 @@ from typing import Any
 
 from .. import names
 from ..errors import InputError
-from ..model import rrsets
 from ..octodns import capabilities as caps
 from ..problem import ERROR, WARNING, Problem
 from .context import Context
@@ -71,7 +70,7 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
     providers = _mapping(config.get("providers"))
     for zone in ctx.build.zones:
         shown_zone = names.unicode(zone.name)
-        sets = rrsets(zone.records)
+        sets = zone.rrsets
         for target in _targets(config, zone.name):
             options = _mapping(providers.get(target))
             class_path = str(options.get("class", ""))

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from .. import names
 from ..mail import spf
 from ..model import Record, txt_text
-from ..model import target as target_of
 from ..problem import Problem
 from .context import Context, ZoneLookup
 
@@ -86,7 +85,7 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
     evaluation needs DNS outside them it gives no verdict."""
     records = _spf(ctx)
     host = ctx.build.hostname
-    senders = {r.name for r in ctx.of_type("MX") if target_of(r) == host}
+    senders = {r.name for r in ctx.of_type("MX") if r.target == host}
     senders.add(host)
     lookup = ZoneLookup(ctx)
     for name in sorted(senders & set(records)):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import names
-from ..model import MOX, SITE, Record, target
+from ..model import MOX, SITE, Record
 from ..problem import Problem
 from .context import Context, ZoneLookup
 
 
 def _target(record: Record) -> str:
-    return str(target(record))
+    return str(record.target)
 
 
 def _wildcard_address(ctx: Context, name: str) -> bool:

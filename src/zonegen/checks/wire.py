@@ -16,7 +16,7 @@ import dns.name
 import dns.rdatatype
 import dns.rrset
 
-from ..model import Record, target
+from ..model import Record
 from ..problem import Problem
 from .context import Context
 
@@ -52,7 +52,7 @@ def _name_problem_slow(name: str) -> str | None:
 def names_fit(ctx: Context) -> Iterator[Problem]:
     """Owner names and the names records point at."""
     for record in ctx.records:
-        for what, name in (("owner", record.name), ("target", target(record))):
+        for what, name in (("owner", record.name), ("target", record.target)):
             problem = _name_problem(name) if name else None
             if problem:
                 yield ctx.problem(

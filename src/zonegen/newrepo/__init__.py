@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .. import names
 from ..errors import InputError
-from ..model import MOX, Record, target
+from ..model import MOX, Record
 from ..sources.mox_config import MoxConfig
 from ..sources.mox_records import MoxOutput, format_mox_output
 
@@ -140,7 +140,7 @@ def _domains(records: list[Record], shown: str) -> tuple[str, ...]:
 
 
 def _host(records: list[Record], shown: str) -> str:
-    hosts = sorted({str(target(r)) for r in records if r.rtype == "MX"} - {"."})
+    hosts = sorted({str(r.target) for r in records if r.rtype == "MX"} - {"."})
     if len(hosts) != 1:
         raise InputError(
             f"Mox's records name {len(hosts)} mail hosts ({', '.join(hosts) or 'none'})",

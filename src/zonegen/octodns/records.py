@@ -40,7 +40,7 @@ from yaml.representer import SafeRepresenter
 
 from .. import names
 from ..errors import InputError, ZonegenError
-from ..model import Origin, Record, RRset, Zone, rrsets
+from ..model import Origin, Record, RRset, Zone
 from ..problem import ERROR, Problem
 from ..sources.zonefile import KEPT
 
@@ -224,17 +224,16 @@ class Rejected(ZonegenError):
         return (Rejected, (self.problem,))  # it crosses from the render workers
 
 
-def zone_yaml(zone: Zone, *, slow: bool = False, sets: list[RRset] | None = None) -> str:
+def zone_yaml(zone: Zone, *, slow: bool = False) -> str:
     """The octoDNS YAML text of ``zone``.
 
     Each RRset becomes an octoDNS record through :func:`new_record` (which runs the
     validators); its data comes straight from the parsed rdata (:func:`octo_data`), or, with
     ``slow=True`` and for types without a fast path, from octoDNS's own ``data_from_rrset``
-    parsing the presentation text. The tests hold both to the same bytes. ``sets`` are the
-    zone's RRsets when the caller has them already (``rrsets(zone.records)``).
+    parsing the presentation text. The tests hold both to the same bytes.
     """
     octo = OctoZone(zone.name, [])
-    for rrset in rrsets(zone.records) if sets is None else sets:
+    for rrset in zone.rrsets:
         first = rrset.records[0]
         kept = all(r.kind == KEPT for r in rrset.records)
         try:
@@ -350,7 +349,7 @@ def reasons(zone: Zone) -> Iterable[tuple[RRset, str, str, str]]:
     ``zone``, each RRset's data made as the build makes it (for ``zonegen check``); an RRset
     octoDNS cannot parse at all is one reason of its own."""
     octo = OctoZone(zone.name, [])
-    for rrset in rrsets(zone.records):
+    for rrset in zone.rrsets:
         try:
             data = octo_data(rrset)
             if data is None:

@@ -207,7 +207,7 @@ class _Context:
         tokens = [t for t in self.tokens if not t.is_eol_or_eof()]
         rest = tokens[1:]
         for _ in range(2):
-            if rest and (_is_ttl(rest[0].value) or _is_class(rest[0].value)):
+            if rest and _is_ttl_or_class(rest[0].value):
                 rest = rest[1:]
         if not rest or not rest[0].is_identifier() or not rest[0].value:
             return None
@@ -280,20 +280,15 @@ class _Context:
         return dns.tokenizer.Token(token.ttype, str(real), token.has_escape)
 
 
-def _is_ttl(text: str) -> bool:
-    try:
-        dns.ttl.from_text(text)
-    except Exception:  # dnspython raises BadTTL and others
-        return False
-    return True
-
-
-def _is_class(text: str) -> bool:
-    try:
-        dns.rdataclass.from_text(text)
-    except Exception:  # dnspython raises UnknownRdataclass and others
-        return False
-    return True
+def _is_ttl_or_class(text: str) -> bool:
+    """Whether ``text`` reads as a TTL or a class, the fields that may follow an owner."""
+    for parse in (dns.ttl.from_text, dns.rdataclass.from_text):
+        try:
+            parse(text)
+        except Exception:  # dnspython raises BadTTL, UnknownRdataclass and others
+            continue
+        return True
+    return False
 
 
 # Errors after which the reading cannot go on: the tokenizer lost its place, or the whole

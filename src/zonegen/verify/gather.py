@@ -30,7 +30,7 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
-from ..model import RRset, Zone, rrsets
+from ..model import RRset, Zone
 from .dnsquery import Answer, Asker, answer_rrset, parse_name, rrsigs_for
 from .servers import Server
 
@@ -116,7 +116,7 @@ def gather(
     pipelines: list[list[Stage]] = []
     for zone, servers, failure in zones:
         nx = f"_zonegen-nx-{secrets.token_hex(4)}.{zone.name}"
-        za = ZoneAnswers(zone, rrsets(list(zone.records)), servers, nx, resolver)
+        za = ZoneAnswers(zone, list(zone.rrsets), servers, nx, resolver)
         za.nameserver_failure = failure
         out.append(za)
         if failure is not None:
