@@ -94,3 +94,34 @@ def test_zone_rrsets_are_formed_once_with_the_lowest_ttl() -> None:
     assert [r.value for r in zone.rrsets[0].records] == ["192.0.2.1", "192.0.2.9"]
     assert zone.rrsets == tuple(rrsets(records))
     assert zone == Zone("example.com.", records)
+
+
+def test_copy_carries_derived_texts_only_while_the_rdata_stays() -> None:
+    r = rec("a.example.com.", "MX", "10 mx.example.com.")
+    moved = r.copy(name="b.example.com.", origin=Origin("g", 2), disabled=True)
+    assert (moved.name, moved.origin, moved.disabled) == ("b.example.com.", Origin("g", 2), True)
+    assert moved.value is r.value and moved.target is r.target
+    changed = r.copy(rdata=rd("MX", "20 other.example.net."))
+    assert changed.value == "20 other.example.net." and changed.target == "other.example.net."
+    with pytest.raises(TypeError, match="value"):
+        r.copy(value="20 forged.example.")
+    with pytest.raises(TypeError, match="nosuch"):
+        r.copy(nosuch=1)
+
+
+def test_parsed_mox_records_carry_the_texts_of_their_own_rdata() -> None:
+    """The Mox reader makes records as copies of one template per distinct rdata text (the
+    fast path); each must carry exactly what a record made from its rdata derives."""
+    from conftest import FIXTURES
+    from zonegen.sources.mox_records import parse_mox_output
+
+    files = sorted(FIXTURES.glob("*/dnsrecords-*.txt"))
+    assert files
+    seen = 0
+    for path in files:
+        for r in parse_mox_output(path.read_text(), str(path)).records:
+            fresh = Record(r.name, r.rtype, r.ttl, r.rdata, r.origin, r.kind, r.disabled)
+            assert (r.value, r.target) == (fresh.value, fresh.target), r
+            assert r == fresh and r.origin.path == str(path) and r.origin.line > 0
+            seen += 1
+    assert seen > 100

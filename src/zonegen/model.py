@@ -8,7 +8,7 @@ formed once per zone (:class:`Zone`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import dns.name
 import dns.rdata
@@ -74,17 +74,28 @@ class Record:
         return (self.name, self.rtype, self.value)
 
     def with_ttl(self, ttl: int) -> Record:
-        """This record with another TTL; the derived texts are carried over, not recomputed."""
-        if ttl == self.ttl:
-            return self
+        """This record with another TTL (itself when the TTL is the same)."""
+        return self if ttl == self.ttl else self.copy(ttl=ttl)
+
+    def copy(self, **changes: object) -> Record:
+        """This record with ``changes`` to its fields. The texts derived from the rdata are
+        carried over when the rdata stays the same, and derived anew when it changes."""
+        unknown = set(changes) - _INIT_FIELDS
+        if unknown:
+            raise TypeError(f"Record.copy: not a field one can set: {', '.join(sorted(unknown))}")
+        if "rdata" in changes:
+            return replace(self, **changes)  # type: ignore[arg-type]
         copy = object.__new__(Record)
         for slot in Record.__slots__:
-            object.__setattr__(copy, slot, ttl if slot == "ttl" else getattr(self, slot))
+            object.__setattr__(copy, slot, changes.get(slot, getattr(self, slot)))
         return copy
 
     def describe(self) -> str:
         """A short human label: owner and type, in Unicode when the name is an IDN."""
         return f"{names.unicode(self.name)} {self.rtype}"
+
+
+_INIT_FIELDS = frozenset(f.name for f in fields(Record) if f.init)
 
 
 def _target_text(rdata: dns.rdata.Rdata) -> str | None:
@@ -123,15 +134,20 @@ def rrsets(records: Iterable[Record]) -> list[RRset]:
 
 @dataclass(frozen=True, slots=True)
 class Zone:
-    """A zone zonegen writes: its name and its published records, sorted, and those records
-    grouped into RRsets (formed once, here: every writer and check reads the same sets)."""
+    """A zone zonegen writes: its name and its published records, sorted."""
 
     name: str
     records: tuple[Record, ...]
-    rrsets: tuple[RRset, ...] = field(init=False, compare=False, repr=False)
+    _rrsets: tuple[RRset, ...] | None = field(default=None, init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "rrsets", tuple(rrsets(self.records)))
+    @property
+    def rrsets(self) -> tuple[RRset, ...]:
+        """The records grouped into RRsets (:func:`rrsets`), formed once, on first use: every
+        writer and check reads the same sets, and a build forms them in its render workers."""
+        if self._rrsets is None:
+            object.__setattr__(self, "_rrsets", tuple(rrsets(self.records)))
+        assert self._rrsets is not None
+        return self._rrsets
 
 
 TXT_CHUNK = 255  # RFC 1035 3.3: a <character-string> holds at most 255 octets.

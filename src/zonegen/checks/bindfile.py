@@ -17,10 +17,11 @@ host-name rules is a warning (see :func:`host_names`).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from .. import names
 from ..bind import apex_ns
@@ -35,8 +36,10 @@ from .context import Context
 _HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?")
 _OWNER_HOST = frozenset({"A", "AAAA", "MX"})  # checkowner: a host name (a leading * allowed)
 _TARGET_HOST = frozenset({"MX", "NS", "SRV"})  # checknames: the target is a host name
+_HOST_TYPES = _OWNER_HOST | _TARGET_HOST
 
 
+@functools.lru_cache(maxsize=65536)
 def is_hostname(name: str, *, wildcard: bool = False) -> bool:
     """BIND's dns_name_ishostname on an absolute A-label name."""
     labels = name.rstrip(".").split(".") if name != "." else []
@@ -75,27 +78,37 @@ def looks_like_address(name: str) -> bool:
 
 @dataclass
 class _File:
-    """One zone's BIND file, indexed: its records, the glue and the apex NS it writes."""
+    """One zone's BIND file: its records, the glue and the apex NS it writes. The indexes
+    are made on first use: most zones have no name server inside them and need none."""
 
     zone: Zone
     bind: Bind
     site: Site
     apex: list[str]
     from_site: bool  # the apex NS are bind.ns (not the zone's own NS records)
-    types: dict[str, set[str]] = field(default_factory=dict)
-    records: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
-    nodes: set[str] = field(default_factory=set)  # names with data or data below them
 
-    def __post_init__(self) -> None:
-        for record in self.zone.records:
-            self.types.setdefault(record.name, set()).add(record.rtype)
-            self.records.setdefault((record.name, record.rtype), []).append(record)
+    @functools.cached_property
+    def records(self) -> dict[tuple[str, str], tuple[Record, ...]]:
+        return {(s.name, s.rtype): s.records for s in self.zone.rrsets}
+
+    @functools.cached_property
+    def types(self) -> dict[str, set[str]]:
+        types: dict[str, set[str]] = {}
+        for name, rtype in self.records:
+            types.setdefault(name, set()).add(rtype)
         for g in self.bind.glue:
             for ip in g.addresses:
-                self.types.setdefault(g.name, set()).add("AAAA" if ":" in ip else "A")
+                types.setdefault(g.name, set()).add("AAAA" if ":" in ip else "A")
+        return types
+
+    @functools.cached_property
+    def nodes(self) -> set[str]:
+        """Names with data or data below them."""
+        nodes: set[str] = set()
         for owner in self.types:
             labels = owner.split(".")
-            self.nodes.update(".".join(labels[i:]) for i in range(len(labels) - 1))
+            nodes.update(".".join(labels[i:]) for i in range(len(labels) - 1))
+        return nodes
 
     def inside(self, name: str) -> bool:
         return names.in_zone(name, self.zone.name)
@@ -133,7 +146,7 @@ class _File:
     def ns_origin(self) -> str:
         if self.from_site:
             return f"{self.site.shown}:{self.bind.line}" if self.bind.line else self.site.shown
-        ns = self.records.get((self.zone.name, "NS"), [])
+        ns = self.records.get((self.zone.name, "NS"), ())
         return str(ns[0].origin) if ns else ""
 
 
@@ -191,10 +204,11 @@ def _name_servers(f: _File) -> Iterator[Problem]:
                 f"(or zones.{zone}.bind.glue), or add its A/AAAA to the zone's records",
                 f.ns_origin(),
             )
-    for (owner, rtype), group in sorted(f.records.items()):
-        if rtype != "NS" or owner == f.zone.name:
+    for rrset in f.zone.rrsets:  # sorted by owner and type
+        if rrset.rtype != "NS" or rrset.name == f.zone.name:
             continue
-        for record in group:
+        owner = rrset.name
+        for record in rrset.records:
             ns = str(record.target)
             named.add(ns)
             if f.inside(ns) and not f.cname(ns) and not f.has_address(ns):
@@ -228,7 +242,7 @@ def _glue(f: _File, named: set[str]) -> Iterator[Problem]:
             )
         for rtype in ("A", "AAAA"):
             mine = sorted(ip for ip in g.addresses if (":" in ip) == (rtype == "AAAA"))
-            theirs = sorted(r.value for r in f.records.get((g.name, rtype), []))
+            theirs = sorted(r.value for r in f.records.get((g.name, rtype), ()))
             if mine and theirs and mine != theirs:
                 yield f.problem(
                     g.name,
@@ -275,6 +289,8 @@ def host_names(ctx: Context) -> Iterator[Problem]:
 def _host_names(f: _File) -> Iterator[tuple[Problem, Record | None]]:
     fix = "host names are letters, digits and hyphens (RFC 952, RFC 1123 2.1)"
     for record in f.zone.records:
+        if record.rtype not in _HOST_TYPES:
+            continue
         where = str(record.origin)
         if record.rtype in _OWNER_HOST and not is_hostname(record.name, wildcard=True):
             yield (

@@ -16,6 +16,7 @@ messages name the file, the line number and the field that is wrong.
 from __future__ import annotations
 
 import binascii
+import functools
 import re
 from dataclasses import dataclass
 
@@ -219,17 +220,27 @@ class _Parser:
             )
         if len(tokens) < 2 or not tokens[1].strip():
             raise self.error(lineno, f"the {rtype} record has no data (truncated?)")
-        rdata = self._rdata(rtype, tokens[1], lineno)
-        return Record(owner, rtype, ttl, rdata, Origin(self.path, lineno), MOX, disabled)
+        template = self._template(rtype, tokens[1], lineno)
+        return template.copy(
+            name=owner, ttl=ttl, origin=Origin(self.path, lineno), disabled=disabled
+        )
 
-    def _rdata(self, rtype: str, text: str, lineno: int) -> dns.rdata.Rdata:
+    def _template(self, rtype: str, text: str, lineno: int) -> Record:
         try:
-            return rdata.parse(rtype, text)
+            return _template(rtype, text.strip())
         except _RDATA_ERRORS:
             # dnspython's reason quotes the text it choked on: say what the data should be.
             raise self.error(
                 lineno, f"malformed {rtype} data: Mox writes {_FORMS[rtype]}"
             ) from None
+
+
+@functools.lru_cache(maxsize=65536)
+def _template(rtype: str, text: str) -> Record:
+    """A record of the rdata in ``text``, with its presentation text and target derived once:
+    a Mox setup prints the host's records (and often the same keys and policies) for every
+    domain, and the records made from it are copies with their own owner, TTL and place."""
+    return Record("", rtype, 0, rdata.parse(rtype, text), Origin(""), MOX)
 
 
 def _looks_like_record(body: str) -> bool:
