@@ -166,6 +166,31 @@ def test_unicode_and_a_label_zone_names_are_the_same_zone(ws: Workspace) -> None
         )
 
 
+def test_classless_reverse_zone_is_a_folder_octodns_and_named_read(ws: Workspace) -> None:
+    """RFC 2317: a '/' in a zone name. octoDNS's YamlProvider reads the zone from a folder
+    named by the part before it; the BIND file sits the same way and named loads it."""
+    from bindcheck import checkzone
+
+    (ws.root / "mox").mkdir()
+    (ws.root / "mox" / "r.txt").write_text("$TTL 300\nexample.com. MX 10 mail.example.com.\n")
+    zone = "0/25.100.51.198.in-addr.arpa"
+    ws.site(
+        "mox: {records: [mox/r.txt]}\nhost: {ipv4: [198.51.100.10]}\n"
+        "bind: {ns: [ns1.dns.example.], soa: {rname: hostmaster@example.com}}\n"
+        f"zones:\n  example.com: {{}}\n  {zone}:\n"
+        "    records: {'10': {type: PTR, ttl: 300, value: mail.example.com.}}\n"
+    )
+    result = ws.build()
+    assert result.exit_code == 0, result.stderr
+    assert (ws.root / "zones" / "0" / "25.100.51.198.in-addr.arpa.yaml").is_file()
+    bind = ws.root / "zones" / "bind" / "0" / "25.100.51.198.in-addr.arpa.zone"
+    expected = {(f"10.{zone}.", "PTR", 300, "mail.example.com.")}
+    assert records(ws, f"{zone}.") == expected
+    assert bind_records(bind, f"{zone}.") == expected
+    checked = checkzone(f"{zone}.", bind)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 # ---------------------------------------------------------------------------- site switches
 
 
