@@ -262,3 +262,14 @@ def test_dane_and_smtp_together_is_a_usage_error() -> None:
     result = run("verify", "--site", SITE, "--dane", "--smtp", "127.0.0.1:1")
     assert result.exit_code == 2
     assert "not both" in result.stderr
+
+
+@pytest.mark.parametrize("given", ["mail.example.com:25", "mail.example.com", "localhost:2525"])
+def test_smtp_takes_an_address_never_a_name(given: str) -> None:
+    """A name would be looked up by the system resolver (getaddrinfo), which verify never
+    asks and whose wait its deadline cannot cut short: refused before anything is asked."""
+    result = run("verify", "--site", SITE, "--smtp", given, "--timeout", "5")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "give an IP address" in lines[0], result.stderr

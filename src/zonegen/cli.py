@@ -304,7 +304,11 @@ def init(
     help="Validating resolver to ask. Default: the system's (/etc/resolv.conf).",
 )
 @click.option("--dane", is_flag=True, help="Check DANE on the mail host's addresses, port 25.")
-@click.option("--smtp", metavar="HOST[:PORT]", help="Check DANE on this SMTP server instead.")
+@click.option(
+    "--smtp",
+    metavar="ADDR[:PORT]",
+    help="Check DANE on the SMTP server at this IP address instead of the mail host's.",
+)
 @click.option(
     "--ds",
     "ds_texts",
@@ -443,7 +447,7 @@ def verify(
     Examples:
       zonegen verify
       zonegen verify --resolver 127.0.0.1 --format json      # from cron, for monitoring
-      zonegen verify --nameserver 192.0.2.53 --smtp mail.example.com:25
+      zonegen verify --nameserver 192.0.2.53 --smtp 192.0.2.25:25
       zonegen verify --html status.html --since last.json --json last.json   # a timer
       zonegen verify --online --ca-bundle /etc/ssl/certs/ca-certificates.crt
       zonegen verify --nameserver 192.0.2.53 --resolver 127.0.0.1 \\

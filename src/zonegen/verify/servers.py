@@ -28,7 +28,7 @@ class Server:
 
 
 def parse_server(text: str, *, default_port: int, what: str) -> Server:
-    """Parse ``HOST[:PORT]``; HOST must be an IP address for DNS servers (no lookups)."""
+    """Parse ``ADDR[:PORT]``; ADDR must be an IP address (no lookups)."""
     host, port_text = text, ""
     if text.startswith("["):
         host, sep, rest = text[1:].partition("]")
@@ -45,8 +45,12 @@ def parse_server(text: str, *, default_port: int, what: str) -> Server:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        if what != "--smtp":
-            raise InputError(f"{what} {text!r}: give an IP address (HOST[:PORT])") from None
+        # A name would go to the system resolver (getaddrinfo), which verify never asks and
+        # whose wait no deadline of verify's can cut short.
+        raise InputError(
+            f"{what} {text!r}: give an IP address (ADDR[:PORT], IPv6 as [ADDR]:PORT); verify "
+            "looks no name up outside DNS it is told to ask"
+        ) from None
     return Server(host, port)
 
 
