@@ -407,6 +407,9 @@ def test_missing_record_file_and_missing_site(ws: Workspace) -> None:
     assert "dnsrecords-example.org.txt: Mox output not found" in error_of(ws)
     result = run("build", "--site", ws.root / "nope.yaml")
     assert result.exit_code == 2 and "site file not found" in result.stderr
+    # Outside a DNS repo: the message says how to start one.
+    assert "zonegen init DIR --quickstart quickstart.log" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 # ---------------------------------------------------------------------------- secrets

@@ -127,6 +127,9 @@ def test_a_class_path_that_is_not_installed_is_a_warning(site: Path) -> None:
     code, problems = check(site, "--provider", "octodns_nowhere.NowhereProvider")
     assert code == 0
     assert [p["rule"] for p in problems] == ["provider-unknown"]
+    # After `make build` (no extras) this is what --provider powerdns says: the fix must be
+    # a command that works from a clone of zonegen.
+    assert "pip install -e '.[providers]'" in problems[0]["fix"]
 
 
 def test_the_desec_fix_works(site: Path) -> None:

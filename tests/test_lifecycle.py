@@ -59,6 +59,20 @@ def test_ip_set_then_build_changes_exactly_a_and_spf(ws: Workspace) -> None:
     ]
 
 
+def test_ip_set_names_the_next_commands_of_a_dns_repo(ws: Workspace) -> None:
+    """The repository `zonegen init` writes has no Makefile: the next step names the octoDNS
+    command itself (it said `make sync`, which only zonegen's own folder has)."""
+    site = example(ws)
+    result = run("ip", "set", "192.0.2.77", "--site", site)
+    assert result.exit_code == 0, result.stderr
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("next: ")]
+    assert line == (
+        "next: zonegen build, review git diff zones/, then the plan and the sync: "
+        "octodns-sync --config-file config/octodns.yaml [--doit]"
+    )
+    assert "make" not in line
+
+
 def test_ip_set_dry_run_and_ipv6(ws: Workspace) -> None:
     site = example(ws)
     text = site.read_text()

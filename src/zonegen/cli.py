@@ -748,7 +748,12 @@ def ip() -> None:
 @_out_option
 def ip_show(site_path: Path, out_dir: Path) -> None:
     """List the host's IPs as the site file, mox.conf and the built zones have them, and say
-    where they disagree with what the next build publishes. Exit 1 when they disagree."""
+    where they disagree with what the next build publishes. Exit 1 when they disagree.
+
+    \b
+    Example:
+      zonegen ip show        # after a move: exit 1 names what still has the old address
+    """
     from .hostip import disagreements, sightings
 
     try:
@@ -779,7 +784,13 @@ def ip_set(
 ) -> None:
     """Write new public IPs into the site file (host.ipv4/ipv6 of each family given),
     keeping its comments and layout; the next build then changes the host's A/AAAA and
-    the SPF ip4:/ip6: mechanisms and nothing else."""
+    the SPF ip4:/ip6: mechanisms and nothing else.
+
+    \b
+    Examples:
+      zonegen ip set 203.0.113.7 --dry-run
+      zonegen ip set 203.0.113.7 2001:db8::7 --mox-config /home/mox/config
+    """
     from . import siteedit
     from .hostip import edit_mox_conf, split_families
     from .output import backup
@@ -809,7 +820,11 @@ def ip_set(
     except ZonegenError as e:
         _fail(e)
     if not dry_run:
-        click.echo("next: zonegen build, review git diff zones/, make sync")
+        # The DNS repo init writes has no Makefile: name the octoDNS command itself.
+        click.echo(
+            "next: zonegen build, review git diff zones/, then the plan and the sync: "
+            "octodns-sync --config-file config/octodns.yaml [--doit]"
+        )
 
 
 @ip.command("check")
@@ -826,6 +841,11 @@ def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
 
     For cron or a systemd timer (examples/zonegen-ip-check.timer). Exit 0 when equal, 1 when
     it differs (with the line to fix it), 2 when it cannot tell.
+
+    \b
+    Examples:
+      zonegen ip check
+      zonegen ip check --url https://api6.ipify.org     # the IPv6 address
     """
     import ipaddress
 
@@ -902,7 +922,12 @@ def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
 @_dry_run_option
 def ttl_promote(site_path: Path, dry_run: bool) -> None:
     """Stable TTLs: an hour for most records, a day for DKIM and TLSA, a week for the null
-    SRVs (ttl.default and ttl.kinds in the site file; ttl.overrides still win)."""
+    SRVs (ttl.default and ttl.kinds in the site file; ttl.overrides still win).
+
+    \b
+    Example:
+      zonegen ttl promote --dry-run && zonegen ttl promote && zonegen build
+    """
     _ttl_edit(site_path, dry_run, promote=True)
 
 
@@ -910,7 +935,12 @@ def ttl_promote(site_path: Path, dry_run: bool) -> None:
 @_site_option
 @_dry_run_option
 def ttl_lower(site_path: Path, dry_run: bool) -> None:
-    """Short TTLs (Mox's 300 s) before a planned change; promote again afterwards."""
+    """Short TTLs (Mox's 300 s) before a planned change; promote again afterwards.
+
+    \b
+    Example:
+      zonegen ttl lower && zonegen build     # sync, wait out the old TTLs, then change
+    """
     _ttl_edit(site_path, dry_run, promote=False)
 
 

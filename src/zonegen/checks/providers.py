@@ -88,8 +88,11 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
                     "provider-unknown",
                     WARNING,
                     f"cannot load {class_path!r} (target {target!r}) to see what it supports",
-                    "install the provider's package (pip install 'zonegen[providers]' for "
-                    "the ones zonegen ships configs for)",
+                    # `make build` installs no provider extras: say how to add them, as a
+                    # clone (no package index) does it.
+                    "install the provider's package where zonegen runs; the ones zonegen "
+                    "ships configs for are its 'providers' extra: in zonegen's folder "
+                    "`.venv/bin/pip install -e '.[providers]'` (make plan does it)",
                     ctx.octodns_path,
                 )
                 continue

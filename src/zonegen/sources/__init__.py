@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from ..errors import InputError
 from .files import show
 from .mox_config import MoxConfig, parse_mox_config
-from .site import Site, parse_site
+from .site import SITE_HINT, Site, parse_site
 
 if TYPE_CHECKING:
     from .mox_records import MoxOutput
@@ -118,9 +118,6 @@ class Inputs:
         if self.config_error is not None:
             raise self.config_error
         return self.config
-
-
-SITE_HINT = "create it (see the README) or pass --site PATH"
 
 
 def read_inputs(

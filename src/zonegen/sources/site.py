@@ -337,9 +337,16 @@ _ZONE = ("signed", "records", "bind", "kept", "conflicts", "dnssec")
 _RECORD = ("type", "ttl", "value", "values")
 
 
+# A new user's first `zonegen build` often runs outside a DNS repo: say how to get one.
+SITE_HINT = (
+    "run zonegen in your DNS repo (the folder that holds config/site.yaml), start one with "
+    "'zonegen init DIR --quickstart quickstart.log', or pass --site PATH"
+)
+
+
 def load_site(path: Path) -> Site:
     """Read and check the site file at ``path``."""
-    text = read_text(path, what="site file", hint="create it (see the README) or pass --site PATH")
+    text = read_text(path, what="site file", hint=SITE_HINT)
     return parse_site(text, path)
 
 
