@@ -403,6 +403,7 @@ ELSEWHERE = {
     "provider-value": "test_check_providers.py",
     "provider-dnssec": "test_check_providers.py",
     "ttl-bounds": "test_ttl_bounds",
+    "host-ip-private": "test_private_host_ip_is_a_warning",
     "octodns-*": "test_octodns_validators_are_run",
     "tlsa-without-dnssec": "test_tlsa_without_dnssec_is_a_warning_that_says_how",
     "name-too-long": "test_rules_on_records_no_reader_makes",
@@ -544,6 +545,32 @@ def test_unknown_provider_is_a_warning(ws: Workspace) -> None:
     )
     code, data = check(ws)
     assert code == 0 and rules(data) == {"provider-unknown": "warning"}
+
+
+@pytest.mark.parametrize(
+    ("v4", "v6", "flagged"),
+    [
+        ("10.1.2.3", "2001:db8:25::25", {"10.1.2.3"}),
+        ("100.64.0.7", "fd00::25", {"100.64.0.7", "fd00::25"}),
+        ("203.0.113.25", "fe80::1", {"fe80::1"}),
+        ("172.32.0.1", "2001:db8:25::25", set()),  # just past 172.16.0.0/12: public
+        ("203.0.113.25", "2001:db8:25::25", set()),  # documentation ranges stay quiet
+    ],
+)
+def test_private_host_ip_is_a_warning(ws: Workspace, v4: str, v6: str, flagged: set[str]) -> None:
+    lint_site(ws, replace=None)
+    site = ws.root / "config" / "site.yaml"
+    text = site.read_text()
+    text = text.replace("ipv4: [203.0.113.25]", f"ipv4: [{v4}]")
+    text = text.replace("ipv6: [2001:db8:25::25]", f"ipv6: [{v6}]")
+    site.write_text(text)
+    code, data = check(ws)
+    assert code == 0, data["problems"]  # a warning: the build goes on
+    found = [p for p in data["problems"] if p["rule"] == "host-ip-private"]
+    assert {p["message"].split()[4] for p in found} == flagged, found
+    assert all(p["severity"] == "warning" and p["name"] == "mx.example.org." for p in found)
+    if flagged:
+        assert check(ws, "--strict")[0] == 1
 
 
 def test_ttl_bounds(ws: Workspace) -> None:

@@ -123,13 +123,17 @@ def test_unknown_provider_name_is_bad_usage(site: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_a_class_path_that_is_not_installed_is_a_warning(site: Path) -> None:
-    code, problems = check(site, "--provider", "octodns_nowhere.NowhereProvider")
-    assert code == 0
-    assert [p["rule"] for p in problems] == ["provider-unknown"]
+def test_a_provider_asked_for_that_cannot_be_loaded_is_exit_2(site: Path) -> None:
+    """--provider asks for one check: if the class cannot be loaded, that check was not made
+    (exit 2), where a warning and exit 0 would read as 'nothing to report'."""
+    result = run("check", "--site", site, "--provider", "octodns_nowhere.NowhereProvider")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("zonegen: error: --provider octodns_nowhere.NowhereProvider: ")
     # After `make build` (no extras) this is what --provider powerdns says: the fix must be
     # a command that works from a clone of zonegen.
-    assert "pip install -e '.[providers]'" in problems[0]["fix"]
+    assert "pip install -e '.[providers]'" in line
 
 
 def test_the_desec_fix_works(site: Path) -> None:

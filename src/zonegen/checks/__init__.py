@@ -636,8 +636,16 @@ RULES: tuple[Rule, ...] = (
         "provider-unknown",
         W,
         "octoDNS",
-        "a target class that cannot be imported to see what it supports",
+        "a target class of the octoDNS config that cannot be imported to see what it supports "
+        "(`--provider NAME` that cannot be loaded: exit 2)",
         providers.provider_support,
+    ),
+    Rule(
+        "host-ip-private",
+        W,
+        "RFC 1918, RFC 6598, RFC 4193",
+        "the mail host's A/AAAA is a private, shared, link-local or loopback address",
+        general.host_ip_private,
     ),
     Rule(
         "ttl-bounds",

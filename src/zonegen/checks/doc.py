@@ -35,11 +35,15 @@ def render(text: str) -> str:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     paths = [a for a in argv if a != "--check"]
-    if len(paths) != 1:
+    if len(paths) != 1 or paths[0].startswith("-"):
         print("usage: python -m zonegen.checks.doc [--check] README.md", file=sys.stderr)
         return 2
     path = Path(paths[0])
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"{path}: cannot read it: {e}", file=sys.stderr)
+        return 2
     try:
         new = render(text)
     except ValueError as e:

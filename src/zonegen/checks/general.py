@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 from .. import names
+from ..model import HOST
 from ..problem import WARNING, Problem
 from .context import Context
 
@@ -19,6 +21,44 @@ def ttl_bounds(ctx: Context) -> Iterator[Problem]:
                 "ttl-bounds",
                 f"TTL {record.ttl} outside {site.ttl_min} to {site.ttl_max}",
                 "set ttl.overrides (or ttl.min/ttl.max) in the site file",
+            )
+
+
+# Addresses no one on the Internet reaches: RFC 1918 and RFC 6598 (shared, carrier-grade
+# NAT) space, link-local (RFC 3927, RFC 4291 2.5.6), unique local (RFC 4193), loopback.
+# Documentation ranges (RFC 5737, RFC 3849) are left alone: examples use them.
+_UNREACHABLE = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "169.254.0.0/16",
+        "127.0.0.0/8",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
+
+
+def host_ip_private(ctx: Context) -> Iterator[Problem]:
+    """``host-ip-private``: the mail host's published address is one the Internet cannot
+    reach (behind NAT, Mox's listener has the private address; NATIPs hold the public one)."""
+    for record in ctx.records:
+        if record.kind != HOST or record.rtype not in ("A", "AAAA"):
+            continue
+        ip = ipaddress.ip_address(record.value)
+        if any(ip in net for net in _UNREACHABLE if net.version == ip.version):
+            yield ctx.problem(
+                record,
+                "host-ip-private",
+                f"the mail host's address {record.value} is private: other mail servers "
+                "cannot reach it, and SPF and iprev follow it",
+                "give the public address: host.ipv4/host.ipv6 in the site file, `zonegen ip "
+                "set`, or NATIPs in mox.conf's public listener",
+                warning=True,
             )
 
 

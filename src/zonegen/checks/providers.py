@@ -42,8 +42,26 @@ def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
                 "path such as octodns_ns1.Ns1Provider",
             )
         class_path = known.class_path
+    try:
+        caps.supported_types(class_path)
+    except caps.NotInstalled:
+        # Asked for by name, a provider that cannot be loaded is a check that cannot be made
+        # (exit 2), not a warning beside an exit 0 that reads as "nothing to report".
+        raise InputError(
+            f"--provider {name}: cannot load {class_path} to see what it supports",
+            hint=_INSTALL_HINT,
+        ) from None
     entry = {"class": class_path, **options}
     return {"providers": {name: entry}, "zones": {"*": {"targets": [name]}}}
+
+
+# `make build` installs no provider extras: say how to add them, as a clone (no package
+# index) does it.
+_INSTALL_HINT = (
+    "install the provider's package where zonegen runs; the ones zonegen ships configs for "
+    "are its 'providers' extra: in zonegen's folder `.venv/bin/pip install -e '.[providers]'` "
+    "(make plan does it)"
+)
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -90,9 +108,7 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
                     f"cannot load {class_path!r} (target {target!r}) to see what it supports",
                     # `make build` installs no provider extras: say how to add them, as a
                     # clone (no package index) does it.
-                    "install the provider's package where zonegen runs; the ones zonegen "
-                    "ships configs for are its 'providers' extra: in zonegen's folder "
-                    "`.venv/bin/pip install -e '.[providers]'` (make plan does it)",
+                    _INSTALL_HINT,
                     ctx.octodns_path,
                 )
                 continue
