@@ -74,7 +74,12 @@ def read_limited(path: Path, budget: Budget, *, what: str) -> str:
         with path.open("rb") as f:
             data = f.read(left + 1)
     except FileNotFoundError:
-        raise InputError(f"{what} not found", path=shown) from None
+        raise InputError(
+            f"{what} not found",
+            path=shown,
+            hint="check the path; an export comes from your provider or server (see the "
+            "README, 'Adopting an existing zone')",
+        ) from None
     except IsADirectoryError:
         raise InputError(f"{what} is a directory, not a file", path=shown) from None
     except OSError as e:
