@@ -300,3 +300,23 @@ def test_a_log_cut_after_a_blank_line_is_truncated() -> None:
     cut = log[: log.index("; Deliver email for the domain")]
     with pytest.raises(InputError, match="truncated"):
         parse(cut, "quickstart.log")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: "\ufeff" + t,  # saved "UTF-8 with BOM"
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace("\n", "  \n"),  # trailing spaces, also after "(" and "\t)"
+        lambda t: t.replace("\n", "\t\n"),
+        lambda t: "\ufeff" + t.replace("\n", " \r\n"),
+    ],
+    ids=["bom", "crlf", "spaces", "tabs", "bom-crlf-spaces"],
+)
+def test_editor_quirks_read_the_same_and_cuts_are_still_refused(edit) -> None:
+    path = FIXTURES / "v17-dualstack-dnssec" / "dnsrecords-example.org.txt"
+    text = path.read_text()
+    assert _key(parse(edit(text))) == _key(parse(text))
+    cut = text[: text.index("_imap._tcp.")]
+    with pytest.raises(InputError, match="cut off"):
+        parse(edit(cut))

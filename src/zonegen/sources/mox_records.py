@@ -76,7 +76,8 @@ class MoxOutput:
 
 def parse_mox_output(text: str, path: str) -> MoxOutput:
     """Parse the record block in ``text``; ``path`` is only used in messages and origins."""
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    # A BOM (an editor's save as "UTF-8 with BOM") would hide Mox's header from check_whole.
+    lines = [line.removesuffix("\r") for line in text.removeprefix("\ufeff").split("\n")]
     if lines and not lines[-1]:
         # The "" after the last "\n" is no line: counted as blank, a log cut right after a
         # group's blank line would look like the two blank lines that end the block.
