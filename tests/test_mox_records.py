@@ -320,3 +320,23 @@ def test_editor_quirks_read_the_same_and_cuts_are_still_refused(edit) -> None:
     cut = text[: text.index("_imap._tcp.")]
     with pytest.raises(InputError, match="cut off"):
         parse(edit(cut))
+
+
+def test_two_joined_outputs_cut_inside_the_second_are_refused() -> None:
+    """`cat a.txt b.txt`: each '$TTL' starts a block that must hold its MX, so the second
+    file cut after its '$TTL' is not read as the first file alone."""
+    first = (FIXTURES / "v17-multidomain" / "dnsrecords-example.com.txt").read_text()
+    second = (FIXTURES / "v17-multidomain" / "dnsrecords-example.org.txt").read_text()
+    both, alone = _key(parse(first + second)), _key(parse(first))
+    assert {r[0] for r in both if r[1] == "MX"} == {"example.com.", "example.org."}
+    no_caa = [r for r in both if r[:2] != ("example.org.", "CAA")]
+    ttl = second.index("$TTL")
+    for off in _cuts(second):
+        try:
+            out = _key(parse(first + second[:off]))
+        except InputError as e:
+            assert e.line
+            continue
+        # Before its $TTL, the second file is only comments; after the null SRVs, only the
+        # CAA group may be missing (as in test_every_prefix_is_refused_or_whole).
+        assert out in (both, no_caa) or (off <= ttl and out == alone), off

@@ -122,6 +122,7 @@ class _Parser:
         self.ttl = 0
         self.records: list[Record] = []
         self.after_last = 0  # the index of the line after the last record
+        self.ttl_lines: list[int] = []  # each '$TTL' starts one block Mox printed
 
     def error(self, lineno: int, message: str, hint: str | None = None) -> InputError:
         return InputError(message, path=self.path, line=lineno, hint=hint)
@@ -152,6 +153,7 @@ class _Parser:
                 m = _TTL_RE.match(line)
                 if not m:
                     raise self.error(lineno, "unsupported directive; Mox only prints '$TTL'")
+                self.ttl_lines.append(lineno)
                 try:
                     self.ttl = dns.ttl.from_text(m.group(1))
                 except dns.exception.DNSException:
@@ -173,18 +175,19 @@ class _Parser:
         if not self.records:
             raise self.error(start + 1, "Mox's record block holds no records")
         if self.printed:
-            self.check_whole(start, i)
+            self.check_whole(i)
         return MoxOutput(self.path, tuple(self.records), self.ttl)
 
-    def check_whole(self, start: int, end: int) -> None:
+    def check_whole(self, end: int) -> None:
         """A block Mox printed, cut short at a line break, still parses: it must be refused,
         or a build would publish (and a sync delete down to) part of Mox's records.
 
         Mox prints every domain's records in one order ending with the ``_pop3s._tcp`` SRV
         (admin/dnsrecords.go); after it comes only the CAA group, whose comments are
         followed by its record. Groups are separated by one blank line, and only the
-        MTA-STS note is a group of comments alone, never the last. So: each MX domain needs
-        its ``_pop3s._tcp`` SRV, and no group after the last record may lack a record.
+        MTA-STS note is a group of comments alone, never the last. So: each block needs an
+        MX, each MX domain its ``_pop3s._tcp`` SRV, and no group after the last record may
+        lack a record.
         """
         hint = (
             "give the whole output of 'mox config dnsrecords DOMAIN'; to leave records out, "
@@ -200,13 +203,19 @@ class _Parser:
                     "always prints last: the file looks cut off",
                     hint,
                 )
-        if not any(r.rtype == "MX" for r in self.records):
-            raise self.error(
-                start + 1,
-                "Mox's records have no MX record, which Mox always prints: the file looks cut "
-                "off or edited",
-                hint,
-            )
+        # Each '$TTL' starts a block Mox printed (two files joined with cat make two), and
+        # each block holds its domain's MX: the second of two joined files cut before it
+        # would otherwise pass as the first alone.
+        mx_lines = [r.origin.line for r in self.records if r.rtype == "MX"]
+        ends = [*self.ttl_lines[1:], len(self.lines) + 1]
+        for at, upto in zip(self.ttl_lines, ends, strict=True):
+            if not any(at < line < upto for line in mx_lines):
+                raise self.error(
+                    at,
+                    "Mox's records have no MX record after this '$TTL', and Mox always prints "
+                    "one: the file looks cut off or edited",
+                    hint,
+                )
         blank = False
         for i in range(self.after_last, min(end, len(self.lines))):
             if not self.lines[i].strip():
