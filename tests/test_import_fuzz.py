@@ -39,7 +39,7 @@ SEEDS.append(
     )
 )
 MOX = """\
-; Time To Live of 5 minutes, may be recognized if importing as a zone file.
+; Mox's MX alone, written by hand (without Mox's header: not its whole output).
 $TTL 300
 
 zonegen-mox.zz.                    MX 10 mail.zonegen-mox.zz.

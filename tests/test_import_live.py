@@ -23,7 +23,7 @@ from conftest import REPO, run
 from dnslab import TSIG_NAME, Named, find_program
 
 MOX = """\
-; Time To Live of 5 minutes, may be recognized if importing as a zone file.
+; Mox's MX alone, written by hand (without Mox's header: not its whole output).
 $TTL 300
 
 zonegen-mox.zz.                    MX 10 mail.zonegen-mox.zz.

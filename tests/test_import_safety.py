@@ -15,7 +15,7 @@ import pytest
 from conftest import run
 
 MOX = """\
-; Time To Live of 5 minutes, may be recognized if importing as a zone file.
+; Mox's MX alone, written by hand (without Mox's header: not its whole output).
 ; Once your setup is working, you may want to increase the TTL.
 $TTL 300
 

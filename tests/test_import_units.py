@@ -19,7 +19,7 @@ from zonegen.sources.site import Bind, Soa
 from zonegen.sources.zonefile import KEPT
 
 MOX = """\
-; Time To Live of 5 minutes, may be recognized if importing as a zone file.
+; Mox's MX alone, written by hand (without Mox's header: not its whole output).
 $TTL 300
 
 zonegen-mox.zz.                    MX 10 mail.zonegen-mox.zz.

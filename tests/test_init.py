@@ -359,3 +359,16 @@ def test_any_txt_value_round_trips(values: list[bytes], disabled: bool, ttl: int
     output = MoxOutput("x", records, 300)
     again = parse_mox_output(format_mox_output(output), "again")
     assert _key(again) == _key(output)
+
+
+def test_init_refuses_dnsrecords_cut_before_the_caa_group(tmp_path: Path) -> None:
+    """Cut right after the null SRVs, a dnsrecords file reads like Mox's output without ACME:
+    --mox-config shows the public listener has ACME, so the CAA record Mox prints is missing."""
+    text = (FIXTURES / "v17-ipv4-basic" / "dnsrecords-example.com.txt").read_text()
+    cut = tmp_path / "dnsrecords.txt"
+    cut.write_text(text[: text.index("\n; Optional:")])
+    config = FIXTURES / "v17-ipv4-basic" / "config"
+    result = run("init", tmp_path / "dns", "--quickstart", cut, "--mox-config", config)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "the file looks cut off" in result.stderr and not (tmp_path / "dns").exists()
+    assert run("init", tmp_path / "dns", "--quickstart", cut).exit_code == 0  # no way to tell

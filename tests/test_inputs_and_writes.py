@@ -172,3 +172,53 @@ def test_existing_outputs_that_cannot_be_read(tmp_path: Path) -> None:
     assert output.digest(tmp_path / "missing.zone") is None
     assert output.read_existing(tmp_path / "missing.zone") is None
     assert output.stale(tmp_path / "nowhere", []) == []
+
+
+# ---------------------------------------------------------------------------- special files
+
+
+@pytest.mark.parametrize("where", ["records", "site"])
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo", "too-large"])
+def test_special_and_huge_files_are_refused_in_bounded_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, where: str
+) -> None:
+    """/dev/zero once read until memory ran out, and a FIFO blocks the reader that opens it:
+    every input must be a regular file of at most MAX_INPUT_BYTES (lowered here)."""
+    import os
+    import shutil
+    import threading
+
+    from conftest import run
+    from zonegen.sources import files
+
+    shutil.copytree(FIXTURES / "v17-dualstack-dnssec", tmp_path / "mox")
+    bad = tmp_path / "bad"
+    if kind == "dev-zero":
+        bad.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(bad)
+
+        # If the reader opened the FIFO it would wait for a writer: one comes after 20 s, so
+        # a regression fails the assertions below instead of hanging the suite.
+        def unblock() -> None:
+            with bad.open("wb"):
+                pass
+
+        timer = threading.Timer(20, unblock)
+        timer.daemon = True
+        timer.start()
+    else:
+        monkeypatch.setattr(files, "MAX_INPUT_BYTES", 1000)
+        bad.write_text("x" * 1001)
+    site = tmp_path / "site.yaml"
+    records = "bad" if where == "records" else "mox/dnsrecords-example.org.txt"
+    site.write_text(
+        f"mox:\n  records: [{records}]\n  config: mox/config\nzones:\n  example.org: {{}}\n"
+    )
+    result = run("build", "--site", bad if where == "site" else site, "--out", tmp_path / "z")
+    if kind == "fifo":
+        timer.cancel()
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "bad: cannot read" in result.stderr
+    reason = "larger than 1,000 bytes" if kind == "too-large" else "not a regular file"
+    assert reason in result.stderr and not (tmp_path / "z").exists()

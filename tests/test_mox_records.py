@@ -229,3 +229,114 @@ def test_dnsrecords_with_stderr_mixed_in() -> None:
     stderr = (FIXTURES / "v17-dualstack-dnssec" / "dnsrecords-example.org.stderr").read_text()
     mixed = parse(stderr + stdout, "f")
     assert {r.key for r in mixed.records} == {r.key for r in parse(stdout).records}
+
+
+def _key(out):
+    return sorted((r.name, r.rtype, r.value, r.ttl, r.disabled) for r in out.records)
+
+
+def _cuts(data: str) -> list[int]:
+    """Every line end (before and after its newline) and a cut inside each line."""
+    offsets, pos = set(), 0
+    for line in data.split("\n"):
+        end = pos + len(line)
+        offsets |= {end, end + 1, pos + len(line) // 2}
+        pos = end + 1
+    return sorted(o for o in offsets if o < len(data))
+
+
+PRINTED = sorted(FIXTURES.glob("*/dnsrecords-*.txt")) + sorted(
+    p for p in FIXTURES.glob("*/quickstart.log") if p.parent.name != "v17-fail-no-resolver"
+)
+
+
+@pytest.mark.parametrize("path", PRINTED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_prefix_is_refused_or_whole(path: Path) -> None:
+    """A file Mox printed, cut anywhere (a copy that stopped, a paste that missed the end),
+    gives all of Mox's records or an InputError naming the file and a line: never a part
+    of the records (a build would publish it, and a sync delete the rest)."""
+    text = path.read_text()
+    whole = _key(parse(text, "f"))
+    # The one cut no reader can see: Mox prints the CAA group last and only with ACME, so a
+    # cut right after the last _pop3s SRV reads as Mox's output without ACME (the build's
+    # CAA check against mox.conf catches it when mox.config is given).
+    no_caa = [r for r in whole if r[1] != "CAA"]
+    end_of_srvs = text.rindex("SRV 0 ") + text[text.rindex("SRV 0 ") :].index("\n")
+    refused = 0
+    for off in _cuts(text):
+        try:
+            out = parse(text[:off], "f")
+        except InputError as e:
+            assert e.path == "f" and (e.line or "no DNS records" in str(e)), (off, str(e))
+            refused += 1
+            continue
+        if not text[end_of_srvs:off].strip():
+            assert _key(out) in (whole, no_caa), off
+            continue
+        assert _key(out) == whole, f"cut at {off}: {text[max(0, off - 60) : off]!r}"
+    assert refused > len(_cuts(text)) // 2
+
+
+@pytest.mark.parametrize(
+    ("cut_after", "line_of"),
+    [
+        ("MX 10 mail.example.com.\n", "MX 10"),  # the MX's domain has no _pop3s SRV
+        ('"v=spf1 a -all"\n', "$TTL"),  # no MX at all
+        ("_pop3s._tcp.example.com.        SRV 0 0 0 .\n\n; Optional:\n", "; Optional:"),
+    ],
+)
+def test_a_cut_dnsrecords_file_names_the_line(cut_after: str, line_of: str) -> None:
+    text = (FIXTURES / "v17-ipv4-basic" / "dnsrecords-example.com.txt").read_text()
+    cut = text[: text.index(cut_after) + len(cut_after)]
+    with pytest.raises(InputError, match="cut off") as info:
+        parse(cut, "f")
+    lines = cut.split("\n")
+    assert info.value.line == next(i for i, ln in enumerate(lines, 1) if line_of in ln)
+
+
+def test_a_log_cut_after_a_blank_line_is_truncated() -> None:
+    # "...record\n\n" once read as the block's two closing blank lines ("" after the last "\n").
+    log = (FIXTURES / "v17-ipv4-basic" / "quickstart.log").read_text()
+    cut = log[: log.index("; Deliver email for the domain")]
+    with pytest.raises(InputError, match="truncated"):
+        parse(cut, "quickstart.log")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: "\ufeff" + t,  # saved "UTF-8 with BOM"
+        lambda t: t.replace("\n", "\r\n"),
+        lambda t: t.replace("\n", "  \n"),  # trailing spaces, also after "(" and "\t)"
+        lambda t: t.replace("\n", "\t\n"),
+        lambda t: "\ufeff" + t.replace("\n", " \r\n"),
+    ],
+    ids=["bom", "crlf", "spaces", "tabs", "bom-crlf-spaces"],
+)
+def test_editor_quirks_read_the_same_and_cuts_are_still_refused(edit) -> None:
+    path = FIXTURES / "v17-dualstack-dnssec" / "dnsrecords-example.org.txt"
+    text = path.read_text()
+    assert _key(parse(edit(text))) == _key(parse(text))
+    cut = text[: text.index("_imap._tcp.")]
+    with pytest.raises(InputError, match="cut off"):
+        parse(edit(cut))
+
+
+def test_two_joined_outputs_cut_inside_the_second_are_refused() -> None:
+    """`cat a.txt b.txt`: each '$TTL' starts a block that must hold its MX, so the second
+    file cut after its '$TTL' is not read as the first file alone."""
+    first = (FIXTURES / "v17-multidomain" / "dnsrecords-example.com.txt").read_text()
+    second = (FIXTURES / "v17-multidomain" / "dnsrecords-example.org.txt").read_text()
+    both, alone = _key(parse(first + second)), _key(parse(first))
+    assert {r[0] for r in both if r[1] == "MX"} == {"example.com.", "example.org."}
+    no_caa = [r for r in both if r[:2] != ("example.org.", "CAA")]
+    ttl = second.index("$TTL")
+    for off in _cuts(second):
+        try:
+            out = _key(parse(first + second[:off]))
+        except InputError as e:
+            assert e.line
+            continue
+        # Before its $TTL, the second file is only comments; after the null SRVs, only the
+        # CAA group may be missing (as in test_every_prefix_is_refused_or_whole).
+        assert out in (both, no_caa) or (off <= ttl and out == alone), off

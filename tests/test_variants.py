@@ -165,3 +165,30 @@ def test_tlsa_follows_dnssec(ws: Workspace, dnssec: bool) -> None:
     build_setup(ws, setup, ["example.com"])
     tlsa = [rr for rr in yaml_records(ws.root / "zones", "example.com.") if rr[1] == "TLSA"]
     assert len(tlsa) == (2 if dnssec else 0)
+
+
+@pytest.mark.parametrize("acme", [True, False])
+def test_dnsrecords_cut_before_the_caa_group(ws: Workspace, acme: bool) -> None:
+    """A dnsrecords file cut right after the null SRVs reads like Mox's output without ACME:
+    with mox.config, ACME on the public listener says the CAA record is missing."""
+    mox = ws.copy_fixture("v17-ipv4-basic")
+    records = mox / "dnsrecords-example.com.txt"
+    text = records.read_text()
+    records.write_text(text[: text.index("\n; Optional:")])
+    if not acme:  # as with -existing-webserver: no ACME, so Mox prints no CAA
+        conf = mox / "config" / "mox.conf"
+        conf.write_text(conf.read_text().replace("\t\t\tACME: letsencrypt\n", ""))
+    ws.site(
+        "mox:\n  records: [mox/dnsrecords-example.com.txt]\n  config: mox/config\n"
+        "bind: {ns: [ns1.dns.example.]}\nzones:\n  example.com: {}\n"
+    )
+    result = ws.build()
+    if acme:
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+        mx_line = text[: text.index(" MX 10 ")].count("\n") + 1
+        assert f"dnsrecords-example.com.txt:{mx_line}: mox.conf" in result.stderr
+        assert "have none: the file looks cut off" in result.stderr
+        assert not (ws.root / "zones").exists()
+    else:
+        assert result.exit_code == 0, result.stderr
+        assert "CAA" not in (ws.root / "zones" / "example.com.yaml").read_text()

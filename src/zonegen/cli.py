@@ -238,6 +238,10 @@ def init(
     try:
         log = read_mox_output(log_path)
         config = read_mox_host(mox_config) if mox_config else None
+        if config is not None:
+            from .pipeline import check_caa
+
+            check_caa(log, config)
         repo = plan_repo(log, config=config, provider=provider, zones=zones, package=package)
         files = {directory / path: text for path, text in repo.files.items()}
         zone_files = [p for z in repo.zones for p in output_paths(directory / ZONES, z)]

@@ -98,6 +98,9 @@ def build(inputs: Inputs) -> Result:
     ]
     config = inputs.mox_config()
     notes: list[str] = list(site.notes)
+    if config:
+        for output in outputs:
+            check_caa(output, config)
 
     records = merge(outputs)
     ttl = min(o.default_ttl for o in outputs)
@@ -207,6 +210,25 @@ def retired_records(
         if record.key not in have:
             out.append(record)
     return out
+
+
+def check_caa(output: MoxOutput, config: MoxConfig) -> None:
+    """With ACME on the public listener Mox prints a CAA record last in each domain's
+    records (admin/dnsrecords.go): a file without one was cut right after the null SRVs,
+    the one cut the record reader cannot see, or predates the ACME config."""
+    if not config.caa_issuer:
+        return
+    with_caa = {r.name for r in output.records if r.rtype == "CAA"}
+    for record in output.records:
+        if record.rtype == "MX" and record.kind == MOX and record.name not in with_caa:
+            raise InputError(
+                f"mox.conf ({config.shown}) has ACME on the public listener, so Mox prints "
+                "a CAA record for each domain, and the records of this MX's domain have none: "
+                "the file looks cut off",
+                path=output.path,
+                line=record.origin.line,
+                hint="print the records again with 'mox config dnsrecords DOMAIN'",
+            )
 
 
 def missing_domains(records: list[Record], config: MoxConfig) -> list[str]:

@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from .files import show
+from .files import read_input, show
 from .mox_config import MoxConfig, parse_mox_config
 from .site import SITE_HINT, Site, parse_site
 
@@ -48,7 +48,7 @@ class Blob:
     @classmethod
     def read(cls, path: Path) -> Blob:
         try:
-            data = path.read_bytes()
+            data = read_input(path)
         except FileNotFoundError:
             return cls.absent(path, MISSING, "")
         except IsADirectoryError:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from ..errors import InputError
+
+# Every input is text a person keeps in git: Mox's output and the site file are kilobytes, an
+# imported zone a few megabytes. The bound keeps a wrong path (/dev/zero, a FIFO nobody
+# writes, a disk image) from a read that never ends or takes all memory.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
 def show(path: Path) -> str:
@@ -23,11 +30,29 @@ def show(path: Path) -> str:
     return os.path.relpath(path, cwd)
 
 
+def read_input(path: Path) -> bytes:
+    """The bytes of the regular file at ``path`` (through symlinks), at most
+    :data:`MAX_INPUT_BYTES`; else the OSError that says why (FileNotFoundError,
+    IsADirectoryError, or one whose strerror is the reason)."""
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    if not stat.S_ISREG(mode):
+        # Checked before open(): opening a FIFO blocks until someone writes to it.
+        raise OSError(errno.EINVAL, "not a regular file (a device, pipe or socket)", str(path))
+    with path.open("rb") as f:
+        data = f.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        reason = f"larger than {MAX_INPUT_BYTES:,} bytes, too large for an input"
+        raise OSError(errno.EFBIG, reason, str(path))
+    return data
+
+
 def read_text(path: Path, *, what: str, hint: str | None = None) -> str:
     """The UTF-8 text of ``path``; a missing, unreadable or binary file is an InputError."""
     shown = show(path)
     try:
-        data = path.read_bytes()
+        data = read_input(path)
     except FileNotFoundError:
         raise InputError(f"{what} not found", path=shown, hint=hint) from None
     except IsADirectoryError:

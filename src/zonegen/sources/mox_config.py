@@ -45,6 +45,9 @@ class MoxConfig:
     host_keys: tuple[Path, ...]
     listeners: tuple[Listener, ...] = ()
     shown: str = ""  # mox.conf, as messages show it
+    # The CA Mox names in its CAA record ("" when it prints none): the IssuerDomainName of
+    # the ACME config the "public" listener's TLS uses (main.go cmdConfigDNSRecords).
+    caa_issuer: str = ""
 
 
 def parse_mox_config(directory: Path, static_text: str, domains_text: str) -> MoxConfig:
@@ -63,6 +66,7 @@ def parse_mox_config(directory: Path, static_text: str, domains_text: str) -> Mo
     ips: list[str] = []
     host_keys: list[Path] = []
     found: list[Listener] = []
+    caa_issuer = ""
     listeners = _map(static, "Listeners", static_shown)
     for lname, listener in (listeners or {}).items():
         if not isinstance(listener, SMap):
@@ -82,6 +86,7 @@ def parse_mox_config(directory: Path, static_text: str, domains_text: str) -> Mo
         if lname == "public" and isinstance(tls, SMap):
             files = _list(tls, "HostPrivateKeyFiles", static_shown) or SList(0)
             host_keys.extend(directory / str(f) for f in files)
+            caa_issuer = _caa_issuer(static, tls.get("ACME"))
 
     domains: list[str] = []
     dkim: list[DkimSelector] = []
@@ -116,7 +121,18 @@ def parse_mox_config(directory: Path, static_text: str, domains_text: str) -> Mo
         tuple(host_keys),
         tuple(found),
         static_shown,
+        caa_issuer,
     )
+
+
+def _caa_issuer(static: SMap, acme_name: SValue) -> str:
+    """The IssuerDomainName of the ACME config named ``acme_name`` ("" when there is none)."""
+    acme = static.get("ACME")
+    if not isinstance(acme_name, str) or not isinstance(acme, SMap):
+        return ""
+    conf = acme.get(acme_name)
+    issuer = conf.get("IssuerDomainName") if isinstance(conf, SMap) else None
+    return issuer if isinstance(issuer, str) else ""
 
 
 def _str(m: SMap, key: str, path: str, *, required: bool = False) -> str | None:

@@ -48,6 +48,11 @@ _FORMS = {
     "TLSA": "USAGE SELECTOR TYPE HEX",
     "TXT": 'quoted strings, "..." "..."',
 }
+# The first line of every block Mox prints (admin/dnsrecords.go DomainRecords, v0.0.1+).
+MOX_HEADER = "; Time To Live of 5 minutes, may be recognized if importing as a zone file."
+# The last record Mox prints for every domain, whatever its config (v0.0.8+: admin.go, then
+# admin/dnsrecords.go): only the optional CAA group may follow it.
+_LAST_RECORD = "_pop3s._tcp."
 _TTL_RE = re.compile(r"^\$TTL[ \t]+(\S+)[ \t]*$")
 _TYPE_RE = re.compile(r"^[A-Z][A-Z0-9]*$")
 _RDATA_ERRORS = (
@@ -71,7 +76,12 @@ class MoxOutput:
 
 def parse_mox_output(text: str, path: str) -> MoxOutput:
     """Parse the record block in ``text``; ``path`` is only used in messages and origins."""
-    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    # A BOM (an editor's save as "UTF-8 with BOM") would hide Mox's header from check_whole.
+    lines = [line.removesuffix("\r") for line in text.removeprefix("\ufeff").split("\n")]
+    if lines and not lines[-1]:
+        # The "" after the last "\n" is no line: counted as blank, a log cut right after a
+        # group's blank line would look like the two blank lines that end the block.
+        lines.pop()
     start = _find_block(lines, path)
     # A quickstart log says "The DNS records to add:" (every version) before the block: the
     # block then ends at the first two blank lines (Mox prints four before its closing
@@ -82,7 +92,10 @@ def parse_mox_output(text: str, path: str) -> MoxOutput:
     before = lines[:start]
     is_log = any("The DNS records to add:" in line for line in before)
     prose = any(line.strip() and not line.startswith(";") for line in before)
-    return _Parser(lines, path, is_log, ends_early=prose).parse(start)
+    # Mox's own header (admin/dnsrecords.go prints it first, every version) says the block is
+    # as Mox printed it, so it must be whole: see _Parser.check_whole.
+    printed = any(line.startswith(MOX_HEADER) for line in before[-2:])
+    return _Parser(lines, path, is_log, ends_early=prose, printed=printed).parse(start)
 
 
 def _find_block(lines: list[str], path: str) -> int:
@@ -98,13 +111,18 @@ def _find_block(lines: list[str], path: str) -> int:
 
 
 class _Parser:
-    def __init__(self, lines: list[str], path: str, is_log: bool, ends_early: bool) -> None:
+    def __init__(
+        self, lines: list[str], path: str, is_log: bool, ends_early: bool, printed: bool = False
+    ) -> None:
         self.lines = lines
         self.path = path
         self.is_log = is_log
         self.ends_early = is_log or ends_early
+        self.printed = printed
         self.ttl = 0
         self.records: list[Record] = []
+        self.after_last = 0  # the index of the line after the last record
+        self.ttl_lines: list[int] = []  # each '$TTL' starts one block Mox printed
 
     def error(self, lineno: int, message: str, hint: str | None = None) -> InputError:
         return InputError(message, path=self.path, line=lineno, hint=hint)
@@ -129,11 +147,13 @@ class _Parser:
                 body = line[3:] if line.startswith(";; ") else None
                 if body is not None and _looks_like_record(body):
                     i = self._record(body, lineno, i, disabled=True)
+                    self.after_last = i
                 continue
             if line.startswith("$"):
                 m = _TTL_RE.match(line)
                 if not m:
                     raise self.error(lineno, "unsupported directive; Mox only prints '$TTL'")
+                self.ttl_lines.append(lineno)
                 try:
                     self.ttl = dns.ttl.from_text(m.group(1))
                 except dns.exception.DNSException:
@@ -144,6 +164,7 @@ class _Parser:
                     lineno, "indented line outside a parenthesised record; the file looks damaged"
                 )
             i = self._record(line, lineno, i, disabled=False)
+            self.after_last = i
         # A log whose block runs into the end of the file was cut off somewhere in the block.
         if self.is_log and not ended:
             raise self.error(
@@ -153,7 +174,58 @@ class _Parser:
             )
         if not self.records:
             raise self.error(start + 1, "Mox's record block holds no records")
+        if self.printed:
+            self.check_whole(i)
         return MoxOutput(self.path, tuple(self.records), self.ttl)
+
+    def check_whole(self, end: int) -> None:
+        """A block Mox printed, cut short at a line break, still parses: it must be refused,
+        or a build would publish (and a sync delete down to) part of Mox's records.
+
+        Mox prints every domain's records in one order ending with the ``_pop3s._tcp`` SRV
+        (admin/dnsrecords.go); after it comes only the CAA group, whose comments are
+        followed by its record. Groups are separated by one blank line, and only the
+        MTA-STS note is a group of comments alone, never the last. So: each block needs an
+        MX, each MX domain its ``_pop3s._tcp`` SRV, and no group after the last record may
+        lack a record.
+        """
+        hint = (
+            "give the whole output of 'mox config dnsrecords DOMAIN'; to leave records out, "
+            "use mox.exclude or mox.groups in the site file, not an edit of Mox's output"
+        )
+        # Messages name lines, never their text (module docstring: a log holds passwords).
+        last = {r.name.lower() for r in self.records if r.rtype == "SRV"}
+        for record in self.records:
+            if record.rtype == "MX" and f"{_LAST_RECORD}{record.name}".lower() not in last:
+                raise self.error(
+                    record.origin.line,
+                    "Mox's records for this MX's domain end before the _pop3s._tcp SRV Mox "
+                    "always prints last: the file looks cut off",
+                    hint,
+                )
+        # Each '$TTL' starts a block Mox printed (two files joined with cat make two), and
+        # each block holds its domain's MX: the second of two joined files cut before it
+        # would otherwise pass as the first alone.
+        mx_lines = [r.origin.line for r in self.records if r.rtype == "MX"]
+        ends = [*self.ttl_lines[1:], len(self.lines) + 1]
+        for at, upto in zip(self.ttl_lines, ends, strict=True):
+            if not any(at < line < upto for line in mx_lines):
+                raise self.error(
+                    at,
+                    "Mox's records have no MX record after this '$TTL', and Mox always prints "
+                    "one: the file looks cut off or edited",
+                    hint,
+                )
+        blank = False
+        for i in range(self.after_last, min(end, len(self.lines))):
+            if not self.lines[i].strip():
+                blank = True
+            elif blank:
+                raise self.error(
+                    i + 1,
+                    "the file ends in comments with no record after them: it looks cut off",
+                    hint,
+                )
 
     def _record(self, first: str, lineno: int, next_i: int, *, disabled: bool) -> int:
         """Parse one record starting on line ``lineno``; return the index of the next line."""
