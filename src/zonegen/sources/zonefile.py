@@ -199,6 +199,16 @@ class _Context:
 
     def _error(self, detail: str) -> InputError:
         path, line = self.entry
+        if detail == "Missing default TTL value":
+            # dnspython's words for a first record without a TTL, before any $TTL (RFC 2308
+            # 4): a file BIND loads only as a zone's $INCLUDE, or with an SOA to fall back on.
+            return InputError(
+                "the record has no TTL, and no $TTL or earlier record gives one (RFC 2308 4)",
+                path=path or self.shown,
+                line=line or None,
+                hint="add a $TTL line with the zone's TTL at the top, or import the zone file "
+                "that $INCLUDEs this one",
+            )
         return InputError(
             f"not a zone file zonegen can read: {detail}",
             path=path or self.shown,
