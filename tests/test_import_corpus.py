@@ -148,7 +148,11 @@ def _yaml_records(path: Path, zone: str, *, escaped: bool, lenient: bool = False
         return None
     out: set[RR] = set()
     for record in octo.records:
-        if getattr(record, "dynamic", None) or record._type in ("ALIAS", "URLFWD"):
+        if (
+            getattr(record, "dynamic", None)
+            or record._type in ("ALIAS", "URLFWD")
+            or "/" in record._type  # a provider's own type (PowerDnsProvider/LUA)
+        ):
             continue  # no plain DNS form: the importer refuses them by name
         rr = record.to_rrset()
         for text in rr.rdatas:

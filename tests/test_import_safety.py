@@ -68,6 +68,35 @@ def test_generate_bomb_is_refused_at_once(site: Path) -> None:
     assert not kept(site).exists()
 
 
+def test_generate_over_the_limit_with_the_records_before_it(site: Path) -> None:
+    """BIND's optout test zone: `$GENERATE 1-50000` (exactly the limit) after 9 records. The
+    message said "makes 50000 records: more than the 50000", which reads as a wrong count."""
+    export = site.parent / "optout.zone"
+    export.write_text(HEAD + "$GENERATE 1-50000 child$ NS ns.example.\n")
+    code, out, err = do(site, export)
+    assert code == 2 and out == ""
+    line = one_error(err)
+    # HEAD is 4 lines with 2 records (SOA, NS): the $GENERATE is line 5.
+    assert (
+        "optout.zone:5: $GENERATE 1-50000 makes 50000 records, which with the 2 records "
+        "before it are more than the 50000 records an import takes" in line
+    ), line
+    assert not kept(site).exists()
+
+
+def test_a_record_without_any_ttl_is_one_error_with_the_fix(site: Path) -> None:
+    """hickory-dns's include.example.com.zone (a file other zones $INCLUDE): its first record
+    has no TTL and there is no $TTL. dnspython's words were "Missing default TTL value"."""
+    export = site.parent / "include.zone"
+    export.write_text("include.alias\tA\t127.0.0.5\n")
+    code, out, err = do(site, export)
+    assert code == 2 and out == ""
+    line = one_error(err)
+    assert "include.zone:1: the record has no TTL, and no $TTL" in line, line
+    assert "(add a $TTL line" in line, line
+    assert not kept(site).exists()
+
+
 def test_generate_within_the_limits_is_imported(site: Path) -> None:
     export = site.parent / "gen.zone"
     export.write_text(HEAD + "$GENERATE 1-3 host$ 600 A 192.0.2.$\n")

@@ -153,3 +153,28 @@ def test_octodns_records_octodns_cannot_hold_are_refused_by_name() -> None:
     assert "limited to some providers" in reasons["inc.example.org."]
     assert "bad.example.org." in reasons
     assert [r.name for r in export.records] == ["ok.example.org."]
+
+
+def test_provider_specific_types_are_provider_features_whatever_is_installed() -> None:
+    """octodns-powerdns registers PowerDnsProvider/LUA when it is imported (check --provider
+    imports it): the refusal then quoted "'_PowerDnsLuaValue' object has no attribute
+    'rdata_text'", and otherwise said "octoDNS has no ... type". The record is the same;
+    so is its reason now (octodns-powerdns's tests/config/unit.tests.yaml has one)."""
+    import octodns_powerdns  # noqa: F401  (registers the type, as any run may have done)
+    from octodns.record import Record as OctoRecord
+
+    assert "PowerDnsProvider/LUA" in OctoRecord.registered_types()
+    export = parse_export(
+        "lua: {type: PowerDnsProvider/LUA, value: {type: A, script: 'ifportup(443, {})'}}\n"
+        "ok: {type: A, value: 192.0.2.1}\n",
+        "example.org.",
+        shown="x",
+        folder=Path(),
+        fmt="octodns",
+    )
+    (refused,) = export.refused
+    assert refused.name == "lua.example.org." and refused.rtype == "PowerDnsProvider/LUA"
+    assert refused.reason.startswith(
+        "PowerDnsProvider/LUA is a provider feature, not a DNS record type: leave it unmanaged"
+    ), refused.reason
+    assert [r.name for r in export.records] == ["ok.example.org."]

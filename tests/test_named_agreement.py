@@ -163,6 +163,14 @@ CASES = {
         records="sub: {type: NS, values: [ns1.sub.example.com.]}",
         severity=WARNING,
     ),
+    # BIND's checkzone test good-occulted-ns-by-ns.db: an NS below a delegation is never
+    # served (RFC 1034 4.2.1), so its missing glue is no problem
+    "NS occluded by a delegation above it": Case(
+        None,
+        True,
+        records="sub: {type: NS, values: [ns1.dns.example.]}\n"
+        "deep.sub: {type: NS, values: [x.sub.example.com.]}",
+    ),
     "glue no NS names": Case(
         "glue-unused",
         True,

@@ -429,7 +429,8 @@ RULES: tuple[Rule, ...] = (
         "target-no-address",
         E,
         "RFC 5321 5.1; RFC 2782",
-        "an MX/SRV target inside the built zones without A/AAAA",
+        "an MX/SRV target inside the built zones without A/AAAA (a name in a zone delegated "
+        "from them is the child zone's: `verify` checks it)",
         targets.mx_srv_targets,
     ),
     Rule(
@@ -482,7 +483,8 @@ RULES: tuple[Rule, ...] = (
         W,
         "RFC 1034 4.2.1",
         "a delegation (an NS record below the apex) to a host inside the zone without A/AAAA: "
-        "named loads the zone, resolvers cannot reach the delegated servers",
+        "named loads the zone, resolvers cannot reach the delegated servers (not for an NS "
+        "below another delegation: it is never served)",
         bindfile.name_servers,
     ),
     Rule(

@@ -204,10 +204,16 @@ def _name_servers(f: _File) -> Iterator[Problem]:
                 f"(or zones.{zone}.bind.glue), or add its A/AAAA to the zone's records",
                 f.ns_origin(),
             )
+    cuts = {s.name for s in f.zone.rrsets if s.rtype == "NS" and s.name != f.zone.name}
     for rrset in f.zone.rrsets:  # sorted by owner and type
         if rrset.rtype != "NS" or rrset.name == f.zone.name:
             continue
         owner = rrset.name
+        if _below_a_cut(owner, cuts, f.zone.name):
+            # An NS below another delegation is occluded: the zone's servers answer with
+            # the upper referral and never serve it (RFC 1034 4.2.1), so its glue does not
+            # matter (BIND's checkzone test good-occulted-ns-by-ns.db).
+            continue
         for record in rrset.records:
             ns = str(record.target)
             named.add(ns)
@@ -224,6 +230,18 @@ def _name_servers(f: _File) -> Iterator[Problem]:
                     str(record.origin),
                 )
     yield from _glue(f, named)
+
+
+def _below_a_cut(owner: str, cuts: set[str], apex: str) -> bool:
+    """Whether ``owner`` is strictly below a delegation (a zone cut other than the apex)."""
+    labels = owner.split(".")
+    for i in range(1, len(labels)):
+        parent = ".".join(labels[i:])
+        if parent == apex or not parent:
+            return False
+        if parent in cuts:
+            return True
+    return False
 
 
 def _glue(f: _File, named: set[str]) -> Iterator[Problem]:

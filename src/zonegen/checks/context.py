@@ -92,6 +92,21 @@ class Context:
     def zone_of(self, name: str) -> str | None:
         return zone_for(name, self.zones)
 
+    def delegated(self, name: str) -> bool:
+        """``name`` is at or below a delegation (an NS below the apex) in its zone: its data
+        is the child zone's, which zonegen does not see (RFC 1034 4.2.1)."""
+        zone = self.zone_of(name)
+        if zone is None:
+            return False
+        labels = name.split(".")
+        for i in range(len(labels) - 1):
+            node = ".".join(labels[i:])
+            if node == zone:
+                return False
+            if self.get(node, "NS"):
+                return True
+        return False
+
     def exists(self, name: str) -> bool:
         """``name`` has records, or names below it do (an empty non-terminal, RFC 8020)."""
         if self._nodes is None:
@@ -187,8 +202,8 @@ class ZoneLookup:
 
     def _ask(self, name: str, rdtype: str, depth: int) -> Answer:
         ctx = self.ctx
-        if not ctx.zone_of(name):
-            return UNKNOWN
+        if not ctx.zone_of(name) or ctx.delegated(name):
+            return UNKNOWN  # outside the zones, or in a child zone delegated from them
         if depth > 8:
             return DNS_ERROR  # a CNAME loop: resolvers answer SERVFAIL
         owner = name if ctx.types(name) else self._wildcard(name)

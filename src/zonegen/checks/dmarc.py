@@ -79,7 +79,7 @@ def _external(
         return
     # RFC 7489 7.1: the report receiver authorizes with <domain>._report._dmarc.<target>.
     auth = f"{domain}_report._dmarc.{target_name}"
-    if ctx.zone_of(auth):
+    if ctx.zone_of(auth) and not ctx.delegated(auth):
         if not any(dmarc.is_dmarc(txt_text(r.rdata)) for r in ctx.get(auth, "TXT")):
             yield ctx.problem(
                 record,

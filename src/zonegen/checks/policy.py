@@ -72,7 +72,11 @@ def mta_sts(ctx: Context) -> Iterator[Problem]:
             continue
         name, record = found
         host = "mta-sts." + name[len("_mta-sts.") :]
-        if ctx.zone_of(host) and not (ctx.addresses(host) or ctx.get(host, "CNAME")):
+        if (
+            ctx.zone_of(host)
+            and not ctx.delegated(host)
+            and not (ctx.addresses(host) or ctx.get(host, "CNAME"))
+        ):
             yield ctx.problem(
                 record,
                 "mta-sts-host",

@@ -31,7 +31,10 @@ from .records import new_record, quiet, sync_reasons
 
 # Provider features without a DNS form: a zone file or a DNS server cannot hold them.
 NOT_DNS = frozenset({"ALIAS", "URLFWD"})
-SUPPORTED = frozenset(OctoRecord.registered_types()) - NOT_DNS
+# The DNS types, known when this module is imported. A provider package registers its own
+# types as "Provider/TYPE" (octodns-powerdns's PowerDnsProvider/LUA), whenever it happens to
+# be imported: those are never DNS (see _provider_feature), whatever the import order.
+SUPPORTED = frozenset(t for t in OctoRecord.registered_types() if "/" not in t) - NOT_DNS
 TXT_TYPES = frozenset({"TXT", "SPF"})
 DEFAULT_TTL = 3600  # YamlProvider's default_ttl, which octodns-dump leaves out of its files
 
@@ -56,6 +59,7 @@ def judge(zone: str, name: str, rtype: str, ttl: int, texts: list[str]) -> Judge
     """octoDNS's record for the RRset ``name`` ``rtype`` of ``zone``, written back.
 
     ``texts`` are the values in presentation format with absolute names."""
+    _provider_feature(rtype)
     if rtype not in SUPPORTED:
         raise Unrepresentable(f"octoDNS has no {rtype} type")
     rrset = Rrset(name, rtype, ttl, texts)
@@ -90,8 +94,7 @@ def from_yaml(zone: str, name: str, data: dict[str, Any], *, escaped: bool) -> Y
     data = dict(data)
     data.setdefault("ttl", DEFAULT_TTL)  # as YamlProvider reads an entry without one
     rtype = str(data.get("type", ""))
-    if rtype in NOT_DNS:
-        raise Unrepresentable(f"{rtype} is a provider feature, not a DNS record type")
+    _provider_feature(rtype)
     if rtype and rtype not in SUPPORTED:
         raise Unrepresentable(f"octoDNS has no {rtype} type")
     if not escaped and rtype in TXT_TYPES:
@@ -112,6 +115,14 @@ def from_yaml(zone: str, name: str, data: dict[str, Any], *, escaped: bool) -> Y
     except Exception as e:  # octoDNS raises plain exceptions for bad data
         raise Unrepresentable(_why(e)) from None
     return YamlRecord(out.name, out._type, int(out.ttl), tuple(out.rdatas), reasons, asked)
+
+
+def _provider_feature(rtype: str) -> None:
+    """ALIAS, URLFWD and provider-specific types ("Provider/TYPE") have no DNS form. Before,
+    an installed octodns-powerdns made PowerDnsProvider/LUA a type octoDNS "has", and its
+    refusal quoted a Python error ('_PowerDnsLuaValue' object has no attribute ...)."""
+    if rtype in NOT_DNS or "/" in rtype:
+        raise Unrepresentable(f"{rtype} is a provider feature, not a DNS record type")
 
 
 def _judged(octo: OctoZone, name: str, data: dict[str, Any]) -> tuple[Any, tuple[str, ...]]:

@@ -55,6 +55,8 @@ class Blob:
             return cls.absent(path, DIRECTORY, os.strerror(errno.EISDIR))
         except OSError as e:
             return cls.absent(path, UNREADABLE, e.strerror or str(e))
+        except ValueError:  # a NUL in the name, which no file can have (open(2) cannot)
+            return cls.absent(path, UNREADABLE, "the name has a NUL character")
         return cls(path, data, OK, "", hashlib.sha256(data).hexdigest())
 
     @classmethod
@@ -165,7 +167,11 @@ def _read_config(
     directory: Path, read: Callable[[Path], Blob], *, with_keys: bool = True
 ) -> MoxConfig:
     """mox.conf and domains.conf, parsed, and the key files they name, read."""
-    if not directory.is_dir():
+    try:
+        found = directory.is_dir()
+    except (OSError, ValueError):  # a name too long, or with a NUL: no such folder
+        found = False
+    if not found:
         raise InputError(
             "Mox config directory not found",
             path=show(directory),

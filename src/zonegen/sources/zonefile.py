@@ -199,6 +199,16 @@ class _Context:
 
     def _error(self, detail: str) -> InputError:
         path, line = self.entry
+        if detail == "Missing default TTL value":
+            # dnspython's words for a first record without a TTL, before any $TTL (RFC 2308
+            # 4): a file BIND loads only as a zone's $INCLUDE, or with an SOA to fall back on.
+            return InputError(
+                "the record has no TTL, and no $TTL or earlier record gives one (RFC 2308 4)",
+                path=path or self.shown,
+                line=line or None,
+                hint="add a $TTL line with the zone's TTL at the top, or import the zone file "
+                "that $INCLUDEs this one",
+            )
         return InputError(
             f"not a zone file zonegen can read: {detail}",
             path=path or self.shown,
@@ -243,9 +253,13 @@ class _Context:
             return
         count = len(range(start, stop + 1, step))
         if self.budget.records + count > MAX_RECORDS:
+            # The range alone may be within the limit (BIND's optout test zone has
+            # $GENERATE 1-50000 after a few records): say what makes the total too many.
+            before = self.budget.records
+            also = f", which with the {before} records before it are" if before else ":"
             raise InputError(
-                f"$GENERATE {token.value} makes {count} records: more than the {MAX_RECORDS} "
-                "records an import takes",
+                f"$GENERATE {token.value} makes {count} records{also} more than the "
+                f"{MAX_RECORDS} records an import takes",
                 path=where[0],
                 line=where[1],
                 hint="import the part of the zone zonegen should manage",
