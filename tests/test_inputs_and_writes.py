@@ -222,3 +222,30 @@ def test_special_and_huge_files_are_refused_in_bounded_time(
     assert result.stderr.count("\n") == 1 and "bad: cannot read" in result.stderr
     reason = "larger than 1,000 bytes" if kind == "too-large" else "not a regular file"
     assert reason in result.stderr and not (tmp_path / "z").exists()
+
+
+@pytest.mark.parametrize(("told", "limit", "whole"), [(10, 1000, True), (10, 50, False)])
+def test_a_file_that_grows_while_read_is_read_on_within_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, told: int, limit: int, whole: bool
+) -> None:
+    """read_input reads by the size fstat gives; a file longer than that by the time it is
+    read (it grew) is read on, and still refused past the limit, never cut short."""
+    import os
+
+    from zonegen.sources import files
+
+    path = tmp_path / "f"
+    path.write_bytes(b"y" * 100)
+    real = os.fstat
+
+    def shrunk(fd: int) -> os.stat_result:
+        st = real(fd)
+        return os.stat_result((*st[:6], told, *st[7:]))
+
+    monkeypatch.setattr(files, "MAX_INPUT_BYTES", limit)
+    monkeypatch.setattr(files.os, "fstat", shrunk)
+    if whole:
+        assert files.read_input(path) == b"y" * 100
+    else:
+        with pytest.raises(OSError, match="larger than 50 bytes"):
+            files.read_input(path)
