@@ -936,3 +936,74 @@ def test_cname_instead_of_the_apex_mx(world: World) -> None:
         "MX",
     )
     assert f["server"] == f"127.0.0.1:{world.bad['cname-mx'].port}"
+
+
+# ---------------------------------------------------------------------------- signed other ways
+
+
+def _variant(world: World, name: str) -> tuple[int, dict[str, Any]]:
+    """verify of one variant against its own named and its own validating unbound."""
+    return world.json(servers=(name,), resolver=name, ds_text=world.variant_ds[name])
+
+
+def _problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (f["check"], f["status"], f["severity"]) for f in data["findings"] if f["severity"] != "ok"
+    ]
+
+
+@pytest.mark.parametrize("name", ["ed25519", "ed448", "multi-alg", "optout"])
+def test_other_good_signings_are_all_good(world: World, name: str) -> None:
+    """Ed25519 (15), Ed448 (16), two algorithms at once (8 and 13), NSEC3 opt-out: valid,
+    and unbound with the same DS agrees (the resolver validated every RRset)."""
+    code, data = _variant(world, name)
+    assert code == 0 and not _problems(data), _problems(data)
+    assert data["zones"][0]["chain"] == "ok"
+    assert data["zones"][0]["validated"] == data["zones"][0]["rrsets"]
+
+
+def test_ds_for_the_zsk_only(world: World) -> None:
+    """KSK and ZSK split (dnssec-signzone -x): the DS of the ZSK, which signs no DNSKEY
+    RRset, is a broken chain; unbound with that DS fails too."""
+    code, data = _variant(world, "zsk-ds")
+    assert code == 1
+    (f,) = findings(data, check="dnssec", status="ds-key-not-signing")
+    assert f["severity"] == "error" and f["rtype"] == "DS"
+    assert data["zones"][0]["chain"] == "broken"
+    assert findings(data, check="resolver", status="bogus")
+
+
+def test_ds_of_a_revoked_ksk(world: World) -> None:
+    """The DS names the KSK with its REVOKE bit set (dnssec-revoke): RFC 5011 2.1 says not
+    to validate with it (unbound 1.17 still does; verify says what the RFC says)."""
+    code, data = _variant(world, "revoked")
+    assert code == 1
+    (f,) = findings(data, check="dnssec", status="ds-key-revoked")
+    assert f["severity"] == "error" and "REVOKE bit" in f["detail"] and "flags 385" in f["detail"]
+    assert data["zones"][0]["chain"] == "broken"
+
+
+def test_salted_nsec3_with_iterations_is_a_warning(world: World) -> None:
+    code, data = _variant(world, "nsec3-iter")
+    assert code == 0
+    assert _problems(data) == [("dnssec", "nsec3-parameters", "warning")]
+    (f,) = findings(data, status="nsec3-parameters")
+    assert "50 extra iterations and salt c0ffee" in f["detail"] and "RFC 9276" in f["detail"]
+    # The good zone's NSEC3 (no salt, 0 iterations) draws no such warning.
+    _, good = world.json()
+    assert not findings(good, status="nsec3-parameters")
+
+
+def test_nsec3_rsasha1_is_a_warning(world: World) -> None:
+    code, data = _variant(world, "alg7")
+    assert code == 0
+    assert _problems(data) == [("dnssec", "algorithm", "warning")]
+    assert "RSASHA1NSEC3SHA1 (7)" in findings(data, status="algorithm")[0]["detail"]
+
+
+def test_signed_records_without_a_dnskey_at_the_apex(world: World) -> None:
+    code, data = _variant(world, "no-dnskey")
+    assert code == 1
+    (f,) = findings(data, check="dnssec", status="unsigned")
+    assert f["name"] == ZONE and "a DS for it exists" in f["detail"]
+    assert data["zones"][0]["chain"] == "broken"

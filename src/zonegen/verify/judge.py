@@ -157,7 +157,11 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
         "signing": signing,
         "dnssec_expected": settings.expect_signed,
         "chain": (
-            "unsigned"
+            # Served unsigned while the parent has a DS: validators find no key for it,
+            # the chain is broken (RFC 4035 5.2), not merely absent.
+            "broken"
+            if signed is False and ds_known
+            else "unsigned"
             if signed is False
             else "ok"
             if chain_ok
