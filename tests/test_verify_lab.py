@@ -1007,3 +1007,17 @@ def test_signed_records_without_a_dnskey_at_the_apex(world: World) -> None:
     (f,) = findings(data, check="dnssec", status="unsigned")
     assert f["name"] == ZONE and "a DS for it exists" in f["detail"]
     assert data["zones"][0]["chain"] == "broken"
+
+
+def test_server_without_edns_is_one_finding(world: World) -> None:
+    """An old server that drops EDNS (no OPT, no RRSIGs): one finding naming it, not one
+    no-rrsig per RRset (27 lines before)."""
+    code, data = world.json(servers=("good", "no-edns"))
+    assert code == 1
+    bad = f"127.0.0.1:{world.bad['no-edns'].port}"
+    problems = [f for f in data["findings"] if f["severity"] != "ok"]
+    assert [(f["check"], f["status"], f["server"]) for f in problems] == [
+        ("authoritative", "no-edns", bad)
+    ], problems
+    assert "without EDNS" in problems[0]["detail"]
+    assert data["zones"][0]["chain"] == "ok"  # the good server's chain still checks out
