@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from conftest import REPO, run
 from dnslab import Named, Unbound, free_port
 from lab import zones
-from lab.baddns import RCODES, SLOW, BadDns
+from lab.baddns import MORE_MODES, RCODES, SLOW, BadDns
 from lab.smtp import HOST, SmtpLab, issue_chain
 from zonegen import pipeline
 from zonegen.sources import read_inputs
@@ -54,6 +54,9 @@ class World:
     unbound: dict[str, Unbound] = field(default_factory=dict)
     ds: str = ""  # DS rdata of the ECDSA key that signs good, mixed and other
     ds_sha1_digest: str = ""  # a SHA-1 DS of the RSASHA1 key that signs the sha1 variant
+    # Zones signed another way (VARIANTS), each with the DS of its own key, its own named and
+    # its own unbound that takes that DS as trust anchor.
+    variant_ds: dict[str, str] = field(default_factory=dict)
     bad: dict[str, BadDns] = field(default_factory=dict)
 
     def ns(self, *names: str) -> list[str]:
@@ -69,9 +72,10 @@ class World:
         servers: tuple[str, ...] = ("good",),
         resolver: str = "valid",
         ds: bool = True,
+        ds_text: str = "",
     ) -> tuple[int, str, float]:
         """verify in text; (exit code, output, seconds)."""
-        extra = ["--ds", f"{ZONE} DS {self.ds}"] if ds else []
+        extra = ["--ds", f"{ZONE} DS {ds_text or self.ds}"] if ds else []
         start = time.monotonic()
         result = run(
             "verify",
@@ -117,6 +121,9 @@ def _start_all(tmp: Path) -> World:
             tmp / f"named-{name}", [ZONE.rstrip(".")], texts={"example.org": texts[name]}
         ).start()
 
+    for name, (variant, ds) in _variants(text, key, tmp).items():
+        texts[name] = variant
+        world.variant_ds[name] = ds
     with ThreadPoolExecutor(8) as pool:
         for name, named in zip(texts, pool.map(start_named, texts), strict=True):
             world.named[name] = named
@@ -133,6 +140,10 @@ def _start_all(tmp: Path) -> World:
                 tmp / "u-noval", world.named["good"].port, ["example.org"], {}, validate=False
             ),
         }
+        for name, ds in world.variant_ds.items():
+            resolvers[name] = Unbound(
+                tmp / f"u-{name}", world.named[name].port, ["example.org"], {"example.org": ds}
+            )
         for name, unbound in zip(
             resolvers, pool.map(lambda u: u.start(), resolvers.values()), strict=True
         ):
@@ -153,10 +164,45 @@ def _start_all(tmp: Path) -> World:
         "slow",
         "mangle",
         *RCODES,
+        *MORE_MODES,
     ]
     for mode in modes:
         world.bad[mode] = BadDns(mode, upstream).__enter__()
     return world
+
+
+def _variants(text: str, key: zones.Keys, tmp: Path) -> dict[str, tuple[str, str]]:
+    """Zones signed in ways the base variants do not cover: name -> (zone text, DS rdata)."""
+    d = tmp / "variants"
+    out: dict[str, tuple[str, str]] = {}
+    # A KSK and a ZSK, with the parent's DS for the ZSK (which signs no DNSKEY RRset).
+    ksk = zones.keygen(d / "split", "ECDSAP256SHA256")
+    zsk = zones.keygen(d / "split", "ECDSAP256SHA256", ksk=False)
+    out["zsk-ds"] = (zones.sign(text, [ksk, zsk], d, "zsk-ds"), zsk.ds())
+    # The KSK revoked (RFC 5011 2.1) and the DS of that revoked key.
+    old = zones.keygen(d / "revoked", "ECDSAP256SHA256")
+    zsk2 = zones.keygen(d / "revoked", "ECDSAP256SHA256", ksk=False)
+    revoked = zones.revoke(old)
+    out["revoked"] = (zones.sign(text, [revoked, zsk2], d, "revoked"), revoked.ds())
+    # NSEC3 with salt and extra iterations, and with opt-out (RFC 9276 3.1).
+    salted = ("-3", "c0ffee", "-H", "50")
+    out["nsec3-iter"] = (zones.sign(text, key, d, "iter", nsec3=True, nsec3_args=salted), "")
+    optout = ("-3", "-", "-A")
+    out["optout"] = (zones.sign(text, key, d, "optout", nsec3=True, nsec3_args=optout), "")
+    # Other algorithms: Ed25519 (15), Ed448 (16), RSASHA1-NSEC3-SHA1 (7, RFC 8624: NOT
+    # RECOMMENDED for signing), and two algorithms at once (8 and 13).
+    for name, alg, extra in (
+        ("ed25519", "ED25519", ()),
+        ("ed448", "ED448", ()),
+        ("alg7", "NSEC3RSASHA1", ("-b", "2048")),
+    ):
+        k = zones.keygen(d / name, alg, *extra)
+        out[name] = (zones.sign(text, k, d, name, nsec3=name == "alg7"), k.ds())
+    rsa = zones.keygen(tmp / "k13", "RSASHA256", "-b", "2048")
+    out["multi-alg"] = (zones.sign(text, [key, rsa], d, "multi-alg"), "")
+    # Signed, then the DNSKEY RRset (and its RRSIG) taken away from the apex.
+    out["no-dnskey"] = (zones.without_dnskey(zones.sign(text, key, d, "no-dnskey")), "")
+    return {name: (t, ds or key.ds()) for name, (t, ds) in out.items()}
 
 
 def _stop_all(world: World) -> None:
@@ -828,3 +874,150 @@ def test_bad_ds_is_one_line_before_any_query(ds: str, says: str) -> None:
     assert result.exit_code == 2
     (line,) = result.stderr.splitlines()
     assert line.startswith("zonegen: error: ") and says in line, line
+
+
+# ---------------------------------------------------------------------------- more hostile servers
+
+
+def test_tcp_stream_of_other_answers_ends_at_the_query_timeout(world: World) -> None:
+    """A server that sends TC over UDP and then, over TCP, answers with another ID without a
+    pause: dnspython checks its deadline only when the socket would block, so this ran for
+    81 s with --query-timeout 1 before the fix. Now each query ends at its timeout, and the
+    server's TCP, once failed, is not asked again."""
+    seconds = _one_line(world, "tcp-flood", "no-answer", "ignored", "wrong ID")
+    assert seconds < float(QUERY_TIMEOUT) * 2 + 8, seconds
+
+
+def test_tc_over_tcp_too_is_no_answer(world: World) -> None:
+    """TC over TCP too (no records): not taken as an empty answer from a lame server."""
+    _one_line(world, "tc-forever", "no-answer", "set TC over TCP too")
+
+
+@pytest.mark.parametrize(
+    ("mode", "words"),
+    [
+        ("tcp-reset", "Connection reset by peer"),
+        ("prefix-only", "no complete TCP answer"),
+        ("wrong-question", "an answer with the wrong ID or question"),
+    ],
+)
+def test_broken_tcp_and_wrong_questions_are_one_line(world: World, mode: str, words: str) -> None:
+    seconds = _one_line(world, mode, "no-answer", words)
+    assert seconds < float(QUERY_TIMEOUT) * 2 + 8, seconds
+
+
+def test_question_echoed_in_other_case_is_the_answer(world: World) -> None:
+    """A 0x20-style echo of the question in mIxEd case is the same name (RFC 4343)."""
+    code, data = world.json(servers=("case",))
+    assert code == 0, [f for f in data["findings"] if f["severity"] != "ok"]
+
+
+def test_badvers_and_no_aa_are_named(world: World) -> None:
+    for mode, status, says in (
+        ("badvers", "badvers", "answered BADVERS"),
+        ("no-aa", "not-authoritative", "without the AA bit"),
+    ):
+        code, out, _ = world.verify(servers=(mode,))
+        assert code == 1, out
+        where = f"127.0.0.1:{world.bad[mode].port}"
+        assert f"FAIL authoritative {status}: {ZONE} * @ {where}" in out and says in out
+        assert len([line for line in out.splitlines() if line.startswith("  FAIL ")]) == 1
+
+
+def test_cname_instead_of_the_apex_mx(world: World) -> None:
+    """A server that answers the apex MX (and ANY) with a CNAME: the MX is missing there."""
+    code, data = world.json(servers=("cname-mx",))
+    assert code == 1
+    (f,) = [f for f in data["findings"] if f["severity"] == "error"]
+    assert (f["check"], f["status"], f["name"], f["rtype"]) == (
+        "authoritative",
+        "missing",
+        ZONE,
+        "MX",
+    )
+    assert f["server"] == f"127.0.0.1:{world.bad['cname-mx'].port}"
+
+
+# ---------------------------------------------------------------------------- signed other ways
+
+
+def _variant(world: World, name: str) -> tuple[int, dict[str, Any]]:
+    """verify of one variant against its own named and its own validating unbound."""
+    return world.json(servers=(name,), resolver=name, ds_text=world.variant_ds[name])
+
+
+def _problems(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [
+        (f["check"], f["status"], f["severity"]) for f in data["findings"] if f["severity"] != "ok"
+    ]
+
+
+@pytest.mark.parametrize("name", ["ed25519", "ed448", "multi-alg", "optout"])
+def test_other_good_signings_are_all_good(world: World, name: str) -> None:
+    """Ed25519 (15), Ed448 (16), two algorithms at once (8 and 13), NSEC3 opt-out: valid,
+    and unbound with the same DS agrees (the resolver validated every RRset)."""
+    code, data = _variant(world, name)
+    assert code == 0 and not _problems(data), _problems(data)
+    assert data["zones"][0]["chain"] == "ok"
+    assert data["zones"][0]["validated"] == data["zones"][0]["rrsets"]
+
+
+def test_ds_for_the_zsk_only(world: World) -> None:
+    """KSK and ZSK split (dnssec-signzone -x): the DS of the ZSK, which signs no DNSKEY
+    RRset, is a broken chain; unbound with that DS fails too."""
+    code, data = _variant(world, "zsk-ds")
+    assert code == 1
+    (f,) = findings(data, check="dnssec", status="ds-key-not-signing")
+    assert f["severity"] == "error" and f["rtype"] == "DS"
+    assert data["zones"][0]["chain"] == "broken"
+    assert findings(data, check="resolver", status="bogus")
+
+
+def test_ds_of_a_revoked_ksk(world: World) -> None:
+    """The DS names the KSK with its REVOKE bit set (dnssec-revoke): RFC 5011 2.1 says not
+    to validate with it (unbound 1.17 still does; verify says what the RFC says)."""
+    code, data = _variant(world, "revoked")
+    assert code == 1
+    (f,) = findings(data, check="dnssec", status="ds-key-revoked")
+    assert f["severity"] == "error" and "REVOKE bit" in f["detail"] and "flags 385" in f["detail"]
+    assert data["zones"][0]["chain"] == "broken"
+
+
+def test_salted_nsec3_with_iterations_is_a_warning(world: World) -> None:
+    code, data = _variant(world, "nsec3-iter")
+    assert code == 0
+    assert _problems(data) == [("dnssec", "nsec3-parameters", "warning")]
+    (f,) = findings(data, status="nsec3-parameters")
+    assert "50 extra iterations and salt c0ffee" in f["detail"] and "RFC 9276" in f["detail"]
+    # The good zone's NSEC3 (no salt, 0 iterations) draws no such warning.
+    _, good = world.json()
+    assert not findings(good, status="nsec3-parameters")
+
+
+def test_nsec3_rsasha1_is_a_warning(world: World) -> None:
+    code, data = _variant(world, "alg7")
+    assert code == 0
+    assert _problems(data) == [("dnssec", "algorithm", "warning")]
+    assert "RSASHA1NSEC3SHA1 (7)" in findings(data, status="algorithm")[0]["detail"]
+
+
+def test_signed_records_without_a_dnskey_at_the_apex(world: World) -> None:
+    code, data = _variant(world, "no-dnskey")
+    assert code == 1
+    (f,) = findings(data, check="dnssec", status="unsigned")
+    assert f["name"] == ZONE and "a DS for it exists" in f["detail"]
+    assert data["zones"][0]["chain"] == "broken"
+
+
+def test_server_without_edns_is_one_finding(world: World) -> None:
+    """An old server that drops EDNS (no OPT, no RRSIGs): one finding naming it, not one
+    no-rrsig per RRset (27 lines before)."""
+    code, data = world.json(servers=("good", "no-edns"))
+    assert code == 1
+    bad = f"127.0.0.1:{world.bad['no-edns'].port}"
+    problems = [f for f in data["findings"] if f["severity"] != "ok"]
+    assert [(f["check"], f["status"], f["server"]) for f in problems] == [
+        ("authoritative", "no-edns", bad)
+    ], problems
+    assert "without EDNS" in problems[0]["detail"]
+    assert data["zones"][0]["chain"] == "ok"  # the good server's chain still checks out

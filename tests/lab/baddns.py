@@ -19,7 +19,16 @@ Modes (one per server; each test starts what it needs through the module fixture
 | late-dup | first the previous question's answer again (late), then the answer | the answer |
 | slow | the answer after ``SLOW`` seconds | the same |
 | mangle | the answer with a few bytes after the ID changed | the same |
-| servfail, refused, formerr, notauth | that rcode | the same |
+| servfail, refused, formerr, notauth, badvers | that rcode | the same |
+| tc-forever | TC set, no records | TC set, no records |
+| tcp-reset | TC set | connection reset (RST) after the question |
+| prefix-only | TC set | the two-octet length (64 KiB), then nothing |
+| tcp-flood | TC set | answers with another ID, without end, then never the answer |
+| wrong-question | the answer with another name in its question section | the same |
+| case | the answer with the question name in mIxEd case (a 0x20 echo) | the same |
+| no-aa | the answer without the AA bit (a lame server) | the same |
+| cname-mx | MX and ANY questions: a CNAME instead; the rest as upstream | the same |
+| no-edns | the answer stripped of EDNS and DNSSEC records (an old server) | the same |
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ import time
 import dns.exception
 import dns.flags
 import dns.message
+import dns.name
 import dns.query
 import dns.rcode
 import dns.rdataclass
@@ -50,7 +60,21 @@ RCODES = {
     "refused": dns.rcode.REFUSED,
     "formerr": dns.rcode.FORMERR,
     "notauth": dns.rcode.NOTAUTH,
+    "badvers": dns.rcode.BADVERS,
 }
+# The modes added after the first lab (each has its test in test_verify_lab.py).
+MORE_MODES = [
+    "tc-forever",
+    "tcp-reset",
+    "prefix-only",
+    "tcp-flood",
+    "wrong-question",
+    "case",
+    "no-aa",
+    "cname-mx",
+    "no-edns",
+]
+TC_MODES = ("truncated", "tc-close", "drip", "tc-forever", "tcp-reset", "prefix-only", "tcp-flood")
 
 
 class BadDns:
@@ -116,11 +140,38 @@ class BadDns:
             )
         if mode == "slow":
             time.sleep(SLOW)
-        if not tcp and mode in ("truncated", "tc-close", "drip"):
+        if (not tcp and mode in TC_MODES) or mode == "tc-forever":
             r = dns.message.make_response(q)
             r.flags |= dns.flags.TC
             return r.to_wire()
+        if mode == "cname-mx" and q.question[0].rdtype in (dns.rdatatype.MX, dns.rdatatype.ANY):
+            r = dns.message.make_response(q)
+            r.flags |= dns.flags.AA
+            r.answer.append(
+                dns.rrset.from_text(q.question[0].name, 300, "IN", "CNAME", "mx.example.org.")
+            )
+            return r.to_wire()
         answer = self._upstream(wire, tcp=tcp)
+        if mode in ("wrong-question", "case", "no-aa", "no-edns"):
+            r = dns.message.from_wire(answer)
+            if mode == "wrong-question":
+                r.question[0].name = dns.name.from_text("other.invalid.")
+            elif mode == "case":
+                text = r.question[0].name.to_text()
+                mixed = "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(text))
+                r.question[0].name = dns.name.from_text(mixed)
+            elif mode == "no-aa":
+                r.flags &= ~dns.flags.AA
+            else:
+                r.use_edns(False)
+                for section in (r.answer, r.authority, r.additional):
+                    section[:] = [
+                        rs
+                        for rs in section
+                        if rs.rdtype
+                        not in (dns.rdatatype.RRSIG, dns.rdatatype.NSEC, dns.rdatatype.NSEC3)
+                    ]
+            return r.to_wire()
         if mode == "mangle":
             spoiled = bytearray(answer)
             rng = random.Random(wire[2:])  # the same question is spoiled the same way
@@ -193,6 +244,22 @@ class BadDns:
             length = struct.unpack("!H", _read(conn, 2))[0]
             wire = _read(conn, length)
             if self.mode == "tc-close":
+                return
+            if self.mode == "tcp-reset":
+                # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return
+            if self.mode == "prefix-only":
+                conn.sendall(b"\xff\xff")
+                self.stopping.wait(10)
+                return
+            if self.mode == "tcp-flood":
+                answer = self._upstream(wire, tcp=True)
+                other = struct.pack("!H", struct.unpack("!H", answer[:2])[0] ^ 0xFFFF)
+                framed = struct.pack("!H", len(answer)) + other + answer[2:]
+                deadline = time.monotonic() + 15
+                while not self.stopping.is_set() and time.monotonic() < deadline:
+                    conn.sendall(framed * 64)
                 return
             if self.mode in ("silent", "spoof-only"):
                 self.stopping.wait(10)

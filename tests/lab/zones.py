@@ -59,7 +59,7 @@ class Keys:
         return dns.dnssec.make_ds(ZONE, key, digest, policy=dns.dnssec.allow_all_policy).to_text()
 
 
-def keygen(directory: Path, algorithm: str, *extra: str) -> Keys:
+def keygen(directory: Path, algorithm: str, *extra: str, ksk: bool = True) -> Keys:
     directory.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(
         [
@@ -70,8 +70,7 @@ def keygen(directory: Path, algorithm: str, *extra: str) -> Keys:
             "-a",
             algorithm,
             *extra,
-            "-f",
-            "KSK",
+            *(["-f", "KSK"] if ksk else []),
             ZONE,
         ],
         check=True,
@@ -82,24 +81,45 @@ def keygen(directory: Path, algorithm: str, *extra: str) -> Keys:
     return Keys(directory, directory / f"{name}.key")
 
 
+def revoke(keys: Keys) -> Keys:
+    """The same key with the REVOKE bit set (RFC 5011 2.1), by BIND's ``dnssec-revoke``: its
+    flags become 385 and its key tag changes."""
+    out = subprocess.run(
+        [find_program("dnssec-revoke"), "-K", str(keys.directory), str(keys.key_file)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    name = Path(out.stdout.strip().splitlines()[-1]).name
+    return Keys(keys.directory, keys.directory / f"{name}.key")
+
+
 def sign(
     text: str,
-    keys: Keys,
+    keys: Keys | list[Keys],
     workdir: Path,
     name: str,
     *,
     nsec3: bool = False,
+    nsec3_args: tuple[str, ...] = (),
     start: datetime.datetime | None = None,
     end: datetime.datetime | None = None,
 ) -> str:
-    """``dnssec-signzone`` over ``text`` with ``keys``; the signed zone as text."""
+    """``dnssec-signzone`` over ``text`` with ``keys`` (one directory); the signed zone as
+    text. With a ZSK among ``keys`` the KSKs sign the DNSKEY RRset and the ZSKs the rest;
+    else every key signs everything."""
+    every = keys if isinstance(keys, list) else [keys]
     workdir.mkdir(parents=True, exist_ok=True)
     source = workdir / f"{name}.in"
-    source.write_text(text + "\n" + keys.dnskey_line + "\n")
+    source.write_text(text + "\n" + "\n".join(k.dnskey_line for k in every) + "\n")
     signed = workdir / f"{name}.signed"
-    args = [find_program("dnssec-signzone"), "-P", "-z", "-o", ZONE, "-K", str(keys.directory)]
+    # A ZSK among the keys (flags 256): KSKs sign the keys, ZSKs the rest; else CSKs (-z).
+    split = any(" 256 " in f" {k.dnskey_line} " for k in every)
+    # -x: only the KSKs sign the DNSKEY RRset (else every key does).
+    args = [find_program("dnssec-signzone"), "-P", *(["-x"] if split else ["-z"]), "-o", ZONE]
+    args += ["-K", str(every[0].directory)]
     if nsec3:
-        args += ["-3", "-"]  # NSEC3, no salt (RFC 9276)
+        args += list(nsec3_args) or ["-3", "-"]  # NSEC3, no salt (RFC 9276)
     if start:
         args += ["-s", _stamp(start)]
     if end:
@@ -179,3 +199,11 @@ def changed(text: str, *, serial: int, www: str) -> str:
             line = f"www 3600 IN A {www}"
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def without_dnskey(signed: str) -> str:
+    """A signed zone whose apex has lost its DNSKEY RRset and the RRSIG over it."""
+    zone = _zone(signed)
+    _drop(zone, ZONE, "DNSKEY")
+    _drop(zone, ZONE, "RRSIG", "DNSKEY")
+    return zone.to_text()

@@ -10,7 +10,9 @@ raising for anything a server or the network does.
 - Within the query's time the UDP question is sent three times, with the same ID, so a slow
   answer to the first copy still counts.
 - A truncated answer (TC) is asked again over TCP (RFC 7766 5), within the same deadline: a
-  server that drips its answer one byte at a time cannot stretch it.
+  server that drips its answer one byte at a time, or streams answers to other questions
+  without pause, cannot stretch it. A TCP answer with TC set is no answer. A server whose
+  TCP failed once is not asked over TCP again in this run.
 - ICMP "port unreachable" comes back on the connected socket as ECONNREFUSED: "connection
   refused" at once, instead of waiting for a timeout.
 - A server that gave no answer at all is not asked again in this run (``skipped``), so one
@@ -119,6 +121,9 @@ class Asker:
         self.deadline = deadline  # time.monotonic() value, or None for no total limit
         self.stats: dict[Server, ServerStats] = {}
         self._dead: dict[Server, str] = {}
+        # Servers whose TCP failed after a truncated UDP answer: later truncated answers
+        # from them end at once with that reason, instead of costing a query timeout each.
+        self._tcp_dead: dict[Server, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
     def child(self) -> Asker:
@@ -126,6 +131,7 @@ class Asker:
         forked process, whose statistics are merged back)."""
         other = Asker(timeout=self.timeout, deadline=self.deadline)
         other._dead = dict(self._dead)
+        other._tcp_dead = dict(self._tcp_dead)
         return other
 
     def ask(
@@ -161,7 +167,7 @@ class Asker:
             q.flags &= ~dns.flags.RD
         if checking_disabled:
             q.flags |= dns.flags.CD
-        answer = _ask(q, server, expiration)
+        answer = _ask(q, server, expiration, self._tcp_dead.get(server))
         if answer.failure == TIMEOUT_FAILURE and expiration == self.deadline:
             answer = Answer(None, DEADLINE, "no answer before verify's total time ran out")
         end = time.monotonic()
@@ -185,13 +191,22 @@ class Asker:
                 # would only spend the run's time. TCP-only trouble leaves UDP usable.
                 if answer.failure != DEADLINE and not answer.tcp:
                     self._dead.setdefault(server, answer.detail)
+                elif answer.failure not in (DEADLINE, SKIPPED):
+                    self._tcp_dead.setdefault(server, (answer.failure, answer.detail))
         return answer
 
 
-def _ask(q: dns.message.Message, server: Server, expiration: float) -> Answer:
+def _ask(
+    q: dns.message.Message,
+    server: Server,
+    expiration: float,
+    tcp_failed: tuple[str, str] | None = None,
+) -> Answer:
     response, failure, detail = _udp(q, server, expiration)
     if failure != "truncated":
         return Answer(response, failure, detail)
+    if tcp_failed is not None:
+        return Answer(None, tcp_failed[0], tcp_failed[1], tcp=True)
     response, failure, detail = _tcp(q, server, expiration)
     if failure:
         detail = f"truncated UDP answer, then over TCP: {detail}"
@@ -306,9 +321,15 @@ def _tcp(
             return None, REFUSED, _refused(server, "TCP")
         if err:
             return None, NETWORK, f"no TCP connection to {server}: {errno.errorcode.get(err)}"
+        ignored = 0
         try:
             dns.query.send_tcp(sock, q, wall)
             while True:
+                # dnspython checks the deadline only when the socket would block: a server
+                # that streams messages without pause would never be cut off. At most one
+                # 64 KiB message is read past the deadline.
+                if time.monotonic() >= expiration:
+                    raise dns.exception.Timeout
                 try:
                     response, _ = dns.query.receive_tcp(sock, wall)
                 except (dns.exception.Timeout, EOFError, OSError):
@@ -320,9 +341,28 @@ def _tcp(
                         (f"malformed TCP answer from {server} ({type(e).__name__}: {str(e)[:80]})"),
                     )
                 if q.is_response(response):
+                    if response.flags & dns.flags.TC:
+                        # TC means nothing over TCP (RFC 7766 8): no more room is to be had.
+                        return (
+                            None,
+                            MALFORMED,
+                            (
+                                f"{server} set TC over TCP too: the answer is cut short even "
+                                "there (RFC 1035 4.1.1)"
+                            ),
+                        )
                     return response, "", ""
-                # Not ours (a wrong ID): keep reading until the deadline.
+                ignored += 1  # not ours (a wrong ID): keep reading until the deadline
         except dns.exception.Timeout:
+            if ignored:
+                return (
+                    None,
+                    MALFORMED,
+                    (
+                        f"no usable TCP answer from {server} in time: ignored {ignored} with the "
+                        "wrong ID or question"
+                    ),
+                )
             return None, TIMEOUT_FAILURE, f"no complete TCP answer from {server} in time"
         except EOFError:
             return None, CLOSED, f"{server} closed the TCP connection before answering"

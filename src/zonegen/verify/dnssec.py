@@ -40,6 +40,8 @@ MUST_NOT_DS = {0: "NULL", 1: "SHA-1", 3: "GOST R 34.11-94"}
 # the KeyTrap advisory, CVE-2023-50387, make the same point for validators).
 MAX_SIGNATURES = 8
 MAX_KEYS = 4
+# RFC 5011 2.1: the REVOKE bit of a DNSKEY's flags (RFC 4034 2.1.1 numbers bits from 0).
+REVOKE = 0x0080
 # RFC 9276 3.2: NSEC3 iterations should be 0; above this many a hostile server could make the
 # hashing expensive, and validators treat such zones as insecure anyway.
 MAX_NSEC3_ITERATIONS = 500
@@ -300,6 +302,18 @@ def check_ds(
                 )
             )
             continue
+        if all(key.flags & REVOKE for key in good):
+            problems.append(
+                Issue(
+                    "ds-key-revoked",
+                    ERROR,
+                    f"{short} matches DNSKEY {ds.key_tag}, which has the REVOKE bit set "
+                    f"(flags {good[0].flags}): RFC 5011 2.1 says a revoked key MUST NOT be "
+                    "used for validation, so the chain of trust may stop there. Publish the "
+                    "DS of the zone's current KSK at the parent",
+                )
+            )
+            continue
         signs = keys is not None and any(_signs(zone, keys, key_sigs, key, now) for key in good)
         if signs:
             matched.append(text)
@@ -432,6 +446,19 @@ def _nsec3_proof(
                 "validators treat so many as insecure)",
             )
         ]
+    advice: list[Issue] = []
+    if iterations or salt:
+        said = [f"{iterations} extra iterations"] if iterations else []
+        said += [f"salt {salt.hex()}"] if salt else []
+        advice.append(
+            Issue(
+                "nsec3-parameters",
+                WARNING,
+                f"NSEC3 with {' and '.join(said)}: RFC 9276 3.1 says the iterations MUST be 0 "
+                "and the salt SHOULD be empty (they add cost, not safety); validators may "
+                "treat such a zone as insecure (RFC 9276 3.2). Re-sign with NSEC3PARAM 1 0 0 -",
+            )
+        )
     try:
         hashes = {
             n: dns.dnssec.nsec3_hash(n, salt, iterations, algorithm)
@@ -460,4 +487,4 @@ def _nsec3_proof(
                     "non-existence is not proven (RFC 5155 7.2.2)",
                 )
             )
-    return issues
+    return advice + issues

@@ -114,6 +114,12 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
             lame_servers.add(server)
             j.findings.append(_lame(zone, server, soa))
             continue
+        if soa is not None and soa.message is not None and soa.message.edns < 0:
+            # Asked with EDNS and DO, answered without OPT: a server that does not speak
+            # EDNS cannot send RRSIGs (RFC 3225 3). One finding, instead of one no-rrsig per
+            # RRset; its answers are no evidence that the zone is signed or not.
+            states[server] = None
+            j.findings.append(_no_edns(zone, server))
         dnskey = za.dnskey.get(server)
         _note_unanswered(j, server, "authoritative", zone, f"{zone} DNSKEY", dnskey)
         where = Where(zone, zone, "DNSKEY", str(server))
@@ -157,7 +163,11 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
         "signing": signing,
         "dnssec_expected": settings.expect_signed,
         "chain": (
-            "unsigned"
+            # Served unsigned while the parent has a DS: validators find no key for it,
+            # the chain is broken (RFC 4035 5.2), not merely absent.
+            "broken"
+            if signed is False and ds_known
+            else "unsigned"
             if signed is False
             else "ok"
             if chain_ok
@@ -186,6 +196,18 @@ def _note_unanswered(
         return False
     j.unanswered.append(Unanswered(str(server), role, zone, query, answer.failure, answer.detail))
     return True
+
+
+def _no_edns(zone: str, server: Server) -> Finding:
+    return finding(
+        Where(zone, zone, "*", str(server)),
+        "authoritative",
+        "no-edns",
+        ERROR,
+        detail="asked with EDNS and the DO bit, it answered without EDNS (no OPT record, "
+        "RFC 6891 7): it cannot serve DNSSEC records, so validating resolvers that reach it "
+        "get no signatures; DNSSEC was not judged on it. Update or replace the server software",
+    )
 
 
 def _lame(zone: str, server: Server, soa: Answer | None) -> Finding:
