@@ -134,10 +134,8 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
             continue
         rows = _authoritative(za, server, states[server] is True, settings, j)
         j.findings.extend(_collapse(rows, za, server))
-        if states[server] is False and ds_known:
-            j.findings.append(_ds_but_unsigned(zone, server))
-        elif states[server] is False and (settings.expect_signed or tlsa):
-            j.findings.append(_unsigned(zone, server, settings.expect_signed, tlsa))
+        if states[server] is False and (ds_known or settings.expect_signed or tlsa):
+            j.findings.append(_unsigned(zone, server, bool(ds_known), settings.expect_signed))
         if states[server] is True:
             chain = _server_dnssec(za, server, origin, settings, ds_known, j)
             if chain is not None:
@@ -198,16 +196,20 @@ def _note_unanswered(
     return True
 
 
+def _server_error(
+    zone: str, server: Server, rtype: str, check: str, status: str, detail: str
+) -> Finding:
+    """An error about how one server serves the whole zone (not one of its records)."""
+    return finding(Where(zone, zone, rtype, str(server)), check, status, ERROR, detail=detail)
+
+
 def _no_edns(zone: str, server: Server) -> Finding:
-    return finding(
-        Where(zone, zone, "*", str(server)),
-        "authoritative",
-        "no-edns",
-        ERROR,
-        detail="asked with EDNS and the DO bit, it answered without EDNS (no OPT record, "
+    detail = (
+        "asked with EDNS and the DO bit, it answered without EDNS (no OPT record, "
         "RFC 6891 7): it cannot serve DNSSEC records, so validating resolvers that reach it "
-        "get no signatures; DNSSEC was not judged on it. Update or replace the server software",
+        "get no signatures; DNSSEC was not judged on it. Update or replace the server software"
     )
+    return _server_error(zone, server, "*", "authoritative", "no-edns", detail)
 
 
 def _lame(zone: str, server: Server, soa: Answer | None) -> Finding:
@@ -546,32 +548,21 @@ def _issue(where: Where, issue: dnssec.Issue) -> Finding:
     return finding(where, "dnssec", issue.status, issue.severity, detail=issue.detail)
 
 
-def _unsigned(zone: str, server: Server, expected: bool, tlsa: bool) -> Finding:
-    why = (
-        "the site file says signed: true"
-        if expected
-        else "its TLSA records need DNSSEC: senders ignore DANE without it (RFC 7672 2.2)"
-    )
-    return finding(
-        Where(zone, zone, "DNSKEY", str(server)),
-        "dnssec",
-        "unsigned",
-        ERROR,
-        detail=f"the server serves the zone unsigned (no DNSKEY), but {why}: sign the zone "
-        "there (and publish its DS at the parent)",
-    )
-
-
-def _ds_but_unsigned(zone: str, server: Server) -> Finding:
-    return finding(
-        Where(zone, zone, "DNSKEY", str(server)),
-        "dnssec",
-        "unsigned",
-        ERROR,
-        detail="the server serves the zone unsigned (no DNSKEY), but a DS for it exists: "
-        "validating resolvers reject every answer from there (bogus). Sign the zone there, "
-        "or remove the DS at the parent first",
-    )
+def _unsigned(zone: str, server: Server, ds_known: bool, expected: bool) -> Finding:
+    """A server serving the zone unsigned where it should be signed: a DS exists (every
+    answer from there is bogus), the site says so, or its TLSA records need it."""
+    if ds_known:
+        why = "a DS for it exists: validating resolvers reject every answer from there (bogus)"
+        fix = "sign the zone there, or remove the DS at the parent first"
+    else:
+        why = (
+            "the site file says signed: true"
+            if expected
+            else "its TLSA records need DNSSEC: senders ignore DANE without it (RFC 7672 2.2)"
+        )
+        fix = "sign the zone there (and publish its DS at the parent)"
+    detail = f"the server serves the zone unsigned (no DNSKEY), but {why}: {fix}"
+    return _server_error(zone, server, "DNSKEY", "dnssec", "unsigned", detail)
 
 
 def _ds_records(
