@@ -112,8 +112,6 @@ zones:
         (MINIMAL.replace("example.com: {}", "example.com: [1]"), 4, "must be a mapping"),
         (MINIMAL.replace("example.com: {}", "'exa mple.com': {}"), 4, "zone name"),
         (MINIMAL + "  example.com.: {}\n", 5, "listed twice"),
-        # RFC 2317 classless reverse zone: zones/0/25...yaml is never listed by octoDNS's '*'.
-        (MINIMAL + "  0/25.2.0.192.in-addr.arpa: {}\n", 5, "has a '/' in its name"),
         (MINIMAL.replace("zones:\n  example.com: {}\n", ""), None, "needs 'zones:'"),
         ("zones: {a.example: {}}\n", 1, "needs a 'mox:' section"),
         ("mox:\n  records: []\nzones: {a.example: {}}\n", 2, "at least one file"),

@@ -497,18 +497,6 @@ def _zones(
     for zname, zconf in zmap.items():
         line = zmap.lines[zname]
         zone = r.name(zname, line, "zone name")
-        if "/" in zone:
-            # RFC 2317's classless reverse zones are often named 0/25.2.0.192.in-addr.arpa.
-            # zones/<zone>.yaml is the file octoDNS's YamlProvider reads for the zone; with a
-            # '/' it is a file in a folder, which the configs' '*' (YamlProvider.list_zones
-            # lists the files of zones/ only) never finds: the zone would silently not sync.
-            raise r.error(
-                line,
-                f"zone {cut(zname)} has a '/' in its name: its zones/<zone>.yaml would be a "
-                "folder that octoDNS's zone list never reads, so it would never sync",
-                "name it with RFC 2317's '-' (0-25.2.0.192.in-addr.arpa) and have the "
-                "parent's CNAMEs point there",
-            )
         if zone in seen:
             raise r.error(line, f"zone {cut(zname)} is listed twice (also line {seen[zone]})")
         seen[zone] = line
