@@ -208,3 +208,32 @@ def test_caa_with_semicolons_and_tlsa_as_the_api_returns_it(
     tlsa = zone.rrsets[("_25._tcp.mail.example.net.", "TLSA")]
     tlsa["rrdatas"] = ["3 1 1 710B564E21FB4EBD21D153623AFAE8F2 68371DCDF77C243D18AB74794BFFF0BB"]
     assert sync(config) == 0
+
+
+def test_txt_with_quotes_backslashes_and_a_4096_bit_key_arrive_exactly(
+    api: FakeCloudDns, tmp_path: Path
+) -> None:
+    """octoDNS's TXT value is the text itself: a backslash is a backslash. Upstream sent it
+    unescaped, so Cloud DNS (and the fake, which parses rrdatas) served `back\\slash` with
+    one backslash and `gr\\195` as one octet, and every later plan read it back as unchanged."""
+    zones = tmp_path / "zones"
+    zones.mkdir()
+    key = "v=DKIM1\\; k=rsa\\; p=" + "A" * 736  # a 4096-bit key's length: three strings
+    (zones / "example.net.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "big._domainkey": {"ttl": 300, "type": "TXT", "value": key.replace("\\;", ";")},
+                "weird": {
+                    "ttl": 300,
+                    "type": "TXT",
+                    "values": ['a "quoted" word', "back\\\\slash", "gr\\195e", "semi;colon"],
+                },
+            }
+        )
+    )
+    config = shipped_config(tmp_path, zones, api.endpoint)
+    assert sync(config) == 2
+    assert served(api, "example.net.") == yaml_records(zones, "example.net.")
+    weird = api.zone_by_dns_name("example.net.").rrsets[("weird.example.net.", "TXT")]
+    assert '"back\\\\\\\\slash"' in weird["rrdatas"] and '"gr\\\\195e"' in weird["rrdatas"]
+    assert sync(config) == 0

@@ -5,8 +5,10 @@ command and octodns-powerdns against a real ``pdns_server`` (sqlite3 back end, H
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -164,3 +166,99 @@ def test_delete_guard_holds(pdns: PowerDns, tmp_path: Path) -> None:
     forced = octodns_sync(pdns, config, "--doit", "--force")
     assert forced.returncode == 0, forced.stderr
     assert served(pdns) == yaml_records(zones, ZONE)
+
+
+HARD = """
+      big._domainkey: {{type: TXT, value: 'v=DKIM1; k=rsa; p={key}'}}
+      '*': {{type: A, value: 203.0.113.99}}
+      '*.wild': {{type: MX, value: {{preference: 10, exchange: mx.example.org.}}}}
+      nomail: {{type: MX, value: {{preference: 0, exchange: .}}}}
+      _xmpp._tcp: {{type: SRV, value: {{priority: 0, weight: 0, port: 0, target: .}}}}
+      caa:
+        type: CAA
+        values:
+          - {{flags: 128, tag: issue, value: 'letsencrypt.org; validationmethods=dns-01'}}
+          - {{flags: 0, tag: iodef, value: 'mailto:security@example.org'}}
+      _443._tcp.www:
+        type: TLSA
+        values:
+          - {{certificate_usage: 3, selector: 0, matching_type: 1,
+              certificate_association_data: {h0}}}
+          - {{certificate_usage: 3, selector: 1, matching_type: 1,
+              certificate_association_data: {h1}}}
+      short: {{type: A, ttl: 1, value: 192.0.2.1}}
+      long: {{type: A, ttl: 2147483647, value: 192.0.2.2}}
+      many: {{type: A, values: [{many}]}}
+      semi: {{type: TXT, value: 'a;b; c'}}
+  bücher.example:
+    records:
+      münchen: {{type: CNAME, value: www.bücher.example.}}
+      www: {{type: A, value: 192.0.2.80}}
+  0-25.2.0.192.in-addr.arpa:
+    records:
+      '1': {{type: PTR, value: mx.example.org.}}
+ttl: {{min: 1, max: 2147483647}}
+"""
+HARD_ZONES = ("example.org.", "xn--bcher-kva.example.", "0-25.2.0.192.in-addr.arpa.")
+
+
+def served_zone(server: PowerDns, zone: str) -> set[RR]:
+    found: set[RR] = set()
+    for name, ttl, rdata in server.axfr(zone).iterate_rdatas():
+        rtype = dns.rdatatype.to_text(rdata.rdtype)
+        owner = name.to_text().lower()
+        if rtype in DNSSEC_TYPES or rtype == "SOA" or (rtype == "NS" and owner == zone):
+            continue
+        found.add((owner, rtype, ttl, normalise(rtype, rdata)))
+    return found
+
+
+def test_hard_records_idn_and_classless_zones_exact(pdns: PowerDns, tmp_path: Path) -> None:
+    """A 4096-bit DKIM key (three strings), CAA flags 128 with ';', TLSA 3 0 1 and 3 1 1,
+    null MX and SRV, wildcards, TTLs 1 and 2^31-1, 100 values in one RRset, an IDN zone and a
+    classless reverse zone: served record for record as built, then a plan changes nothing.
+    A TXT with a '"' (octodns-powerdns sends it unescaped) is named by `check` and refused by
+    PowerDNS as a whole: the zone keeps what it had, the sync exits non-zero."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    public = rsa.generate_private_key(public_exponent=65537, key_size=4096).public_key()
+    der = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    shutil.copytree(REPO / "config", tmp_path / "config")
+    site = tmp_path / "config" / "site.yaml"
+    many = ", ".join(f"192.0.2.{i}" for i in range(1, 101))
+    hard = HARD.format(key=base64.b64encode(der).decode(), h0="ab" * 32, h1="cd" * 32, many=many)
+    site.write_text(site.read_text() + hard)
+    zones = tmp_path / "zones"
+    built = run("build", "--site", site, "--out", zones)
+    assert built.exit_code == 0, built.stderr
+    for zone in HARD_ZONES:
+        pdns.create_zone(zone)
+    config = pdns_config(tmp_path, zones)
+    first = octodns_sync(pdns, config, "--doit")
+    assert first.returncode == 0, first.stderr
+    for zone in HARD_ZONES:
+        wanted = yaml_records(zones, "bücher.example." if zone.startswith("xn--") else zone)
+        assert served_zone(pdns, zone) == wanted, zone
+    got = served_zone(pdns, ZONE)
+    assert ("short.example.org.", "A", 1, "192.0.2.1") in got
+    assert ("long.example.org.", "A", 2147483647, "192.0.2.2") in got
+    assert len([r for r in got if r[0] == "many.example.org."]) == 100
+    (dkim,) = [r for r in got if r[0] == "big._domainkey.example.org."]
+    assert len(dkim[3]) > 700
+    again = octodns_sync(pdns, config)
+    assert again.stdout == "## No changes were planned\n", again.stdout
+
+    path = zones / "example.org.yaml"
+    path.write_text(path.read_text().replace("a;b; c", 'say "hi"'))
+    site.write_text(site.read_text().replace("a;b; c", 'say "hi"'))
+    check = run("check", "--site", site, "--provider", "powerdns", "--format", "json")
+    assert check.exit_code == 1
+    (problem,) = json.loads(check.stdout)["problems"]
+    assert (problem["rule"], problem["name"]) == ("provider-value", "semi.example.org.")
+    refused = octodns_sync(pdns, config, "--doit")
+    assert refused.returncode != 0
+    assert "422" in refused.stderr and "semi.example.org" in refused.stderr
+    assert served_zone(pdns, ZONE) == got

@@ -623,7 +623,8 @@ RULES: tuple[Rule, ...] = (
         "provider-value",
         E,
         "octoDNS providers",
-        "a value the provider's API refuses (Hetzner: CAA with spaces)",
+        "a value the provider's API refuses or changes (Hetzner: CAA with spaces; PowerDNS: TXT "
+        "with '\"' or a backslash, which octodns-powerdns sends unescaped)",
         providers.provider_support,
     ),
     Rule(

@@ -79,6 +79,25 @@ def _hetzner_caa_spaces(record: RecordFacts) -> Gap | None:
     )
 
 
+def _powerdns_txt_escapes(record: RecordFacts) -> Gap | None:
+    # octodns-powerdns 1.2 sends a TXT value as '"' + value + '"' (_records_for_quoted),
+    # escaping nothing, while octoDNS's value is the text itself. A '"' in it ends the
+    # string early: PowerDNS answers 422 ("Data field in DNS should start with quote") and
+    # the sync stops. A backslash is read by PowerDNS as an escape (RFC 1035 5.1): it serves
+    # a different value, and reads back what was sent, so no plan ever shows the change.
+    # Both seen against pdns_server 4.7 (tests/test_sync_powerdns.py). The values here are
+    # dnspython's presentation text, which writes '"', '\' and other octets with a '\'.
+    if record.rtype not in ("TXT", "SPF") or not any("\\" in v for v in record.values):
+        return None
+    return Gap(
+        "provider-value",
+        ERROR,
+        "octodns-powerdns sends TXT text without escaping it: PowerDNS refuses a '\"' (the "
+        "sync stops) and serves a different value for a backslash",
+        "write the value without '\"', backslashes and non-ASCII octets",
+    )
+
+
 PROVIDERS: tuple[Provider, ...] = (
     Provider(
         "powerdns",
@@ -89,6 +108,7 @@ PROVIDERS: tuple[Provider, ...] = (
         # API's dnssec: true): https://doc.powerdns.com/authoritative/dnssec/pdnsutil.html
         dnssec_note="pdnsutil secure-zone ZONE, or PUT /api/v1/servers/localhost/zones/ZONE "
         "with dnssec: true",
+        quirks=(_powerdns_txt_escapes,),
     ),
     Provider(
         "cloudflare",

@@ -3,7 +3,8 @@
 Cloud DNS serves TLSA, but octodns-googlecloud 1.1 leaves it out of SUPPORTS, so a zone with
 DANE records either aborts the sync (SupportsException) or, with ``strict_supports: false``,
 silently drops them. This subclass adds TLSA in both directions and changes nothing else of
-upstream's behaviour, except CAA values, which are sent quoted (below).
+upstream's behaviour, except CAA values, which are sent quoted, and TXT values, which are
+escaped as RDATA text (below).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import dns
 from octodns.provider.base import BaseProvider
+from octodns.record import Record
 from octodns_googlecloud import GoogleCloudProvider as UpstreamProvider
 
 
@@ -127,6 +129,24 @@ class GoogleCloudProvider(UpstreamProvider):  # type: ignore[misc]
             flags, tag, value = shlex.split(rdata)
             values.append({"flags": int(flags), "tag": tag, "value": value})
         return {"values": values}
+
+    # TXT and SPF: upstream writes octoDNS's legacy chunks (record.chunked_values), which
+    # escape '"' but not '\\', and reads the rrdata back as it comes. octoDNS's TXT value is
+    # the text itself (';' escaped as '\\;'), so a value with a backslash reached Cloud DNS
+    # as an escape (`back\\slash` served as `back\slash`, `gr\195` as the octet 195) and every
+    # later plan read it back unchanged: a silently different record (seen through
+    # tests/fake_clouddns.py, which parses rrdatas as Cloud DNS does, RFC 1035 5.1). octoDNS's
+    # own conversions to and from RDATA text (what Record.to_rrset and its zone-file sources
+    # use) escape and chunk at 255 octets both ways.
+
+    _rrset_for_TXT = _rrset_method(lambda v: v.to_rdata_text())
+    _rrset_for_SPF = _rrset_for_TXT
+
+    def _data_for_TXT(self, gcloud_record: Any) -> dict[str, Any]:
+        value_type = Record.registered_types()[gcloud_record.record_type]._value_type
+        return {"values": [value_type.from_rdata_text(r) for r in gcloud_record.rrdatas]}
+
+    _data_for_SPF = _data_for_TXT
 
 
 def _quote(value: str) -> str:
