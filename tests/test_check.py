@@ -413,6 +413,8 @@ ELSEWHERE = {
     "provider-dnssec": "test_check_providers.py",
     "ttl-bounds": "test_ttl_bounds",
     "host-ip-private": "test_private_host_ip_is_a_warning",
+    "sync-zone-unlisted": "test_check_providers.py",
+    "sync-zone-missing": "test_check_providers.py",
     "octodns-*": "test_octodns_validators_are_run",
     "tlsa-without-dnssec": "test_tlsa_without_dnssec_is_a_warning_that_says_how",
     "name-too-long": "test_rules_on_records_no_reader_makes",

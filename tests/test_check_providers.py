@@ -193,3 +193,86 @@ def test_a_malformed_octodns_config_never_crashes_the_check(site: Path, config: 
     assert result.exit_code in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
     json.loads(result.stdout)
+
+
+CLASSLESS = "0/25.113.0.203.in-addr.arpa"
+
+
+def _sync_plans(config: Path, zones_dir: Path, tmp: Path) -> set[str]:
+    """The zones octoDNS's own Manager plans from ``config`` (its targets swapped for a
+    YamlProvider in a scratch folder): what octodns-sync would touch."""
+    import yaml
+    from octodns.manager import Manager
+
+    data = yaml.safe_load(config.read_text())
+    dump = tmp / "dump"
+    (dump / "0").mkdir(parents=True)
+    data["providers"] = {
+        "zones": {
+            "class": "octodns.provider.yaml.YamlProvider",
+            "directory": str(zones_dir),
+            "enforce_order": True,
+            "escaped_semicolons": False,
+        },
+        "dump": {"class": "octodns.provider.yaml.YamlProvider", "directory": str(dump)},
+    }
+    for entry in data["zones"].values():
+        entry["targets"] = ["dump"]
+        entry.pop("processors", None)
+    data.pop("processors", None)
+    scratch = tmp / "octodns-scratch.yaml"
+    scratch.write_text(yaml.safe_dump(data))
+    Manager(str(scratch)).sync(dry_run=False)
+    return {str(p.relative_to(dump)) for p in dump.rglob("*.yaml")}
+
+
+def test_a_zone_the_star_entry_cannot_list_is_an_error_until_it_has_its_own(
+    site: Path, tmp_path: Path
+) -> None:
+    """RFC 2317: a '/' makes the zone's YAML a file in a subfolder, which octoDNS's
+    YamlProvider.list_zones never lists for '*': octodns-sync skipped the zone in silence."""
+    text = site.read_text().replace(
+        "zones:\n",
+        f"zones:\n  {CLASSLESS}:\n    records: {{'25': {{type: PTR, value: mx.example.org.}}}}\n",
+        1,
+    )
+    site.write_text(text)
+    code, problems = check(site)
+    unlisted = [p for p in problems if p["rule"] == "sync-zone-unlisted"]
+    assert code == 1 and [p["zone"] for p in unlisted] == [CLASSLESS + "."], problems
+    assert unlisted[0]["severity"] == "error" and "its own entry" in unlisted[0]["fix"]
+    # What octoDNS itself does with that config: the classless zone is not planned.
+    zones_dir = tmp_path / "zones"
+    assert run("build", "--site", site, "--out", zones_dir).exit_code == 1  # refused: an error
+    assert run("build", "--site", site, "--out", zones_dir, "--check").exit_code == 1
+    config = site.parent / "octodns.yaml"
+    raw = config.read_text()
+    # Built anyway (with example.org named instead of '*') to ask octoDNS what it does with
+    # the '*' config: only example.org is synced.
+    config.write_text(raw.replace("'*':", "example.org.:", 1))
+    assert run("build", "--site", site, "--out", zones_dir).exit_code == 0, "built"
+    config.write_text(raw)
+    assert _sync_plans(config, zones_dir, tmp_path / "a") == {"example.org.yaml"}
+    # With an entry of its own, check is quiet and octoDNS syncs it.
+    config.write_text(
+        raw.replace(
+            "\nzones:\n",
+            f"\nzones:\n  {CLASSLESS}.:\n    sources: [zones]\n    targets: [gcloud]\n",
+            1,
+        )
+    )
+    code, problems = check(site)
+    assert not [p for p in problems if p["rule"].startswith("sync-zone")], problems
+    assert _sync_plans(config, zones_dir, tmp_path / "b") == {
+        "example.org.yaml",
+        f"{CLASSLESS}.yaml",
+    }
+
+
+def test_a_zone_no_entry_reaches_is_a_warning(site: Path) -> None:
+    config = site.parent / "octodns.yaml"
+    config.write_text(config.read_text().replace("'*':", "'*':\n    glob: '*.example.net.'", 1))
+    code, problems = check(site)
+    missing = [p for p in problems if p["rule"] == "sync-zone-missing"]
+    assert code == 0 and [p["zone"] for p in missing] == ["example.org."], problems
+    assert missing[0]["severity"] == "warning"

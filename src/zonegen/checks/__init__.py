@@ -636,6 +636,22 @@ RULES: tuple[Rule, ...] = (
         providers.provider_support,
     ),
     Rule(
+        "sync-zone-unlisted",
+        E,
+        "octoDNS",
+        "a built zone that the octoDNS config's `'*'` entry cannot list (a `/` in its name, "
+        "RFC 2317; a name of one label), so octodns-sync would skip it without a word: give "
+        "it its own entry",
+        providers.zones_reached,
+    ),
+    Rule(
+        "sync-zone-missing",
+        W,
+        "octoDNS",
+        "a built zone that no entry of the octoDNS config's `zones:` names or matches",
+        providers.zones_reached,
+    ),
+    Rule(
         "provider-unknown",
         W,
         "octoDNS",
@@ -716,11 +732,12 @@ def run_checks(
     """
     path = build.site.octodns
     blob = build.inputs.files.get(path) if path else None
-    config = load_octodns_config(blob)
+    config = file_config = load_octodns_config(blob)
     if provider is not None:
         config = providers.only(config, provider)
     severities = {rule.id: rule.severity for rule in RULES}
     ctx = Context(build, config, blob.shown if blob else "", severities, strict)
+    ctx.octodns_file = file_config
     found: set[Problem] = set()
     checks: dict[Check, None] = dict.fromkeys(rule.check for rule in RULES)
     for check in checks:

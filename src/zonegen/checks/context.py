@@ -37,6 +37,8 @@ class Context:
     severities: dict[str, str] = field(default_factory=dict)
     # --strict: problems with records kept from an imported zone stay errors
     strict: bool = False
+    # the octoDNS config as its file says, also when --provider narrows ``octodns``
+    octodns_file: dict[str, Any] | None = None
     by_key: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
     by_name: dict[str, list[str]] = field(default_factory=dict)  # name -> types
     zones: set[str] = field(default_factory=set)

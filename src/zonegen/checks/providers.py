@@ -12,6 +12,8 @@ The targets are those of the octoDNS config (site key ``octodns``), or the one p
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,6 +79,74 @@ def _targets(config: dict[str, Any], zone: str) -> list[str]:
         entry = zones.get("*")
     targets = _mapping(entry).get("targets")
     return [str(t) for t in targets] if isinstance(targets, list) else []
+
+
+def zones_reached(ctx: Context) -> Iterator[Problem]:
+    """``sync-zone-unlisted``, ``sync-zone-missing``: each built zone is one octodns-sync
+    will plan. A dynamic entry (``'*'``, with ``glob``/``regex``) reaches the zones its
+    sources list, and octoDNS's ``YamlProvider.list_zones`` lists only files directly in
+    its folder with two dots or more (``<zone>.yaml``): a zone named with a ``/`` sits in a
+    subfolder (RFC 2317 classless reverse zones) and is never listed (octodns/manager.py
+    ``_preprocess_zones``, octodns/provider/yaml.py ``list_zones``)."""
+    config = ctx.octodns_file
+    if not config:
+        return
+    zones = _mapping(config.get("zones"))
+    dynamic = [(k, _mapping(v)) for k, v in zones.items() if str(k).startswith("*")]
+    origin = ctx.octodns_path
+    for zone in ctx.build.zones:
+        if _explicit(zones, zone.name):
+            continue
+        decoded = names.unicode(zone.name)
+        file_name = decoded + "yaml"
+        listable = "/" not in decoded and file_name.count(".") >= 2
+        matching = [k for k, entry in dynamic if _matches(entry, decoded)]
+        if matching and not listable:
+            yield Problem(
+                zone.name,
+                decoded,
+                "",
+                "sync-zone-unlisted",
+                ERROR,
+                f"octodns-sync would skip this zone without a word: its file {file_name} "
+                f"is one that octoDNS's YamlProvider does not list for {matching[0]!r}",
+                f"give it its own entry in the octoDNS config: zones: {{'{decoded}': "
+                "{sources: [zones], processors: [keep-root-ns, delete-guard], targets: [...]}}",
+                origin,
+            )
+        elif not matching:
+            yield Problem(
+                zone.name,
+                decoded,
+                "",
+                "sync-zone-missing",
+                WARNING,
+                "no entry of the octoDNS config's zones: names or matches this zone: "
+                "octodns-sync leaves it alone",
+                f"add an entry for {decoded} (or a '*' entry) if the zone should be synced",
+                origin,
+            )
+
+
+def _explicit(zones: dict[Any, Any], zone: str) -> bool:
+    return any(
+        key in zones
+        for key in (zone, zone.rstrip("."), names.unicode(zone), names.unicode(zone).rstrip("."))
+    )
+
+
+def _matches(entry: dict[str, Any], decoded: str) -> bool:
+    """Whether a dynamic entry's ``glob`` or ``regex`` lets the zone through, as octoDNS
+    filters its candidates (fnmatch, re.search); without either it takes every zone."""
+    glob, regex = entry.get("glob"), entry.get("regex")
+    if glob is not None:
+        return bool(fnmatch.filter([decoded], str(glob)))
+    if regex is not None:
+        try:
+            return re.search(str(regex), decoded) is not None
+        except re.error:
+            return True  # octoDNS itself says what is wrong with its config
+    return True
 
 
 def provider_support(ctx: Context) -> Iterator[Problem]:
