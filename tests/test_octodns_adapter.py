@@ -416,3 +416,21 @@ def test_a_value_octodns_cannot_parse_is_a_problem_not_a_traceback(
         adapter.zone_yaml(_loc_zone(), slow=True)
     assert caught.value.problem.rule == "octodns-parse"
     assert "52 22 23.000 N" in caught.value.problem.message
+
+
+def test_provider_api_errors_are_refusals_other_exceptions_keep_their_traceback() -> None:
+    """octodns-sync's uncaught exceptions: an API's or octoDNS's own refusal is one line
+    (guard's excepthook), a bug anywhere else still shows its traceback."""
+    import google.api_core.exceptions as gexc
+    import requests
+    from octodns.provider import ProviderException
+
+    from zonegen.octodns.guard import _refused_by_provider
+
+    assert _refused_by_provider(gexc.TooManyRequests("quota"))
+    assert _refused_by_provider(gexc.InternalServerError("boom"))
+    assert _refused_by_provider(requests.exceptions.HTTPError("422 Client Error"))
+    assert _refused_by_provider(requests.exceptions.ConnectionError("refused"))
+    assert _refused_by_provider(ProviderException("no YAMLs found for x."))
+    assert not _refused_by_provider(ValueError("a bug"))
+    assert not _refused_by_provider(KeyError("a bug"))

@@ -261,4 +261,8 @@ def test_hard_records_idn_and_classless_zones_exact(pdns: PowerDns, tmp_path: Pa
     refused = octodns_sync(pdns, config, "--doit")
     assert refused.returncode != 0
     assert "422" in refused.stderr and "semi.example.org" in refused.stderr
+    # The API's refusal is one line (the config's DeleteGuard installs the hook), not a
+    # traceback of the HTTP client's internals above it.
+    assert "Traceback" not in refused.stderr, refused.stderr
+    assert refused.stderr.rstrip().splitlines()[-1].startswith("octodns-sync: error: 422 ")
     assert served_zone(pdns, ZONE) == got

@@ -120,6 +120,23 @@ def _names(changes: list[Any]) -> str:
     return f"{len(labels)} record{'s' if len(labels) != 1 else ''} ({shown})"
 
 
+# Errors a provider's API or octoDNS's config answers with: what to fix is in the message
+# (HTTP status and reason, the record and file), and a traceback of the client library's
+# internals above it hides that. Named by module and class, so no client library is imported.
+_PROVIDER_ERRORS = frozenset(
+    {
+        ("google.api_core.exceptions", "GoogleAPICallError"),
+        ("requests.exceptions", "RequestException"),
+        ("octodns.provider", "ProviderException"),
+        ("octodns.record.exception", "ValidationError"),
+    }
+)
+
+
+def _refused_by_provider(value: BaseException) -> bool:
+    return any((c.__module__, c.__name__) in _PROVIDER_ERRORS for c in type(value).__mro__)
+
+
 def refusals_without_traceback() -> None:
     """Make a refused plan one message on stderr, not a traceback.
 
@@ -127,17 +144,19 @@ def refusals_without_traceback() -> None:
     the process as an uncaught exception, so Python prints a traceback of octoDNS's and
     zonegen's internals above the message that says what to do. A refusal is a decision to
     take, not a bug: for an :class:`UnsafePlan` (this guard's, and octoDNS's own thresholds
-    and root NS changes) the hook prints ``<program>: error: <message>`` instead; the exit
-    status stays 1, as for any uncaught exception. Every other exception still gets its
-    traceback (the previous hook). Installed once, by the first DeleteGuard octoDNS builds
-    from its config; a program that catches the exception itself never sees the hook.
+    and root NS changes), and for an error a provider's API or octoDNS's record validation
+    answers with (HTTP 4xx/5xx, an invalid record), the hook prints ``<program>: error:
+    <message>`` instead; the exit status stays 1, as for any uncaught exception. Every other
+    exception still gets its traceback (the previous hook). Installed once, by the first
+    DeleteGuard octoDNS builds from its config; a program that catches the exception itself
+    never sees the hook.
     """
     previous = sys.excepthook
     if getattr(previous, "zonegen_refusals", False):
         return
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        if isinstance(value, UnsafePlan):
+        if isinstance(value, UnsafePlan) or _refused_by_provider(value):
             program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "octodns-sync"
             sys.stderr.write(f"{program}: error: {value}\n")
             sys.stderr.flush()
