@@ -203,6 +203,11 @@ def _put(doc: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 # in a file name): kept as fixed examples, so they run on every test run.
 @example(changes=[(("mox", "config"), "a" * 300)])
 @example(changes=[(("mox", "records"), "\x00")])
+# A line break in a value echoed by a message (a record type octoDNS names, a path) made the
+# one-line error two lines: messages now show it escaped (text.visible).
+@example(changes=[(("zones", "example.org", "records", "www", "type"), "\n")])
+@example(changes=[(("mox", "config"), "\n")])
+@example(changes=[(("mox", "records"), "\n")])
 @example(changes=[(("mox", "config"), "a\x00b")])
 def test_any_value_anywhere_is_built_or_refused(
     folder: Path, changes: list[tuple[tuple[str, ...], Any]]

@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import ZonegenError
+from .text import visible
 from .verify.findings import MAIL_DNS_CHECKS, MAIL_GROUP
 
 if TYPE_CHECKING:
@@ -87,12 +88,12 @@ def _read(site_path: Path) -> Inputs:
 
     inputs = read_inputs(site_path)
     for note in inputs.site.notes:
-        click.echo(f"zonegen: note: {note}", err=True)
+        click.echo(f"zonegen: note: {visible(note)}", err=True)
     return inputs
 
 
 def _fail(error: ZonegenError) -> NoReturn:
-    click.echo(f"zonegen: error: {error}", err=True)
+    click.echo(f"zonegen: error: {visible(error)}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -138,7 +139,7 @@ def build(site_path: Path, out_dir: Path, check: bool, no_cache: bool) -> None:
     except ZonegenError as e:
         _fail(e)
     for note in built.notes:
-        click.echo(f"zonegen: note: {note}", err=True)
+        click.echo(f"zonegen: note: {visible(note)}", err=True)
     if built.error is not None:
         _fail(built.error)
     if built.problems:
@@ -252,7 +253,7 @@ def init(
             {path.resolve(): text.encode() for path, text in files.items()},
         )
         for note in planned.notes:
-            click.echo(f"zonegen: note: {note}", err=True)
+            click.echo(f"zonegen: note: {visible(note)}", err=True)
         if planned.problems:
             for problem in planned.problems:
                 click.echo(f"zonegen: {problem.as_text()}", err=True)
@@ -484,7 +485,9 @@ def verify(
                 and not since_path.exists()
             )
             if first_run:  # a timer's first run: --json is about to create the file
-                click.echo(f"zonegen: note: {since_path} does not exist yet: first run", err=True)
+                click.echo(
+                    f"zonegen: note: {visible(since_path)} does not exist yet: first run", err=True
+                )
             else:
                 previous = load_previous(since_path)
         started = datetime.datetime.now(datetime.UTC)
@@ -863,7 +866,7 @@ def ip_check(site_path: Path, url: str | None, timeout: float) -> None:
     except ZonegenError as e:
         _fail(e)
     except CannotTell as e:
-        click.echo(f"zonegen: cannot tell: {e}", err=True)
+        click.echo(f"zonegen: cannot tell: {visible(e)}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     version = ipaddress.ip_address(current).version
     same_family = [ip for ip in known if ipaddress.ip_address(ip).version == version]
@@ -905,7 +908,7 @@ def _ttl_edit(site_path: Path, dry_run: bool, promote: bool) -> None:
         new = (ttls.promote if promote else ttls.lower)(old, show(site_path))
         old_inputs = read_inputs(site_path, site_text=old)
         for note in old_inputs.site.notes:
-            click.echo(f"zonegen: note: {note}", err=True)
+            click.echo(f"zonegen: note: {visible(note)}", err=True)
         before = build_zones(old_inputs)
         after = build_zones(read_inputs(site_path, site_text=new))
     except ZonegenError as e:

@@ -7,6 +7,8 @@ The CLI turns it into one line on stderr and exit code 2; nothing else is ever p
 
 from __future__ import annotations
 
+from .text import visible
+
 
 class ZonegenError(Exception):
     """Base class of every error zonegen raises on purpose."""
@@ -36,4 +38,6 @@ class InputError(ZonegenError):
         text = f"{where}{self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        # One line whatever the input held: a path or value echoed here may carry a line
+        # break or a terminal escape (text.visible).
+        return visible(text)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import visible
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -34,4 +36,5 @@ class Problem:
     def as_text(self) -> str:
         where = f" [{self.origin}]" if self.origin else ""
         subject = f"{self.name} {self.rtype}".strip()
-        return f"{self.severity}: {self.rule}: {subject}: {self.message} (fix: {self.fix}){where}"
+        line = f"{self.severity}: {self.rule}: {subject}: {self.message} (fix: {self.fix}){where}"
+        return visible(line)  # one line, whatever a record or path echoed here holds

@@ -23,8 +23,8 @@ from typing import Any
 
 import jinja2
 
+from ..text import visible
 from .findings import MAIL_CHECKS, MARK, SEVERITIES, rank
-from .report import visible
 from .since import TIME, identity, order
 
 FINDING_KEYS = (

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..text import visible
 from .findings import SEVERITIES, VERSION, rank
-from .report import visible
 
 IDENTITY = ("check", "zone", "name", "rtype", "server", "status")
 Identity = tuple[str, ...]
