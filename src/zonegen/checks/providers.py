@@ -74,7 +74,7 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 def _targets(config: dict[str, Any], zone: str) -> list[str]:
     zones = _mapping(config.get("zones"))
-    entry = zones.get(zone) or zones.get(zone.rstrip(".")) or zones.get(names.unicode(zone))
+    entry = next((zones[k] for k in _spellings(zone) if zones.get(k)), None)
     if entry is None:
         entry = zones.get("*")
     targets = _mapping(entry).get("targets")
@@ -129,10 +129,13 @@ def zones_reached(ctx: Context) -> Iterator[Problem]:
 
 
 def _explicit(zones: dict[Any, Any], zone: str) -> bool:
-    return any(
-        key in zones
-        for key in (zone, zone.rstrip("."), names.unicode(zone), names.unicode(zone).rstrip("."))
-    )
+    return any(key in zones for key in _spellings(zone))
+
+
+def _spellings(zone: str) -> tuple[str, ...]:
+    """The keys an entry of the octoDNS config's ``zones:`` may name ``zone`` by."""
+    shown = names.unicode(zone)
+    return (zone, zone.rstrip("."), shown, shown.rstrip("."))
 
 
 def _matches(entry: dict[str, Any], decoded: str) -> bool:
