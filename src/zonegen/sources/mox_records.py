@@ -292,12 +292,12 @@ class _Parser:
             )
         if len(tokens) < 2 or not tokens[1].strip():
             raise self.error(lineno, f"the {rtype} record has no data (truncated?)")
-        template = self._template(rtype, tokens[1], lineno)
+        template = self._template_of(rtype, tokens[1], lineno)
         return template.copy(
             name=owner, ttl=ttl, origin=Origin(self.path, lineno), disabled=disabled
         )
 
-    def _template(self, rtype: str, text: str, lineno: int) -> Record:
+    def _template_of(self, rtype: str, text: str, lineno: int) -> Record:
         try:
             return _template(rtype, text.strip())
         except _RDATA_ERRORS:
