@@ -173,6 +173,26 @@ class Named:
         ksk = next(k for k in rrset if k.flags == 257)
         return dns.dnssec.make_ds(zone, ksk, "SHA256").to_text()
 
+    def dig_axfr(self, zone: str) -> str:
+        """``dig AXFR`` of ``zone`` with the server's TSIG key: the text a user saves as an
+        export (dig's own format, its TSIG line included)."""
+        return subprocess.run(
+            [
+                find_program("dig"),
+                "@127.0.0.1",
+                "-p",
+                str(self.port),
+                "-y",
+                f"hmac-sha256:{TSIG_NAME}:{self.secret}",
+                zone,
+                "AXFR",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+
     def axfr(self, zone: str) -> dns.zone.Zone:
         return dns.zone.from_xfr(
             dns.query.xfr(

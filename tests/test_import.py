@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import REPO, Workspace, run, yaml_records
-from dnslab import TSIG_NAME, Named, find_program
+from dnslab import Named
 
 EXPORTS = Path(__file__).parent / "fixtures" / "exports"
 CLOUD = EXPORTS / "cloud-dns-export.zone"
@@ -215,22 +215,7 @@ def test_end_to_end_nothing_lost_on_the_first_sync(ws: Workspace) -> None:
     named = Named(ws.root / "named", ["example.org"], seed="\n".join(lines) + "\n").start()
     try:
         before = _axfr_set(named)
-        dump = subprocess.run(
-            [
-                find_program("dig"),
-                "@127.0.0.1",
-                "-p",
-                str(named.port),
-                "-y",
-                f"hmac-sha256:{TSIG_NAME}:{named.secret}",
-                "example.org",
-                "AXFR",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
+        dump = named.dig_axfr("example.org")
         (ws.root / "axfr.txt").write_text(dump)
         site_path = site(ws, DECISIONS)
         do_import(site_path, ws.root / "axfr.txt")

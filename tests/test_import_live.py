@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import REPO, run
-from dnslab import TSIG_NAME, Named, find_program
+from dnslab import Named
 
 MOX = """\
 ; Mox's MX alone, written by hand (without Mox's header: not its whole output).
@@ -75,31 +75,22 @@ def _records(named: Named) -> set[tuple[str, str, int, dns.rdata.Rdata]]:
     }
 
 
-def test_odd_valid_records_go_round_the_live_path_exactly(tmp_path: Path, named: Named) -> None:
-    before = _records(named)
-    dig = subprocess.run(
-        [
-            find_program("dig"),
-            "@127.0.0.1",
-            "-p",
-            str(named.port),
-            "-y",
-            f"hmac-sha256:{TSIG_NAME}:{named.secret}",
-            "example.org",
-            "AXFR",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    ).stdout
-    (tmp_path / "axfr.txt").write_text(dig)
-    (tmp_path / "mox.txt").write_text(MOX)
-    site = tmp_path / "site.yaml"
+def _site(folder: Path) -> Path:
+    """A site file that builds Mox's one-MX output and the imported example.org."""
+    (folder / "mox.txt").write_text(MOX)
+    site = folder / "site.yaml"
     site.write_text(
         "mox:\n  records: [mox.txt]\nhost:\n  ipv4: [192.0.2.1]\n"
         "zones:\n  zonegen-mox.zz: {}\n  example.org: {}\n"
     )
+    return site
+
+
+def test_odd_valid_records_go_round_the_live_path_exactly(tmp_path: Path, named: Named) -> None:
+    before = _records(named)
+    dig = named.dig_axfr("example.org")
+    (tmp_path / "axfr.txt").write_text(dig)
+    site = _site(tmp_path)
     imported = run("import", tmp_path / "axfr.txt", "--zone", "example.org", "--site", site)
     # HINFO is refused (octoDNS lacks the type): exit 1, named; the rest is kept
     assert imported.exit_code == 1, imported.stdout + imported.stderr
@@ -149,32 +140,12 @@ def test_a_signed_zones_transfer_leaves_the_signers_records_out_with_one_note(
         seed="www.example.org. 300 IN A 192.0.2.8\n",
     ).start()
     try:
-        dig = subprocess.run(
-            [
-                find_program("dig"),
-                "@127.0.0.1",
-                "-p",
-                str(server.port),
-                "-y",
-                f"hmac-sha256:{TSIG_NAME}:{server.secret}",
-                "example.org",
-                "AXFR",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
+        dig = server.dig_axfr("example.org")
     finally:
         server.stop()
     assert " RRSIG " in dig.replace("\t", " ")
     (tmp_path / "axfr.txt").write_text(dig)
-    (tmp_path / "mox.txt").write_text(MOX)
-    site = tmp_path / "site.yaml"
-    site.write_text(
-        "mox:\n  records: [mox.txt]\nhost:\n  ipv4: [192.0.2.1]\n"
-        "zones:\n  zonegen-mox.zz: {}\n  example.org: {}\n"
-    )
+    site = _site(tmp_path)
     result = run("import", tmp_path / "axfr.txt", "--zone", "example.org", "--site", site)
     assert result.exit_code == 0, result.stdout + result.stderr
     notes = [line for line in result.stdout.splitlines() if "DNSSEC records" in line]
