@@ -10,7 +10,7 @@ import dns.rdataclass
 import dns.rdatatype
 import pytest
 
-from zonegen.model import Origin, Record, Zone, make_txt, rrsets
+from zonegen.model import Origin, Record, Zone, make_txt, rrsets, txt_text
 
 
 def rd(rtype: str, text: str) -> dns.rdata.Rdata:
@@ -55,7 +55,25 @@ def test_with_ttl_keeps_everything_but_the_ttl() -> None:
     # the copy is the record a fresh construction makes
     fresh = Record(r.name, r.rtype, 3600, r.rdata, r.origin, r.kind, r.disabled)
     assert copy == fresh and hash(copy) == hash(fresh)
-    assert (copy.value, copy.target) == (fresh.value, fresh.target)
+    assert (copy.value, copy.target, copy.txt) == (fresh.value, fresh.target, fresh.txt)
+
+
+def test_copy_sets_every_slot_and_only_the_changed_ones() -> None:
+    r = rec("a.example.com.", "TXT", '"v=spf1 " "mx -all"')
+    changes = {"name": "b.example.com.", "ttl": 7, "origin": Origin("g", 2), "kind": "site"}
+    moved = r.copy(**changes, disabled=True)
+    for slot in Record.__slots__:
+        want = changes.get(slot, True if slot == "disabled" else getattr(r, slot))
+        assert getattr(moved, slot) == want, slot
+
+
+def test_txt_is_the_joined_strings_of_a_txt_and_none_otherwise() -> None:
+    r = rec("a.example.com.", "TXT", '"v=spf1 " "mx -all"')
+    assert r.txt == txt_text(r.rdata) == "v=spf1 mx -all"
+    assert rec("a.example.com.", "TXT", '"\\195\\169"').txt == txt_text(rd("TXT", '"\\195\\169"'))
+    assert rec("a.example.com.", "MX", "10 mx.example.com.").txt is None
+    assert r.with_ttl(5).txt is r.txt
+    assert r.copy(rdata=make_txt(b"other")).txt == "other"
 
 
 def test_derived_fields_cannot_be_passed_or_set() -> None:

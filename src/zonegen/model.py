@@ -61,10 +61,16 @@ class Record:
     # The name an MX (exchange), SRV, CNAME, NS or PTR (target) points at, lowercase; None for
     # types without one.
     target: str | None = field(init=False, compare=False, repr=False)
+    # A TXT's character-strings joined (txt_text), what SPF, DKIM and DMARC read; None for
+    # other types.
+    txt: str | None = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", str(self.rdata.to_text()))
         object.__setattr__(self, "target", _target_text(self.rdata))
+        rdata = self.rdata
+        joined = txt_text(rdata) if isinstance(rdata, dns.rdtypes.ANY.TXT.TXT) else None
+        object.__setattr__(self, "txt", joined)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -85,9 +91,22 @@ class Record:
             raise TypeError(f"Record.copy: not a field one can set: {', '.join(sorted(unknown))}")
         if "rdata" in changes:
             return replace(self, **changes)  # type: ignore[arg-type]
+        # Mox's reader makes every record as a copy of a template (one per distinct rdata
+        # text): the slots are set one by one, without dataclass's __init__ and its
+        # __post_init__, which would derive the texts again.
         copy = object.__new__(Record)
-        for slot in Record.__slots__:
-            object.__setattr__(copy, slot, changes.get(slot, getattr(self, slot)))
+        put = object.__setattr__
+        get = changes.get
+        put(copy, "name", get("name", self.name))
+        put(copy, "rtype", get("rtype", self.rtype))
+        put(copy, "ttl", get("ttl", self.ttl))
+        put(copy, "rdata", self.rdata)
+        put(copy, "origin", get("origin", self.origin))
+        put(copy, "kind", get("kind", self.kind))
+        put(copy, "disabled", get("disabled", self.disabled))
+        put(copy, "value", self.value)
+        put(copy, "target", self.target)
+        put(copy, "txt", self.txt)
         return copy
 
     def describe(self) -> str:
