@@ -6,6 +6,7 @@ outside them is named as "cannot tell offline" (``zonegen verify`` asks the live
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 from .. import names
@@ -87,11 +88,15 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
     senders = {r.name for r in ctx.of_type("MX") if r.target == host}
     senders.add(host)
     lookup = ctx.lookup
-    for name in sorted(senders & set(records)):
+    checked = sorted(senders & set(records))
+    # parsed once for all the names (check_host takes them parsed, and would raise here
+    # as it does for the first name)
+    ips = [(ip, ipaddress.ip_address(ip)) for ip in ctx.build.ips] if checked else []
+    for name in checked:
         record, _ = records[name][0]
         domain = name.rstrip(".")
-        for ip in ctx.build.ips:
-            got = spf.check_host(ip, domain, f"postmaster@{domain}", lookup, now=0)
+        for ip, address in ips:
+            got = spf.check_host(address, domain, f"postmaster@{domain}", lookup, now=0)
             if got.result in ("fail", "softfail", "neutral", "none"):
                 yield ctx.problem(
                     record,

@@ -46,6 +46,7 @@ LOOKUP_MECHANISMS = ("include", "a", "mx", "ptr", "exists")  # and the redirect 
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_ADDRESS_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address)
 
 
 class SpfSyntaxError(ValueError):
@@ -115,25 +116,23 @@ class Modifier:
 class Record:
     terms: tuple[Mechanism | Modifier, ...]
     text: str
+    # Derived from ``terms`` once, when the record is made: lint and check_host read them
+    # for every record they look at, several times each.
+    mechanisms: tuple[Mechanism, ...] = field(init=False, repr=False, compare=False)
+    redirect: Modifier | None = field(init=False, repr=False, compare=False)
+    exp: Modifier | None = field(init=False, repr=False, compare=False)
+    has_all: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def mechanisms(self) -> tuple[Mechanism, ...]:
-        return tuple(t for t in self.terms if isinstance(t, Mechanism))
+    def __post_init__(self) -> None:
+        mechanisms = tuple(t for t in self.terms if isinstance(t, Mechanism))
+        put = object.__setattr__
+        put(self, "mechanisms", mechanisms)
+        put(self, "redirect", self.modifier("redirect"))
+        put(self, "exp", self.modifier("exp"))
+        put(self, "has_all", any(m.name == "all" for m in mechanisms))
 
     def modifier(self, name: str) -> Modifier | None:
         return next((t for t in self.terms if isinstance(t, Modifier) and t.name == name), None)
-
-    @property
-    def redirect(self) -> Modifier | None:
-        return self.modifier("redirect")
-
-    @property
-    def exp(self) -> Modifier | None:
-        return self.modifier("exp")
-
-    @property
-    def has_all(self) -> bool:
-        return any(m.name == "all" for m in self.mechanisms)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -459,7 +458,7 @@ class _Unknown(Exception):
 
 
 def check_host(
-    ip: str,
+    ip: str | _Address,
     domain: str,
     sender: str,
     lookup: Lookup,
@@ -469,8 +468,9 @@ def check_host(
     now: int | None = None,
 ) -> Result:
     """RFC 7208 4: the SPF result for ``ip`` sending as ``sender`` (``local@domain``; the
-    HELO identity is ``postmaster@helo``) for ``domain``."""
-    address = ipaddress.ip_address(ip)
+    HELO identity is ``postmaster@helo``) for ``domain``. ``ip`` may be given parsed (a
+    caller that asks for many domains parses its addresses once)."""
+    address = ip if isinstance(ip, _ADDRESS_TYPES) else ipaddress.ip_address(ip)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped  # RFC 7208 5: an IPv4-mapped address is IPv4
     local, _, sender_domain = sender.rpartition("@")
@@ -494,6 +494,14 @@ def valid_domain(name: str) -> bool:
     """RFC 7208 4.3: a multi-label name with labels of 1 to 63 octets (a trailing dot is fine)."""
     name = name[:-1] if name.endswith(".") else name
     labels = name.split(".")
+    if name.isascii():
+        # one octet per character: the same test without encoding each label
+        return (
+            len(labels) > 1
+            and all(0 < len(label) <= 63 for label in labels)
+            and len(name) <= 253
+            and not name.startswith("[")
+        )
     return (
         len(labels) > 1
         and all(0 < _octets(label) <= 63 for label in labels)
