@@ -577,28 +577,28 @@ RULES: tuple[Rule, ...] = (
         E,
         "RFC 1035 2.3.4",
         "an owner or target name with a label over 63 octets or over 255 octets in all",
-        wire.names_fit,
+        wire.fits,
     ),
     Rule(
         "txt-string-too-long",
         E,
         "RFC 1035 3.3",
         "a TXT character-string over 255 octets",
-        wire.strings_fit,
+        wire.fits,
     ),
     Rule(
         "rdata-too-long",
         E,
         "RFC 1035 3.2.1",
         "a record whose rdata is over 65535 octets (named-checkzone refuses the zone)",
-        wire.rdata_fits,
+        wire.fits,
     ),
     Rule(
         "rrset-too-big",
         E,
         "RFC 1035 4.2.2",
         "an RRset that no DNS message over TCP (65535 octets) can carry",
-        wire.rrsets_fit,
+        wire.fits,
     ),
     # the rest
     Rule(

@@ -56,6 +56,8 @@ def is_mailbox(name: str) -> bool:
 
 def _split_first(name: str) -> tuple[str, str, str]:
     """The first label (escapes such as ``\\.`` kept inside it) and the rest."""
+    if "\\" not in name:
+        return name.partition(".")  # no escapes (nearly every name): the first dot splits
     i = 0
     while i < len(name):
         if name[i] == "\\":
@@ -86,10 +88,18 @@ class _File:
     site: Site
     apex: list[str]
     from_site: bool  # the apex NS are bind.ns (not the zone's own NS records)
+    hosts: list[Record]  # the records check-names looks at (_HOST_TYPES), in zone order
+    delegations: list[Record]  # NS records below the apex, in zone order
 
     @functools.cached_property
     def records(self) -> dict[tuple[str, str], tuple[Record, ...]]:
-        return {(s.name, s.rtype): s.records for s in self.zone.rrsets}
+        """The zone's RRsets' records by (name, type), each sorted by value, as in
+        ``zone.rrsets``, without forming those (a build forms them in its render workers,
+        not in the process that runs the checks)."""
+        groups: dict[tuple[str, str], list[Record]] = {}
+        for record in self.zone.records:
+            groups.setdefault((record.name, record.rtype), []).append(record)
+        return {key: tuple(sorted(group, key=_value)) for key, group in groups.items()}
 
     @functools.cached_property
     def types(self) -> dict[str, set[str]]:
@@ -154,10 +164,32 @@ def _shown(name: str) -> str:
     return names.unicode(name).rstrip(".")
 
 
-def _files(ctx: Context) -> Iterator[_File]:
+def _value(record: Record) -> str:
+    return record.value
+
+
+def _files(ctx: Context) -> list[_File]:
+    """Each zone's BIND file; both rules of this module read them: made once per run."""
+    return ctx.once(_make_files)
+
+
+def _make_files(ctx: Context) -> list[_File]:
+    files = []
     for zone, settings in zip(ctx.build.zones, ctx.build.site.zones, strict=True):
-        own = any(r.name == zone.name and r.rtype == "NS" for r in zone.records)
-        yield _File(zone, settings.bind, ctx.build.site, apex_ns(zone, settings.bind), not own)
+        own = False
+        hosts: list[Record] = []
+        delegations: list[Record] = []
+        for record in zone.records:  # one pass over the zone for both rules
+            if record.rtype in _HOST_TYPES:
+                hosts.append(record)
+                if record.rtype == "NS":
+                    if record.name == zone.name:
+                        own = True
+                    else:
+                        delegations.append(record)
+        apex = apex_ns(zone, settings.bind)
+        files.append(_File(zone, settings.bind, ctx.build.site, apex, not own, hosts, delegations))
+    return files
 
 
 def _with_severity(ctx: Context, problem: Problem) -> Problem:
@@ -204,31 +236,28 @@ def _name_servers(f: _File) -> Iterator[Problem]:
                 f"(or zones.{zone}.bind.glue), or add its A/AAAA to the zone's records",
                 f.ns_origin(),
             )
-    cuts = {s.name for s in f.zone.rrsets if s.rtype == "NS" and s.name != f.zone.name}
-    for rrset in f.zone.rrsets:  # sorted by owner and type
-        if rrset.rtype != "NS" or rrset.name == f.zone.name:
-            continue
-        owner = rrset.name
+    cuts = {r.name for r in f.delegations}
+    for record in f.delegations:
+        owner = record.name
         if _below_a_cut(owner, cuts, f.zone.name):
             # An NS below another delegation is occluded: the zone's servers answer with
             # the upper referral and never serve it (RFC 1034 4.2.1), so its glue does not
             # matter (BIND's checkzone test good-occulted-ns-by-ns.db).
             continue
-        for record in rrset.records:
-            ns = str(record.target)
-            named.add(ns)
-            if f.inside(ns) and not f.cname(ns) and not f.has_address(ns):
-                yield f.problem(
-                    owner,
-                    "NS",
-                    "ns-glue-missing",
-                    f"the delegation's name server {names.unicode(ns)} is inside the zone "
-                    "without an A or AAAA: named loads the zone, but resolvers cannot reach "
-                    "the delegated servers",
-                    f"add the A/AAAA of {names.unicode(ns)} to the zone's records (glue, RFC "
-                    "1034 4.2.1)",
-                    str(record.origin),
-                )
+        ns = str(record.target)
+        named.add(ns)
+        if f.inside(ns) and not f.cname(ns) and not f.has_address(ns):
+            yield f.problem(
+                owner,
+                "NS",
+                "ns-glue-missing",
+                f"the delegation's name server {names.unicode(ns)} is inside the zone "
+                "without an A or AAAA: named loads the zone, but resolvers cannot reach "
+                "the delegated servers",
+                f"add the A/AAAA of {names.unicode(ns)} to the zone's records (glue, RFC "
+                "1034 4.2.1)",
+                str(record.origin),
+            )
     yield from _glue(f, named)
 
 
@@ -291,8 +320,9 @@ def host_names(ctx: Context) -> Iterator[Problem]:
     error with --strict): it was served that way, named-checkzone loads the file with a
     warning (its default is ``-k warn``), and named as a primary needs
     ``check-names primary warn;`` for it."""
+    addresses: dict[str, bool] = {}  # bind.ns is the same for most zones: read each once
     for f in _files(ctx):
-        for problem, record in _host_names(f):
+        for problem, record in _host_names(f, addresses):
             problem = _with_severity(ctx, problem)
             if record is not None and record.kind == KEPT and not ctx.strict:
                 problem = replace(
@@ -304,12 +334,9 @@ def host_names(ctx: Context) -> Iterator[Problem]:
             yield problem
 
 
-def _host_names(f: _File) -> Iterator[tuple[Problem, Record | None]]:
+def _host_names(f: _File, addresses: dict[str, bool]) -> Iterator[tuple[Problem, Record | None]]:
     fix = "host names are letters, digits and hyphens (RFC 952, RFC 1123 2.1)"
-    for record in f.zone.records:
-        if record.rtype not in _HOST_TYPES:
-            continue
-        where = str(record.origin)
+    for record in f.hosts:
         if record.rtype in _OWNER_HOST and not is_hostname(record.name, wildcard=True):
             yield (
                 f.problem(
@@ -319,7 +346,7 @@ def _host_names(f: _File) -> Iterator[tuple[Problem, Record | None]]:
                     f"the owner of a {record.rtype} record must be a host name: named refuses "
                     "to load the zone (check-names)",
                     fix + "; use another name, or another record type",
-                    where,
+                    str(record.origin),
                 ),
                 record,
             )
@@ -336,13 +363,16 @@ def _host_names(f: _File) -> Iterator[tuple[Problem, Record | None]]:
                         f"the {record.rtype} target {names.unicode(pointed)} is not a host "
                         "name: named refuses to load the zone (check-names)",
                         fix,
-                        where,
+                        str(record.origin),
                     ),
                     record,
                 )
     if f.from_site:
         for ns in f.apex:
-            if looks_like_address(ns) or not is_hostname(ns):
+            address = addresses.get(ns)
+            if address is None:
+                address = addresses[ns] = looks_like_address(ns)
+            if address or not is_hostname(ns):
                 yield (
                     f.problem(
                         f.zone.name,

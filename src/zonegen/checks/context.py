@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import dns.exception
 
@@ -13,13 +13,14 @@ from .. import names
 from ..mail.spf import ERROR as DNS_ERROR
 from ..mail.spf import NXDOMAIN, UNKNOWN, Answer
 from ..mail.taglist import Issue
-from ..model import MOX, Record, txt_text
+from ..model import MOX, Record
 from ..pipeline import Result, zone_for
 from ..problem import ERROR, WARNING, Problem
 from ..sources.zonefile import KEPT
 from .issues import rule as issue_rule
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 # Problems named refuses to load a zone file for, with its default settings: these stay
 # errors for records kept from an imported zone too (a BIND file named cannot load is no
@@ -47,6 +48,9 @@ class Context:
     _nodes: set[str] | None = None
     _by_type: dict[str, list[Record]] | None = None
     _cuts: set[str] | None = None  # owners of NS records below a zone's apex
+    # what rules share within one run (see once()), and the one ZoneLookup of the run
+    _once: dict[Callable[[Context], Any], Any] = field(default_factory=dict)
+    _lookup: ZoneLookup | None = None
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -85,6 +89,28 @@ class Context:
             rdata = record.rdata
             assert isinstance(rdata, cls)  # the model builds each type's rdata with its class
             yield record, rdata
+
+    def once(self, compute: Callable[[Context], T]) -> T:
+        """What ``compute`` makes of this Context, computed on first use: the built zones do
+        not change during a run, so rules that need the same derived data (the SPF records
+        per name, say) share one computation. It lives as long as the Context, one run."""
+        try:
+            return cast(T, self._once[compute])
+        except KeyError:
+            value = self._once[compute] = compute(self)
+            return value
+
+    @property
+    def lookup(self) -> ZoneLookup:
+        """The DNS of the built zones (for SPF), one per run: its answers are kept."""
+        if self._lookup is None:
+            self._lookup = ZoneLookup(self)
+        return self._lookup
+
+    def txt(self, name: str) -> list[tuple[Record, str]]:
+        """The TXT records at ``name`` with their strings joined (RFC 7208 3.3, RFC 6376
+        3.6.2.2: what SPF, DKIM and DMARC read)."""
+        return [(r, r.txt) for r in self.by_key.get((name, "TXT"), ()) if r.txt is not None]
 
     def names(self) -> set[str]:
         return set(self.by_name)
@@ -199,13 +225,22 @@ def _shown(name: str) -> str:
 
 class ZoneLookup:
     """DNS as the built zones answer it, for SPF evaluation (mail.spf.Lookup): names outside
-    every zone are :data:`UNKNOWN` (cannot tell offline); CNAMEs inside are followed."""
+    every zone are :data:`UNKNOWN` (cannot tell offline); CNAMEs inside are followed.
+
+    The zones do not change while the checks run, so each answer is kept (the SPF rules
+    ask the same names for every record and for each of the host's addresses); a
+    ZoneLookup lives as long as its Context."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self._answers: dict[tuple[str, str], Answer] = {}
 
     def ask(self, name: str, rdtype: str) -> Answer:
-        return self._ask(name.lower().rstrip(".") + ".", rdtype, 0)
+        key = (name, rdtype)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self._ask(name.lower().rstrip(".") + ".", rdtype, 0)
+        return answer
 
     def _ask(self, name: str, rdtype: str, depth: int) -> Answer:
         ctx = self.ctx
@@ -236,8 +271,8 @@ class ZoneLookup:
 
 
 def _text(record: Record) -> str:
-    if record.rtype == "TXT":
-        return txt_text(record.rdata)
+    if record.txt is not None:  # TXT
+        return record.txt
     if record.rtype == "MX":
         return f"{record.rdata.preference} {record.target}"  # type: ignore[attr-defined]
     if record.rtype in ("PTR", "CNAME", "NS"):

@@ -6,19 +6,19 @@ from collections.abc import Iterator
 
 from .. import names
 from ..mail import dmarc
-from ..model import Record, txt_text
+from ..model import Record
 from ..problem import Problem
 from .context import Context
 
 
 def _owners(ctx: Context) -> list[str]:
-    return sorted(n for n in ctx.names() if n.startswith("_dmarc."))
+    return sorted(n for n in ctx.by_name if n.startswith("_dmarc."))
 
 
 def dmarc_records(ctx: Context) -> Iterator[Problem]:
     """Every TXT at a ``_dmarc`` name: one DMARC record, well formed."""
     for name in _owners(ctx):
-        texts = [(r, txt_text(r.rdata)) for r in ctx.get(name, "TXT")]
+        texts = ctx.txt(name)
         found = [(r, v) for r, v in texts if dmarc.is_dmarc(v)]
         for record, value in texts:
             if not dmarc.is_dmarc(value):
@@ -80,7 +80,7 @@ def _external(
     # RFC 7489 7.1: the report receiver authorizes with <domain>._report._dmarc.<target>.
     auth = f"{domain}_report._dmarc.{target_name}"
     if ctx.zone_of(auth) and not ctx.delegated(auth):
-        if not any(dmarc.is_dmarc(txt_text(r.rdata)) for r in ctx.get(auth, "TXT")):
+        if not any(dmarc.is_dmarc(text) for _, text in ctx.txt(auth)):
             yield ctx.problem(
                 record,
                 "dmarc-external-report",

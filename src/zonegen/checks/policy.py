@@ -11,7 +11,7 @@ from .. import names
 from ..mail import caa as mail_caa
 from ..mail import mtasts
 from ..mail.taglist import Issue
-from ..model import Record, txt_text
+from ..model import Record
 from ..problem import Problem
 from .context import Context
 
@@ -49,8 +49,8 @@ _TLSRPT = _PolicyTxt(
 def _policy_txt(ctx: Context, policy: _PolicyTxt) -> Iterator[tuple[str, Record] | Problem]:
     """Grammar and one record at each of the policy's names; then, for the next rules,
     each name and its record (name, record)."""
-    for name in sorted(n for n in ctx.names() if n.startswith(policy.owner)):
-        texts = [(r, txt_text(r.rdata)) for r in ctx.get(name, "TXT")]
+    for name in sorted(n for n in ctx.by_name if n.startswith(policy.owner)):
+        texts = ctx.txt(name)
         for record, value in texts:
             issue = mtasts.misversioned(policy.kind, value)
             if issue:

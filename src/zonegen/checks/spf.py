@@ -6,34 +6,34 @@ outside them is named as "cannot tell offline" (``zonegen verify`` asks the live
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 from .. import names
 from ..mail import spf
-from ..model import Record, txt_text
+from ..model import Record
 from ..problem import Problem
-from .context import Context, ZoneLookup
+from .context import Context
 
 SIZE_ADVICE = 450  # RFC 7208 3.4: keep the answer small enough for 512-octet UDP
 
 
 def _spf(ctx: Context) -> dict[str, list[tuple[Record, str]]]:
-    """TXT records receivers take as SPF, per name (RFC 7208 4.5)."""
+    """TXT records receivers take as SPF, per name (RFC 7208 4.5). Two rules read them: made
+    once per run, through ``ctx.once``."""
     out: dict[str, list[tuple[Record, str]]] = {}
-    for (name, rtype), records in ctx.by_key.items():
-        if rtype != "TXT":
-            continue
-        found = [(r, v) for r in records if spf.is_spf(v := txt_text(r.rdata))]
-        if found:
-            out[name] = found
+    for record in ctx.of_type("TXT"):
+        value = record.txt
+        if value is not None and spf.is_spf(value):
+            out.setdefault(record.name, []).append((record, value))
     return out
 
 
 def spf_version(ctx: Context) -> Iterator[Problem]:
     """TXT that was meant as SPF but does not start with exactly ``v=spf1`` and a space."""
     for record in ctx.of_type("TXT"):
-        value = txt_text(record.rdata)
-        if spf.looks_like_spf(value):
+        value = record.txt
+        if value is not None and spf.looks_like_spf(value):
             yield ctx.problem(
                 record,
                 "spf-version",
@@ -56,8 +56,8 @@ def spf_rrtype(ctx: Context) -> Iterator[Problem]:
 
 def spf_records(ctx: Context) -> Iterator[Problem]:
     """The record rules of mail.spf.lint, through the zones; one record per name; size."""
-    records = _spf(ctx)
-    lookup = ZoneLookup(ctx)
+    records = ctx.once(_spf)
+    lookup = ctx.lookup
     for name in sorted(records):
         found = records[name]
         yield from ctx.one_record(
@@ -83,16 +83,20 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
     """For each name whose MX is the mail host (and the host itself), the host's IPs must
     pass the name's SPF, evaluated over the built zones (check_host, RFC 7208 4). Where
     evaluation needs DNS outside them it gives no verdict."""
-    records = _spf(ctx)
+    records = ctx.once(_spf)
     host = ctx.build.hostname
     senders = {r.name for r in ctx.of_type("MX") if r.target == host}
     senders.add(host)
-    lookup = ZoneLookup(ctx)
-    for name in sorted(senders & set(records)):
+    lookup = ctx.lookup
+    checked = sorted(senders & set(records))
+    # parsed once for all the names (check_host takes them parsed, and would raise here
+    # as it does for the first name)
+    ips = [(ip, ipaddress.ip_address(ip)) for ip in ctx.build.ips] if checked else []
+    for name in checked:
         record, _ = records[name][0]
         domain = name.rstrip(".")
-        for ip in ctx.build.ips:
-            got = spf.check_host(ip, domain, f"postmaster@{domain}", lookup, now=0)
+        for ip, address in ips:
+            got = spf.check_host(address, domain, f"postmaster@{domain}", lookup, now=0)
             if got.result in ("fail", "softfail", "neutral", "none"):
                 yield ctx.problem(
                     record,

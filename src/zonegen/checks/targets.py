@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .. import names
 from ..model import MOX, SITE, Record
 from ..problem import Problem
-from .context import Context, ZoneLookup
+from .context import Context
 
 
 def _target(record: Record) -> str:
@@ -16,7 +16,7 @@ def _target(record: Record) -> str:
 
 def _wildcard_address(ctx: Context, name: str) -> bool:
     """A wildcard answers ``name`` with an address (RFC 4592), as named-checkzone counts it."""
-    lookup = ZoneLookup(ctx)
+    lookup = ctx.lookup
     return any(isinstance(a := lookup.ask(name, t), tuple) and a for t in ("A", "AAAA"))
 
 

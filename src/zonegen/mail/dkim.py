@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .taglist import ERROR, WARNING, Issue, Tag, split
@@ -24,6 +26,12 @@ SERVICES = ("*", "email", "tlsrpt")  # RFC 6376 3.6.1, RFC 8460 3 (registered se
 RSA_MIN = 1024  # RFC 8301 3.2: verifiers must not accept less
 RSA_GOOD = 2048  # RFC 8301 3.2: signers SHOULD use at least this
 RSA_MAX = 4096  # RFC 8301 3.2: verifiers must support up to this, not beyond
+
+_VERSION_TAG = re.compile(r"\s*v\s*=\s*DKIM1")
+_KEY_TAG = re.compile(r"(^|;)\s*p\s*=")
+_SPACE_AT_END = re.compile(r";[ \t]+\Z")
+_SPACE = re.compile(r"[ \t\r\n]")  # RFC 6376 3.6.1: p= may be folded (FWS inside base64)
+_ALGORITHM = re.compile(r"[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\Z")  # key-h-tag-alg, lowered
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +72,7 @@ def key_record(key_type: str, public: str) -> str:
 def is_key_record(text: str) -> bool:
     """A TXT at ``<selector>._domainkey.<domain>`` is a key record to verifiers; this says
     whether the text was meant as one (``v=DKIM1`` or a ``p=`` tag)."""
-    return bool(re.match(r"\s*v\s*=\s*DKIM1", text)) or bool(re.search(r"(^|;)\s*p\s*=", text))
+    return bool(_VERSION_TAG.match(text)) or bool(_KEY_TAG.search(text))
 
 
 def parse(text: str) -> Key:
@@ -77,7 +85,7 @@ def parse(text: str) -> Key:
             issues.append(Issue("syntax-strict", WARNING, f"{problem} (RFC 6376 3.2)"))
         else:
             issues.append(Issue("syntax", ERROR, f"{problem} (RFC 6376 3.2)"))
-    if re.search(r";[ \t]+\Z", text) and not any(i.code == "syntax-strict" for i in issues):
+    if _SPACE_AT_END.search(text) and not any(i.code == "syntax-strict" for i in issues):
         issues.append(
             Issue(
                 "syntax-strict",
@@ -87,7 +95,8 @@ def parse(text: str) -> Key:
             )
         )
     names = [t.name for t in tags]  # RFC 6376 3.2: tag names are case-sensitive
-    for name in sorted({n for n in names if names.count(n) > 1}):
+    repeated = {n for n in names if names.count(n) > 1} if len(set(names)) < len(names) else ()
+    for name in sorted(repeated):
         issues.append(
             Issue(
                 "syntax", ERROR, f"{name}= appears twice: verifiers drop the record (RFC 6376 3.2)"
@@ -131,7 +140,7 @@ def parse(text: str) -> Key:
     if "p" not in values:
         issues.append(Issue("syntax", ERROR, "no p= tag (RFC 6376 3.6.1: REQUIRED)"))
         return Key(tuple(tags), tuple(issues), key_type)
-    p = re.sub(r"[ \t\r\n]", "", values["p"])
+    p = _SPACE.sub("", values["p"])
     if not p:
         issues.append(
             Issue(
@@ -204,7 +213,7 @@ def _hashes(value: str | None, issues: list[Issue]) -> None:
     if value is None:
         return
     algs = [a.strip(" \t").lower() for a in value.split(":")]
-    if not all(re.fullmatch(r"[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?", a) for a in algs):
+    if not all(_ALGORITHM.match(a) for a in algs):
         issues.append(
             Issue("syntax", ERROR, f"h={_cut(value)} is not a ':'-separated list (RFC 6376 3.6.1)")
         )
@@ -238,27 +247,35 @@ def _services(value: str | None, issues: list[Issue]) -> None:
 def _rsa_bits(raw: bytes) -> int | None:
     """The modulus size of an RSA key given as SubjectPublicKeyInfo (what everyone
     publishes) or as a bare PKCS#1 RSAPublicKey (what RFC 6376 3.6.1's text names)."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = _public_key(raw)
-    if key is None:
-        key = _public_key(_pkcs1_as_spki(raw))
-    if isinstance(key, rsa.RSAPublicKey):
-        return key.key_size
-    return None
+    rsa_size = _spki_rsa_size()
+    bits = rsa_size(raw)
+    if bits == _UNREADABLE:
+        bits = rsa_size(_pkcs1_as_spki(raw))
+    return None if bits == _UNREADABLE else bits
 
 
-def _public_key(der: bytes) -> object:
-    """The key of a DER SubjectPublicKeyInfo, or None. cryptography raises ValueError for
-    bad DER and UnsupportedAlgorithm for a well-formed key of an algorithm it does not know
-    (an unknown OID): for a DKIM k=rsa record both mean "not an RSA key"."""
+_UNREADABLE = -1
+
+
+@functools.cache
+def _spki_rsa_size() -> Callable[[bytes], int | None]:
+    """A function giving the RSA modulus size of a DER SubjectPublicKeyInfo: None for a key
+    of another algorithm, ``_UNREADABLE`` when cryptography cannot read it (ValueError for
+    bad DER, UnsupportedAlgorithm for a well-formed key with an OID it does not know: for a
+    DKIM k=rsa record both mean "not an RSA key"). cryptography is imported on the first
+    key read, once: an import statement per key costs as much as reading the key."""
     from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_der_public_key
 
-    try:
-        return load_der_public_key(der)
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        return None
+    def rsa_size(der: bytes) -> int | None:
+        try:
+            key = load_der_public_key(der)
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            return _UNREADABLE
+        return key.key_size if isinstance(key, rsa.RSAPublicKey) else None
+
+    return rsa_size
 
 
 def _pkcs1_as_spki(raw: bytes) -> bytes:

@@ -25,6 +25,8 @@ KNOWN = ("v", "p", "sp", "np", "adkim", "aspf", "fo", "rf", "ri", "pct", "rua", 
 POLICIES = ("none", "quarantine", "reject")
 _VERSION = re.compile(r"[vV][ \t]*=[ \t]*DMARC1[ \t]*(?:;|\Z)")
 _SIZE = re.compile(r"!([0-9]+)([kmgtKMGT]?)\Z")
+_DIGITS = re.compile(r"[0-9]+\Z")
+_PERCENT = re.compile(r"[0-9]{1,3}\Z")
 _KEYWORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\Z")  # RFC 5321 Keyword
 
 
@@ -99,35 +101,12 @@ def parse(text: str) -> Record:
                 Issue("syntax", ERROR, f"{name}= has no value (RFC 9989 4.8: 1*dmarc-value)")
             )
             continue
+        if name in ("rua", "ruf"):
+            issues += _report_issues(name, tag.value)
+            continue
         problem = _value_problem(name, tag.value)
         if problem:
-            code = "report-uri" if name in ("rua", "ruf") else "syntax"
-            issues.append(Issue(code, ERROR, problem))
-        if name in ("rua", "ruf"):
-            for part in tag.value.split(","):
-                size = _SIZE.search(part.strip(" \t"))
-                if size and int(size.group(1)) >= 1 << 64:
-                    # RFC 7489 6.4: "the numeric portion MUST fit within an unsigned 64-bit
-                    # integer"; RFC 9989 4.8 keeps !size as obsolete syntax, unbounded, for
-                    # reporters to ignore: a warning, as p= not second is
-                    issues.append(
-                        Issue(
-                            "report-size",
-                            WARNING,
-                            f"{name}: the size {_cut(size.group(1))} does not fit in 64 bits: "
-                            "RFC 7489 6.4 receivers drop the URI (RFC 9989 ignores sizes)",
-                        )
-                    )
-                uri = _report_uri(part)
-                if uri and not uri.uri.lower().startswith("mailto:"):
-                    issues.append(
-                        Issue(
-                            "report-scheme",
-                            WARNING,
-                            f"{name}: receivers need only support mailto: URIs (RFC 7489 6.2), "
-                            f"so reports to {_cut(uri.uri)!r} may never come",
-                        )
-                    )
+            issues.append(Issue("syntax", ERROR, problem))
     names = [t.name.lower() for t in tags]
     if "p" not in names:
         issues.append(
@@ -169,23 +148,53 @@ def _value_problem(name: str, value: str) -> str | None:
         if not all(_KEYWORD.match(f.strip(" \t")) for f in value.split(":")):
             return f"rf={_cut(value)} is not a ':'-separated list of format names (RFC 7489 6.4)"
     elif name == "ri":
-        if not re.fullmatch(r"[0-9]+", value) or int(value) > 0xFFFFFFFF:
+        if not _DIGITS.match(value) or int(value) > 0xFFFFFFFF:
             return f"ri={_cut(value)} is not a number of seconds (32-bit, RFC 7489 6.3)"
     elif name == "pct":
-        if not re.fullmatch(r"[0-9]{1,3}", value) or int(value) > 100:
+        if not _PERCENT.match(value) or int(value) > 100:
             return f"pct={_cut(value)} is not a whole number from 0 to 100 (RFC 7489 6.3)"
     elif name == "psd":
         if lowered not in ("y", "n", "u"):
             return f"psd={_cut(value)} is not y, n or u (RFC 9989 4.7)"
-    elif name == "t":
-        if lowered not in ("y", "n"):
-            return f"t={_cut(value)} is not y or n (RFC 9989 4.7)"
-    elif name in ("rua", "ruf"):
-        for part in value.split(","):
-            problem = _uri_problem(part.strip(" \t"))
-            if problem:
-                return f"{name}: {problem}"
+    elif name == "t" and lowered not in ("y", "n"):
+        return f"t={_cut(value)} is not y or n (RFC 9989 4.7)"
     return None
+
+
+def _report_issues(name: str, value: str) -> list[Issue]:
+    """rua= or ruf=: the first URI outside the grammar (an error), then for each URI a size
+    over 64 bits and a scheme other than mailto: (warnings). Each URI is read once."""
+    issues: list[Issue] = []
+    parts = [part.strip(" \t") for part in value.split(",")]
+    problems = [_uri_problem(part) for part in parts]
+    first = next((problem for problem in problems if problem), None)
+    if first:
+        issues.append(Issue("report-uri", ERROR, f"{name}: {first}"))
+    for part, problem in zip(parts, problems, strict=True):
+        size = _SIZE.search(part)
+        if size and int(size.group(1)) >= 1 << 64:
+            # RFC 7489 6.4: "the numeric portion MUST fit within an unsigned 64-bit
+            # integer"; RFC 9989 4.8 keeps !size as obsolete syntax, unbounded, for
+            # reporters to ignore: a warning, as p= not second is
+            issues.append(
+                Issue(
+                    "report-size",
+                    WARNING,
+                    f"{name}: the size {_cut(size.group(1))} does not fit in 64 bits: "
+                    "RFC 7489 6.4 receivers drop the URI (RFC 9989 ignores sizes)",
+                )
+            )
+        uri = None if problem else _valid_report_uri(part)
+        if uri and not uri.uri.lower().startswith("mailto:"):
+            issues.append(
+                Issue(
+                    "report-scheme",
+                    WARNING,
+                    f"{name}: receivers need only support mailto: URIs (RFC 7489 6.2), "
+                    f"so reports to {_cut(uri.uri)!r} may never come",
+                )
+            )
+    return issues
 
 
 def _uri_problem(text: str) -> str | None:
@@ -209,6 +218,11 @@ def _report_uri(text: str) -> ReportUri | None:
     text = text.strip(" \t")
     if _uri_problem(text):
         return None
+    return _valid_report_uri(text)
+
+
+def _valid_report_uri(text: str) -> ReportUri | None:
+    """A URI of the list (stripped) that :func:`_uri_problem` passes."""
     uri, bang, size = text.partition("!")
     domain = ""
     if uri.lower().startswith("mailto:"):

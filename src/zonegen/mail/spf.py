@@ -46,6 +46,7 @@ LOOKUP_MECHANISMS = ("include", "a", "mx", "ptr", "exists")  # and the redirect 
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+_ADDRESS_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address)
 
 
 class SpfSyntaxError(ValueError):
@@ -115,25 +116,23 @@ class Modifier:
 class Record:
     terms: tuple[Mechanism | Modifier, ...]
     text: str
+    # Derived from ``terms`` once, when the record is made: lint and check_host read them
+    # for every record they look at, several times each.
+    mechanisms: tuple[Mechanism, ...] = field(init=False, repr=False, compare=False)
+    redirect: Modifier | None = field(init=False, repr=False, compare=False)
+    exp: Modifier | None = field(init=False, repr=False, compare=False)
+    has_all: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def mechanisms(self) -> tuple[Mechanism, ...]:
-        return tuple(t for t in self.terms if isinstance(t, Mechanism))
+    def __post_init__(self) -> None:
+        mechanisms = tuple(t for t in self.terms if isinstance(t, Mechanism))
+        put = object.__setattr__
+        put(self, "mechanisms", mechanisms)
+        put(self, "redirect", self.modifier("redirect"))
+        put(self, "exp", self.modifier("exp"))
+        put(self, "has_all", any(m.name == "all" for m in mechanisms))
 
     def modifier(self, name: str) -> Modifier | None:
         return next((t for t in self.terms if isinstance(t, Modifier) and t.name == name), None)
-
-    @property
-    def redirect(self) -> Modifier | None:
-        return self.modifier("redirect")
-
-    @property
-    def exp(self) -> Modifier | None:
-        return self.modifier("exp")
-
-    @property
-    def has_all(self) -> bool:
-        return any(m.name == "all" for m in self.mechanisms)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -148,8 +147,16 @@ def is_spf(text: str) -> bool:
 def looks_like_spf(text: str) -> bool:
     """Text meant as SPF that receivers will not take as SPF: ``v=spf1`` followed by
     something other than a space, a leading space, or ``spf1`` misspelt."""
-    head = text.lstrip().lower()
-    return not is_spf(text) and re.match(r"v\s*=\s*spf\s*1(?![0-9])", head) is not None
+    return not is_spf(text) and _LIKE_SPF.match(text.lstrip()) is not None
+
+
+# "v=spf1" in any case, with whitespace around "=" and before "1", not followed by a digit.
+# The letters' cases are spelt out rather than the text lowercased: only "V", "S", "P" and
+# "F" lowercase to those letters, whitespace and digits have no case, so this is the match
+# of the lowercase pattern on the lowercased text, without copying a 400-character DKIM key
+# to lowercase it (tests/test_mail_spf.py holds the two to each other). Not re.IGNORECASE:
+# it matches "ſ" (U+017F) as "s", which lowercasing does not.
+_LIKE_SPF = re.compile(r"[vV]\s*=\s*[sS][pP][fF]\s*1(?![0-9])")
 
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*\Z")  # RFC 7208 12: modifier name
@@ -459,7 +466,7 @@ class _Unknown(Exception):
 
 
 def check_host(
-    ip: str,
+    ip: str | _Address,
     domain: str,
     sender: str,
     lookup: Lookup,
@@ -469,8 +476,9 @@ def check_host(
     now: int | None = None,
 ) -> Result:
     """RFC 7208 4: the SPF result for ``ip`` sending as ``sender`` (``local@domain``; the
-    HELO identity is ``postmaster@helo``) for ``domain``."""
-    address = ipaddress.ip_address(ip)
+    HELO identity is ``postmaster@helo``) for ``domain``. ``ip`` may be given parsed (a
+    caller that asks for many domains parses its addresses once)."""
+    address = ip if isinstance(ip, _ADDRESS_TYPES) else ipaddress.ip_address(ip)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped  # RFC 7208 5: an IPv4-mapped address is IPv4
     local, _, sender_domain = sender.rpartition("@")
@@ -494,6 +502,14 @@ def valid_domain(name: str) -> bool:
     """RFC 7208 4.3: a multi-label name with labels of 1 to 63 octets (a trailing dot is fine)."""
     name = name[:-1] if name.endswith(".") else name
     labels = name.split(".")
+    if name.isascii():
+        # one octet per character: the same test without encoding each label
+        return (
+            len(labels) > 1
+            and all(0 < len(label) <= 63 for label in labels)
+            and len(name) <= 253
+            and not name.startswith("[")
+        )
     return (
         len(labels) > 1
         and all(0 < _octets(label) <= 63 for label in labels)

@@ -28,8 +28,11 @@ class Tag:
 
 
 WSP = " \t"
+_AROUND = WSP + "\r\n"  # what may surround a tag (RFC 6376 3.2 [FWS])
 # RFC 6376 2.2 VALCHAR and RFC 9989 dmarc-value: printable ASCII but ';' (and space inside).
 _VALUE = re.compile(r"[\x20-\x3a\x3c-\x7e\t]*\Z")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")  # RFC 6376 3.2 tag-name
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")  # RFC 3986 2.1
 
 
 def split(text: str) -> tuple[list[Tag], list[str]]:
@@ -39,10 +42,10 @@ def split(text: str) -> tuple[list[Tag], list[str]]:
     tags: list[Tag] = []
     problems: list[str] = []
     parts = text.split(";")
-    if parts and not parts[-1].strip(WSP + "\r\n"):
+    if parts and not parts[-1].strip(_AROUND):
         parts.pop()  # the optional final ';'
     for part in parts:
-        raw = part.strip(WSP + "\r\n")
+        raw = part.strip(_AROUND)
         if not raw:
             problems.append("an empty tag between two ';'")
             continue
@@ -52,7 +55,7 @@ def split(text: str) -> tuple[list[Tag], list[str]]:
         if not eq:
             problems.append(f"{_cut(raw)!r} is not tag=value")
             continue
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        if not _NAME.match(name):
             problems.append(
                 f"{_cut(name)!r} is not a tag name (a letter, then letters, digits, '_')"
             )
@@ -73,7 +76,7 @@ def uri_problem(uri: str) -> str | None:
     """Why ``uri`` is not an RFC 3986 URI (scheme, allowed characters, %-escapes), or None."""
     if not _URI.match(uri):
         return f"{_cut(uri)!r} is not a URI (scheme:..., RFC 3986)"
-    if re.search(r"%(?![0-9A-Fa-f]{2})", uri):
+    if _BAD_ESCAPE.search(uri):
         return f"{_cut(uri)!r} has a '%' that is not a %XX escape (RFC 3986 2.1)"
     return None
 
