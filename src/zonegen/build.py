@@ -86,6 +86,12 @@ def _no_collection() -> Iterator[None]:
         yield
     finally:
         if collecting:
+            # What the build made is moved to the oldest generation at once (freeze, then
+            # unfreeze: two list splices): left in the youngest, the collector's first pass
+            # after this would walk all of it, and the next generation's pass again. A full
+            # collection still finds any cycles among it.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -116,8 +122,14 @@ def _render_and_write(result: Result, out_dir: Path, key: str | None, check: boo
 
     token = None if check else output.token()
     new_folders = output.missing_folders(out_dir / "bind")
-    targets = [p for zone in result.zones for p in output_paths(out_dir, zone.name)]
     records = sum(len(z.records) for z in result.zones)
+
+    def unstage() -> None:
+        # Every file a renderer may have staged: the names follow from the token alone.
+        if token is not None:
+            targets = [p for zone in result.zones for p in output_paths(out_dir, zone.name)]
+            output.unstage(targets, token, new_folders)
+
     try:
         render = partial(_render, result, out_dir, token)
         with fork_map(render, range(len(result.zones)), parallel_from=PARALLEL_FROM) as pending:
@@ -128,12 +140,10 @@ def _render_and_write(result: Result, out_dir: Path, key: str | None, check: boo
     except Rejected as e:  # octoDNS's validators, run while rendering
         problems, rendered = [e.problem], []
     except BaseException:
-        if token is not None:
-            output.unstage(targets, token, new_folders)
+        unstage()
         raise
     if problems:
-        if token is not None:
-            output.unstage(targets, token, new_folders)
+        unstage()
         return Built((), len(result.zones), records, result.notes, tuple(problems))
     files = {path: text for zone_files in rendered for path, text, _ in zone_files}
     changes = tuple(sorted((c for zone in rendered for *_, c in zone), key=lambda c: c.path))

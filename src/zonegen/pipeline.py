@@ -46,7 +46,6 @@ from .model import (
 )
 from .problem import ERROR, Problem
 from .sources import Inputs
-from .sources.exports import parse_kept
 from .sources.keys import dkim_public, load_private_key
 from .sources.mox_config import MoxConfig
 from .sources.mox_records import MoxOutput, parse_mox_output
@@ -522,6 +521,8 @@ def with_kept(
                 hint="run zonegen import EXPORT --zone ZONE to write it",
             )
         return records, []
+    from .sources.exports import parse_kept  # the import formats: only for a zone that keeps
+
     kept = parse_kept(blob.text(what="kept file"), blob.shown, settings.name, blob.path.parent)
     combined, undecided, unused = resolve(records, list(kept), settings.decisions)
     zone = names.unicode(settings.name).rstrip(".")

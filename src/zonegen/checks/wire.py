@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import dns.exception
-import dns.message
 import dns.name
 import dns.rdatatype
-import dns.rrset
 
 from ..model import Record
 from ..problem import Problem
@@ -122,10 +120,14 @@ def _wire(record: Record) -> int:
 
 def _message_size(name: str, rtype: str, ttl: int, records: tuple[Record, ...]) -> int | None:
     """The answer's wire size, or None when it does not fit in 65535 octets."""
+    # Imported here: only an RRset near the limit gets this far, and a build that has none
+    # (nearly every build) need not load dnspython's message code.
+    from dns.message import make_query, make_response
+    from dns.rrset import from_rdata_list
+
     owner = dns.name.from_text(name)
-    query = dns.message.make_query(owner, dns.rdatatype.from_text(rtype))
-    response = dns.message.make_response(query)
-    response.answer.append(dns.rrset.from_rdata_list(owner, ttl, [r.rdata for r in records]))
+    response = make_response(make_query(owner, dns.rdatatype.from_text(rtype)))
+    response.answer.append(from_rdata_list(owner, ttl, [r.rdata for r in records]))
     try:
         return len(response.to_wire(max_size=MESSAGE))
     except dns.exception.TooBig:
