@@ -746,4 +746,18 @@ def run_checks(
         for problem in check(ctx):
             if not errors_only or problem.severity == ERROR:
                 found.add(problem)
-    return sorted(found, key=lambda p: (p.severity != ERROR, p.zone, p.name, p.rtype, p.rule))
+    # Every field in the key: problems come from a set, so ties would print in an order that
+    # changes from run to run (string hashing is salted per process).
+    return sorted(
+        found,
+        key=lambda p: (
+            p.severity != ERROR,
+            p.zone,
+            p.name,
+            p.rtype,
+            p.rule,
+            p.message,
+            p.fix,
+            p.origin,
+        ),
+    )
