@@ -109,3 +109,18 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64, 1000, 4099])
+@pytest.mark.parametrize("workers", [2, 3, 8])
+def test_chunks_cover_every_item_once_and_shrink_to_single_items(n: int, workers: int) -> None:
+    from zonegen.parallel import _chunks
+
+    chunks = _chunks(n, workers)
+    assert [i for start, end in chunks for i in range(start, end)] == list(range(n))
+    sizes = [end - start for start, end in chunks]
+    assert all(size >= 1 for size in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # large first, small last
+    assert sizes[-1] == 1  # the last chunks are one item: the workers end together
+    assert sizes[0] <= -(-n // (2 * workers))  # no chunk over a half share
+    assert len(chunks) <= 2 * workers * (1 + max(n, 1).bit_length())  # few round trips

@@ -74,8 +74,7 @@ def fork_map(
         return
     if _task is not None:
         raise RuntimeError("fork_map does not nest")
-    step = -(-n // (workers * 4))
-    chunks = [(start, min(start + step, n)) for start in range(0, n, step)]
+    chunks = _chunks(n, workers)
     _task = (fn, items)
     # What exists now is shared with the workers page by page until written: frozen, the
     # workers' collector never walks it, so it stays shared (the gc.freeze documentation).
@@ -92,7 +91,8 @@ def fork_map(
         return out
 
     try:
-        running = pool.map_async(_run_chunk, chunks)
+        # One chunk per task (map_async would otherwise batch the small last ones together).
+        running = pool.map_async(_run_chunk, chunks, chunksize=1)
         yield Pending(results)
     finally:
         # Workers whose results are in end their loop as usual (so they finish what they
@@ -104,6 +104,22 @@ def fork_map(
         pool.join()
         _task = None
         gc.unfreeze()
+
+
+def _chunks(n: int, workers: int) -> list[tuple[int, int]]:
+    """``range(n)`` cut into chunks for ``workers`` that take the next one when done:
+    each is the rest over twice the workers (guided self-scheduling, Polychronopoulos and
+    Kuck 1987), so the chunks start large (few round trips) and end with single items, and
+    the workers finish within one small item of each other. Equal chunks of an eighth left
+    one worker idle for most of a chunk at the end (measured: 10 to 90 ms of 500 at 1,000
+    zones)."""
+    chunks = []
+    start = 0
+    while start < n:
+        size = -(-(n - start) // (2 * workers))
+        chunks.append((start, start + size))
+        start += size
+    return chunks
 
 
 def _worker_start(parent: int, prctl: Callable[..., int] | None) -> None:
