@@ -33,8 +33,8 @@ from lab.webpki import LabCA, PolicyServer
 from zonegen import pipeline
 from zonegen.sources import read_inputs
 from zonegen.verify import maildns, sts
+from zonegen.verify.checkids import MAIL_DNS_CHECKS as DNS_CHECKS
 from zonegen.verify.dnsquery import Asker
-from zonegen.verify.findings import MAIL_DNS_CHECKS as DNS_CHECKS
 from zonegen.verify.findings import SEVERITIES, Report, document
 from zonegen.verify.html import render_html
 from zonegen.verify.lookup import Entry, LiveLookup, key

@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .errors import ZonegenError
 from .text import visible
-from .verify.findings import MAIL_DNS_CHECKS, MAIL_GROUP
+from .verify.checkids import MAIL_DNS_CHECKS, MAIL_GROUP
 
 if TYPE_CHECKING:
     import datetime

@@ -14,7 +14,6 @@ that keeps writing.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import os
 import signal
@@ -135,6 +134,8 @@ def _prctl() -> Callable[..., int] | None:
     libc's (``dlopen(NULL)``), where ``ctypes.util.find_library`` would run ``ldconfig -p``
     in a subprocess of every worker."""
     with contextlib.suppress(OSError, AttributeError):
+        import ctypes  # here: a build below the forking size needs none of it
+
         return cast(Callable[..., int], ctypes.CDLL(None, use_errno=True).prctl)
     return None
 

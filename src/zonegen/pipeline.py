@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import dns.name
 import dns.rdata
@@ -47,11 +48,13 @@ from .model import (
 from .problem import ERROR, Problem
 from .sources import Inputs
 from .sources.keys import dkim_public, load_private_key
-from .sources.mox_config import MoxConfig
 from .sources.mox_records import MoxOutput, parse_mox_output
 from .sources.rdata import in_zone
 from .sources.site import Site, SiteRecord, ZoneSettings
 from .text import digits
+
+if TYPE_CHECKING:
+    from .sources.mox_config import MoxConfig
 
 
 @dataclass(frozen=True, slots=True)

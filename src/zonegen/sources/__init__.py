@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .files import read_input, show
-from .mox_config import MoxConfig, parse_mox_config
 from .site import SITE_HINT, Site, parse_site
 
 if TYPE_CHECKING:
+    from .mox_config import MoxConfig
     from .mox_records import MoxOutput
 
 OK, MISSING, DIRECTORY, UNREADABLE = "ok", "missing", "directory", "unreadable"
@@ -185,6 +185,8 @@ def _read_config(
             hint="point mox.config at the folder that holds mox.conf and domains.conf",
         )
     dynamic = read(directory / "domains.conf")
+    from .mox_config import parse_mox_config  # only a site with mox.config reads it
+
     config = parse_mox_config(
         directory,
         static.text(what="mox.conf"),

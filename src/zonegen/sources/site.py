@@ -7,7 +7,6 @@ rejected before anything is read or written. The result is a plain immutable :cl
 from __future__ import annotations
 
 import datetime
-import difflib
 import ipaddress
 import os
 from dataclasses import dataclass, replace
@@ -265,6 +264,8 @@ class _Reader:
     def keys(self, m: _Map, where: str, allowed: tuple[str, ...]) -> None:
         for key in m:
             if key not in allowed:
+                import difflib  # only for a key that is not one
+
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
                 raise self.error(m.lines[key], f"unknown key {cut(key)!r} in {where}", hint)

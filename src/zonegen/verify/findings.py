@@ -25,24 +25,6 @@ def rank(severity: str) -> int:
     return RANK.get(severity, 0)
 
 
-# The mail checks, one finding kind each, in the order of Mox's own "Check DNS" page
-# (``checkDomain`` in Mox's webadmin/admin.go). The DNS ones run by default (``--skip CHECK``
-# leaves one out, ``--skip mail`` all of them); "tls" needs ``--tls``.
-MAIL_DNS_CHECKS = (
-    "iprev",
-    "spf-eval",
-    "dkim-key",
-    "dmarc-external",
-    "tlsrpt",
-    "mta-sts",
-    "srv-clients",
-    "autoconfig",
-    "autodiscover",
-)
-MAIL_CHECKS = (*MAIL_DNS_CHECKS, "tls")
-MAIL_GROUP = "mail"  # --skip mail: every check of MAIL_DNS_CHECKS
-
-
 @dataclass(frozen=True, slots=True)
 class Finding:
     check: str  # authoritative | resolver | dnssec | consistency | dane

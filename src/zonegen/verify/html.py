@@ -24,7 +24,8 @@ from typing import Any
 import jinja2
 
 from ..text import visible
-from .findings import MAIL_CHECKS, MARK, SEVERITIES, rank
+from .checkids import MAIL_CHECKS
+from .findings import MARK, SEVERITIES, rank
 from .since import TIME, identity, order
 
 FINDING_KEYS = (

@@ -33,12 +33,12 @@ from ..model import Zone
 from ..parallel import MAX_WORKERS, cpus, fork_map
 from ..pipeline import Result
 from . import maildns, sts
+from .checkids import MAIL_DNS_CHECKS
 from .dane import Chains, dane_check, tls_check
 from .dnsquery import DEADLINE, NETWORK, SKIPPED, TIMEOUT, Answer, Asker, ServerStats, answer_rrset
 from .findings import (
     ERROR,
     FATAL,
-    MAIL_DNS_CHECKS,
     OK,
     WARNING,
     Finding,
