@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import dns.flags
 import dns.message
 import dns.name
 import dns.rdatatype
+import dns.rrset
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -851,6 +853,33 @@ def test_mangled_answers_of_a_whole_zone_are_judged(
     judged = judge_zone(mangled, settings_)
     assert judged.info["zone"] == ZONE
     assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
+
+
+def test_a_dnskey_answer_about_another_name_is_not_a_signed_zone(
+    gathered: tuple[ZoneAnswers, list[tuple[str, Any, bytes]]],
+) -> None:
+    """Found by the test above: an answer to the zone's DNSKEY whose question and DNSKEY
+    RRset name another owner counted as "signed", and the DNSSEC checks then found no
+    DNSKEY at the zone and failed an assertion. The zone's own name decides now."""
+    za, _ = gathered
+    mangled = copy.copy(za)
+    mangled.dnskey = dict(za.dnskey)
+    server = next(s for s, a in za.dnskey.items() if a.message is not None)
+    real = za.dnskey[server].message
+    assert real is not None
+    other = dns.name.from_text("example.orh.")
+    query = dns.message.make_query(other, "DNSKEY", want_dnssec=True)
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.AA
+    for rrset in real.answer:
+        response.answer.append(dns.rrset.from_rdata_list(other, rrset.ttl, list(rrset)))
+    mangled.dnskey[server] = Answer(response)
+    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
+    judged = judge_zone(mangled, settings_)
+    assert judged.info["zone"] == ZONE
+    mine = [f for f in judged.findings if f.server == str(server) and f.check == "dnssec"]
+    assert mine, "the server's zone is not shown signed: a DNSSEC finding says so"
+    assert all(f.severity != "ok" for f in mine)
 
 
 @pytest.mark.parametrize(

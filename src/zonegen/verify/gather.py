@@ -84,16 +84,17 @@ def lame(soa: Answer | None) -> bool:
     return m is not None and (m.rcode() != dns.rcode.NOERROR or not m.flags & dns.flags.AA)
 
 
-def signed_state(answer: Answer | None) -> bool | None:
-    """Does this DNSKEY answer show a signed zone? None when it cannot tell (no answer, an
-    error rcode, not authoritative): a server that said nothing is no evidence either way."""
+def signed_state(answer: Answer | None, zone: str) -> bool | None:
+    """Does this answer to ``zone`` DNSKEY show a signed zone? None when it cannot tell (no
+    answer, an error rcode, not authoritative): a server that said nothing is no evidence
+    either way. Signed means a DNSKEY RRset at the zone's own name, the one the DNSSEC
+    checks then read (an answer's question section is the server's word, not the zone)."""
     if answer is None or answer.message is None:
         return None
     m = answer.message
     if m.rcode() != dns.rcode.NOERROR or not m.flags & dns.flags.AA:
         return None
-    qname = m.question[0].name if m.question else None
-    return any(r.rdtype == dns.rdatatype.DNSKEY and r.name == qname for r in m.answer)
+    return answer_rrset(m, zone, "DNSKEY") is not None
 
 
 Task = Callable[[], None]
@@ -168,7 +169,7 @@ def _server_rounds(za: ZoneAnswers, server: Server, asker: Asker) -> list[Stage]
     def third() -> list[Task]:
         if lame(za.soa.get(server)):
             return []
-        signed = signed_state(za.dnskey.get(server)) is True
+        signed = signed_state(za.dnskey.get(server), za.zone.name) is True
         return [
             _store(za.typed, (server, n, rtype), partial(auth, n, rtype))
             for n in za.names

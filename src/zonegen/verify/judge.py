@@ -104,7 +104,7 @@ def judge_zone(za: ZoneAnswers, settings: Settings) -> Judged:
     if za.nameserver_failure is not None:
         _no_nameservers(za, settings, j)
         return j
-    states = {s: signed_state(za.dnskey.get(s)) for s in za.servers}
+    states = {s: signed_state(za.dnskey.get(s), zone) for s in za.servers}
     serials = {s: _serial(za.soa.get(s), zone) for s in za.servers}
     lame_servers = set()
     for server in za.servers:
