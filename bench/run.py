@@ -219,6 +219,17 @@ def _load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def compile_bytecode() -> None:
+    """Write the byte code of zonegen's modules before timing anything: with
+    PYTHONDONTWRITEBYTECODE set (as in some shells and containers), every run would otherwise
+    compile each module changed since the last write, and the benchmark would time the
+    compiler (measured: 10 to 30 ms a run, more on a tree with no byte code at all)."""
+    import zonegen
+
+    package = Path(zonegen.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
 def main() -> None:
     if sys.argv[1:] == ["--threshold"]:
         root = Path(tempfile.mkdtemp(prefix="zonegen-threshold-"))
@@ -228,6 +239,7 @@ def main() -> None:
             shutil.rmtree(root, ignore_errors=True)
         return
     sizes = [int(a) for a in sys.argv[1:]] or [10, 100, 1000]
+    compile_bytecode()
     root = Path(tempfile.mkdtemp(prefix="zonegen-bench-"))
     try:
         # Other work on the machine shows in the wall times (less in the CPU times): say how
