@@ -855,6 +855,68 @@ def test_mangled_answers_of_a_whole_zone_are_judged(
     assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
 
 
+def _reshaped(message: dns.message.Message, data: st.DataObject, names: list[str]) -> None:
+    """``message`` changed as a broken or hostile server might answer, in its structure
+    instead of its bytes: question or owners of another name, sections dropped, swapped or
+    duplicated, RRSIGs stripped or moved, flags and rcode changed."""
+    sections = [message.answer, message.authority, message.additional]
+    for how in data.draw(st.lists(st.sampled_from(RESHAPES), min_size=1, max_size=3)):
+        other = dns.name.from_text(data.draw(st.sampled_from(names)))
+        if how == "question" and message.question:
+            message.question[0].name = other  # type: ignore[misc]
+        elif how == "owner":
+            section = data.draw(st.sampled_from(sections))
+            if section:
+                i = data.draw(st.integers(0, len(section) - 1))
+                rrset = section[i]
+                section[i] = dns.rrset.from_rdata_list(other, rrset.ttl, list(rrset))
+        elif how == "drop":
+            data.draw(st.sampled_from(sections)).clear()
+        elif how == "swap":
+            message.answer, message.authority = message.authority, message.answer
+            sections = [message.answer, message.authority, message.additional]
+        elif how == "duplicate":
+            source = data.draw(st.sampled_from(sections))
+            if source:
+                data.draw(st.sampled_from(sections)).append(data.draw(st.sampled_from(source)))
+        elif how == "unsign":
+            for section in sections:
+                section[:] = [r for r in section if r.rdtype != dns.rdatatype.RRSIG]
+        elif how == "flags":
+            message.flags ^= data.draw(st.sampled_from([dns.flags.AA, dns.flags.AD, dns.flags.TC]))
+        elif how == "rcode":
+            message.set_rcode(data.draw(st.integers(0, 15)))
+
+
+RESHAPES = ("question", "owner", "drop", "swap", "duplicate", "unsign", "flags", "rcode")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_reshaped_answers_of_a_whole_zone_are_judged(
+    gathered: tuple[ZoneAnswers, list[tuple[str, Any, bytes]]], data: st.DataObject
+) -> None:
+    """The same real answers changed in structure (see :func:`_reshaped`), sent through the
+    wire and read back as what arrives: findings for the whole zone, never an exception."""
+    za, wires = gathered
+    names = sorted({ZONE, f"_zonegen-nx-0.{ZONE}", "example.orh.", "."} | set(za.names))
+    mangled = copy.copy(za)
+    for attr in ANSWER_MAPS:
+        setattr(mangled, attr, dict(getattr(za, attr)))
+    for attr, k, wire in data.draw(st.lists(st.sampled_from(wires), min_size=1, max_size=4)):
+        message = dns.message.from_wire(wire)
+        _reshaped(message, data, names)
+        try:
+            answer = Answer(dns.message.from_wire(message.to_wire(max_size=65535)))
+        except Exception:
+            answer = Answer(None, dnsquery.MALFORMED, "did not parse")
+        getattr(mangled, attr)[k] = answer
+    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
+    judged = judge_zone(mangled, settings_)
+    assert judged.info["zone"] == ZONE
+    assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
+
+
 def test_a_dnskey_answer_about_another_name_is_not_a_signed_zone(
     gathered: tuple[ZoneAnswers, list[tuple[str, Any, bytes]]],
 ) -> None:

@@ -17,12 +17,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import dns.flags
+import dns.message
+import dns.name
 import dns.query
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
 import dns.update
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from dns.rdtypes.ANY.TXT import TXT as TXTRdata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -32,9 +42,9 @@ from lab.smtp import SmtpLab
 from lab.webpki import LabCA, PolicyServer
 from zonegen import pipeline
 from zonegen.sources import read_inputs
-from zonegen.verify import maildns, sts
+from zonegen.verify import dnsquery, maildns, sts
 from zonegen.verify.checkids import MAIL_DNS_CHECKS as DNS_CHECKS
-from zonegen.verify.dnsquery import Asker
+from zonegen.verify.dnsquery import Answer, Asker
 from zonegen.verify.findings import SEVERITIES, Report, document
 from zonegen.verify.html import render_html
 from zonegen.verify.lookup import Entry, LiveLookup, key
@@ -397,6 +407,22 @@ def test_dmarc_destination_inside_the_domain_is_not_external(named: Named) -> No
 
 
 # ---------------------------------------------------------------------------- tlsrpt, mta-sts
+
+
+def test_a_destination_whose_authorization_name_is_too_long_is_a_finding(named: Named) -> None:
+    """Found by the wire-level property test below: a rua destination of 230 octets is a
+    name, but ``example.org._report._dmarc.`` before it makes one over 255 (RFC 1035 2.3.4);
+    building the query raised and verify ended in a traceback. Now nothing is sent for it,
+    and the finding says no one can look the authorization up."""
+    dest = ".".join(["a" * 63] * 3 + ["b" * 36, "test"])
+    auth = f"example.org._report._dmarc.{dest}."
+    record = f'"v=DMARC1;p=reject;" "rua=mailto:r@{dest}"'  # two strings: 255 octets each
+    with changed(named, f"_dmarc.{ZONE}", "TXT", record):
+        code, doc = verify(named)
+    (f,) = found(doc, "dmarc-external")
+    assert (f["status"], f["severity"], f["name"]) == ("bad-name", "error", auth), f
+    assert "cannot be looked up" in f["detail"] and "> 255 octets" in f["detail"]
+    assert code == 1
 
 
 def test_tlsrpt_two_records_and_a_bad_one(named: Named) -> None:
@@ -845,3 +871,127 @@ def test_any_answers_end_in_findings(site: MailSite, data: st.DataObject) -> Non
     render_text(report)
     doc = document(report.as_json(), started=NOW, finished=NOW, version="0")
     render_html(doc)
+
+
+# ------------------------------------------------------------------- any answer on the wire
+
+# Names as a record may hold them: the site's, another's, and long ones (a 230-octet name is
+# a name, but the DMARC authorization name built from it is not: see the test above).
+WIRE_NAMES = st.sampled_from(
+    [HOST, ZONE, f"mx.{OTHER}", OTHER, ".", "a.b.", ".".join(["a" * 63] * 3 + ["b" * 36, "t."])]
+) | st.lists(st.text("ab-_0", min_size=1, max_size=63), min_size=1, max_size=4).map(
+    lambda labels: ".".join(labels) + "."
+)
+WIRE_TEXTS = st.one_of(
+    st.builds(lambda n: f"v=DMARC1; p=reject; rua=mailto:r@{n.rstrip('.')}", WIRE_NAMES),
+    st.builds(lambda n: f"v=spf1 include:{n} mx:{n} a:{n} exists:{n} -all", WIRE_NAMES),
+    st.builds(lambda n: f"v=TLSRPTv1; rua=mailto:t@{n}", WIRE_NAMES),
+    TEXTS,
+)
+
+
+def _rdata(rtype: str) -> st.SearchStrategy[str | bytes]:
+    """Rdata in presentation form (TXT: its bytes, cut in strings of 255 when sent)."""
+    port = st.integers(0, 65535).map(str)
+    return {
+        "A": st.ip_addresses(v=4).map(str),
+        "AAAA": st.ip_addresses(v=6).map(str) | st.just("::ffff:127.0.0.1"),
+        "PTR": WIRE_NAMES,
+        "CNAME": WIRE_NAMES,
+        "MX": st.builds(lambda p, n: f"{p} {n}", port, WIRE_NAMES),
+        "SRV": st.builds(lambda a, b, c, n: f"{a} {b} {c} {n}", port, port, port, WIRE_NAMES),
+    }.get(rtype, WIRE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")))
+
+
+def _rrset(owner: dns.name.Name, rtype: str, values: list[str | bytes]) -> dns.rrset.RRset:
+    rrset = dns.rrset.RRset(owner, dns.rdataclass.IN, dns.rdatatype.from_text(rtype))
+    for value in values:
+        if isinstance(value, bytes):
+            chunks = [value[i : i + 255] for i in range(0, len(value), 255)] or [b""]
+            rrset.add(TXTRdata(dns.rdataclass.IN, dns.rdatatype.TXT, chunks), 300)
+        else:
+            rrset.add(dns.rdata.from_text("IN", rtype, value), 300)
+    return rrset
+
+
+def _drawn_response(data: st.DataObject, q: dns.message.Message) -> Answer:
+    """A response to ``q`` as a resolver might send it (CNAMEs, NXDOMAIN, SERVFAIL, nothing),
+    then mangled on the wire: question swapped, sections dropped, owners moved, bytes
+    changed, the message cut short; read back as :mod:`dnsquery` reads what arrives."""
+    label = f"{q.question[0].name} {dns.rdatatype.to_text(q.question[0].rdtype)}"
+    # Rarely none at all: the Asker then skips the server for the rest of the run.
+    kinds = ["answer"] * 6 + ["cname", "cname", "nx", "fail", "none"]
+    kind = data.draw(st.sampled_from(kinds), label)
+    if kind == "none":
+        return Answer(None, "timeout", "drawn: no answer")
+    r = dns.message.make_response(q)
+    qname, rtype = q.question[0].name, dns.rdatatype.to_text(q.question[0].rdtype)
+    if kind in ("answer", "cname"):
+        owner = qname
+        if kind == "cname":
+            target = dns.name.from_text(data.draw(WIRE_NAMES))
+            r.answer.append(_rrset(qname, "CNAME", [target.to_text()]))
+            owner = target
+        if rtype != "CNAME":
+            values = data.draw(st.lists(_rdata(rtype), max_size=4))
+            if values:
+                r.answer.append(_rrset(owner, rtype, values))
+    r.set_rcode({"nx": dns.rcode.NXDOMAIN, "fail": dns.rcode.SERVFAIL}.get(kind, 0))
+    if data.draw(st.booleans()):
+        r.flags |= dns.flags.AD
+    # Rarely mangled: an answer that does not parse or match leaves the server counted dead
+    # (dnsquery waits out the query for a good one), and the rest of the run is skipped.
+    if not data.draw(st.sampled_from([True] + [False] * 5)):
+        message, why = dnsquery._parse(q, r.to_wire(max_size=65535))
+        return Answer(message, "" if message is not None else dnsquery.MALFORMED, why)
+    for how in data.draw(st.lists(st.sampled_from(MANGLES), max_size=3)):
+        if how == "question":
+            r.question[0].name = dns.name.from_text(data.draw(WIRE_NAMES))  # type: ignore[misc]
+        elif how == "drop":
+            r.answer.clear()
+        elif how == "owner" and r.answer:
+            moved, owner = r.answer.pop(), dns.name.from_text(data.draw(WIRE_NAMES))
+            r.answer.append(dns.rrset.from_rdata_list(owner, 300, list(moved)))
+        elif how == "rcode":
+            r.set_rcode(data.draw(st.integers(0, 15)))
+    wire = bytearray(r.to_wire(max_size=65535))
+    for how in data.draw(st.lists(st.sampled_from(["flip", "cut"]), max_size=2)):
+        if how == "flip" and len(wire) > 12:
+            wire[data.draw(st.integers(12, len(wire) - 1))] ^= data.draw(st.integers(1, 255))
+        elif how == "cut":
+            del wire[data.draw(st.integers(0, len(wire))) :]
+    message, why = dnsquery._parse(q, bytes(wire))
+    return Answer(message, "" if message is not None else dnsquery.MALFORMED, why)
+
+
+MANGLES = ("question", "drop", "owner", "rcode")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_answer_on_the_wire_ends_in_findings(site: MailSite, data: st.DataObject) -> None:
+    """The real lookup (query built, answer read, CNAMEs followed), with what arrives for
+    each question drawn and mangled on the wire instead of sent: every mail check still
+    ends in findings of known severities, none an exception."""
+
+    def drawn(q: dns.message.Message, *_: Any) -> Answer:
+        return _drawn_response(data, q)
+
+    def fetch(host: str) -> sts.Fetched:
+        return sts.Fetched("127.0.0.1:443", body=POLICY, content_type="text/plain")
+
+    lookup = LiveLookup(Asker(timeout=1, deadline=time.monotonic() + 60), Server("127.0.0.1", 9))
+    with mock.patch.object(dnsquery, "_ask", drawn):
+        found_ = [
+            *maildns.iprev(site, lookup),
+            *maildns.spf_eval(site, lookup),
+            *maildns.dkim_key(site, lookup),
+            *maildns.dmarc_external(site, lookup),
+            *maildns.tlsrpt(site, lookup),
+            *sts.mta_sts(site, lookup, fetch, {}),
+            *maildns.srv_clients(site, lookup),
+            *maildns.autoconfig(site, lookup),
+            *maildns.autodiscover(site, lookup),
+        ]
+    assert found_ and all(f.severity in SEVERITIES for f in found_)
+    render_text(Report(findings=found_))

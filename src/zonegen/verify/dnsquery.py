@@ -55,6 +55,7 @@ CLOSED = "closed"  # TCP closed or reset before the answer was complete
 NETWORK = "network"  # no route, network down, ...
 DEADLINE = "deadline"  # verify's total time (--timeout) ran out
 SKIPPED = "skipped"  # not asked: the server had given no answer earlier in this run
+BAD_NAME = "bad-name"  # not asked: the name is no DNS name (RFC 1035 2.3.4), a fact of the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,14 @@ class Asker:
         """One question; with ``dnssec`` the DO bit (RFC 3225) so that RRSIGs come along.
         With ``recursion`` RD and AD (RFC 6840 5.7: ask for the AD bit), else RD clear."""
         what = f"{name} {rtype}"
+        try:
+            q = dns.message.make_query(name, rtype, want_dnssec=dnssec, payload=PAYLOAD)
+        except (dns.exception.DNSException, ValueError) as e:  # ValueError: IDNA's
+            # RFC 1035 2.3.4: labels of at most 63 octets, names of at most 255. A name built
+            # from what a record says (a DMARC report destination's authorization name, RFC
+            # 7489 7.1) can be longer: no one can ask it. Said as such, never sent, and no
+            # mark against the server.
+            return Answer(None, BAD_NAME, f"{e} (RFC 1035 2.3.4)")
         with self._lock:
             stats = self.stats.setdefault(server, ServerStats())
             if server in self._dead:
@@ -160,7 +169,6 @@ class Asker:
                 with self._lock:
                     stats.failures[DEADLINE] = stats.failures.get(DEADLINE, 0) + 1
                 return Answer(None, DEADLINE, "not asked: verify's total time ran out")
-        q = dns.message.make_query(name, rtype, want_dnssec=dnssec, payload=PAYLOAD)
         if recursion:
             q.flags |= dns.flags.RD | dns.flags.AD
         else:

@@ -28,12 +28,14 @@ import dns.rdatatype
 from dns.rdtypes.ANY.TXT import TXT
 
 from ..mail import spf
-from .dnsquery import Answer, Asker
+from .dnsquery import BAD_NAME, Answer, Asker
 from .servers import Server
 
 NXDOMAIN = "nxdomain"
 SERVFAIL = "error"  # an error rcode: SERVFAIL (bogus, lame), REFUSED, ...
 NO_ANSWER = "no-answer"  # no response at all: nothing is known
+# BAD_NAME (from dnsquery): not asked, the name is no DNS name (longer than 255 octets, a
+# label over 63, an empty label: RFC 1035 2.3.4), so no receiver can look it up either.
 MAX_CNAMES = 8  # a longer chain is a loop, as resolvers treat it
 
 Key = tuple[str, str]  # (absolute lowercase name, type)
@@ -44,13 +46,14 @@ class Entry:
     """What the resolver said about one name and type."""
 
     records: tuple[str, ...] = ()  # presentation texts (TXT joined), after CNAMEs
-    fault: str = ""  # "", NXDOMAIN, SERVFAIL or NO_ANSWER
+    fault: str = ""  # "", NXDOMAIN, SERVFAIL, NO_ANSWER or BAD_NAME
     detail: str = ""  # the rcode, or why no answer came
     ad: bool = False  # validated by the resolver (AD bit)
 
     @property
     def spf(self) -> spf.Answer:
-        if self.fault == NXDOMAIN:
+        if self.fault in (NXDOMAIN, BAD_NAME):
+            # RFC 7208 4.3: a malformed domain is treated as one that does not exist
             return spf.NXDOMAIN
         if self.fault:
             return spf.ERROR
@@ -73,7 +76,8 @@ def entry_of(answer: Answer, name: str, rtype: str) -> Entry:
     """The :class:`Entry` for ``name``/``rtype`` in a resolver's answer, CNAMEs followed."""
     m = answer.message
     if m is None:
-        return Entry(fault=NO_ANSWER, detail=answer.detail or answer.failure)
+        fault = BAD_NAME if answer.failure == BAD_NAME else NO_ANSWER
+        return Entry(fault=fault, detail=answer.detail or answer.failure)
     ad = bool(m.flags & dns.flags.AD)
     rcode = m.rcode()
     if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
@@ -129,7 +133,7 @@ class LiveLookup:
         answer = self.asker.ask(self.resolver, k[0], k[1], recursion=True, dnssec=False)
         found = entry_of(answer, k[0], k[1])
         with self._lock:
-            if answer.message is not None or answer.failure:
+            if answer.message is not None or answer.failure not in ("", BAD_NAME):
                 self.asked += 1
             self._cache.setdefault(k, found)
             return self._cache[k]
@@ -159,7 +163,7 @@ class LiveLookup:
         failed = None
         for rtype in ("A", "AAAA"):
             e = self.entry(name, rtype)
-            if e.fault in (SERVFAIL, NO_ANSWER) and failed is None:
+            if e.fault in (SERVFAIL, NO_ANSWER, BAD_NAME) and failed is None:
                 failed = e
             out.extend(e.records)
         return out, failed

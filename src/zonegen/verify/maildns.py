@@ -38,6 +38,7 @@ from .. import names
 from ..mail import dkim, dmarc, mtasts, spf
 from ..mail.taglist import Issue
 from ..text import digits
+from .dnsquery import BAD_NAME
 from .findings import ERROR, FATAL, OK, WARNING, Finding, Where, finding
 from .lookup import NO_ANSWER, Entry, LiveLookup
 from .mailsite import MailSite
@@ -69,6 +70,13 @@ def fault(where: Where, check: str, e: Entry, query: str) -> Finding | None:
             "no-answer",
             FATAL,
             detail=f"no answer from the resolver to {query} ({e.detail})",
+        )
+    if e.fault == BAD_NAME:
+        # RFC 1035 2.3.4: built from what a record says, the name is too long (or has an
+        # empty or too long label): no receiver can look it up, so what it should hold
+        # counts as absent for all of them.
+        return finding(
+            where, check, BAD_NAME, ERROR, detail=f"{query} cannot be looked up: {e.detail}"
         )
     if e.fault and e.fault != "nxdomain":
         return finding(
@@ -517,7 +525,8 @@ def _reach(site: MailSite, lookup: LiveLookup, target: str) -> tuple[str, str, l
     addresses, failed = lookup.addresses(target)
     if not addresses:
         if failed is not None:
-            return failed.fault, f"{target}: no answer ({failed.detail})", []
+            why = "cannot be looked up" if failed.fault == BAD_NAME else "no answer"
+            return failed.fault, f"{target}: {why} ({failed.detail})", []
         return "no-address", f"{target} has no A or AAAA record", []
     ours, others = site.ours(addresses)
     if not ours:
