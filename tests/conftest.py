@@ -78,6 +78,20 @@ def oracle(paths: Iterable[Path]) -> set[RR]:
     return found
 
 
+def transferred_records(transfer: dns.zone.Zone, zone: str, skip: Iterable[str]) -> set[RR]:
+    """A zone as a server sent it by AXFR, without the SOA, the apex NS and the ``skip``
+    types (the records a signing server adds): what a sync put there."""
+    skipped = set(skip)
+    found: set[RR] = set()
+    for name, ttl, rdata in transfer.iterate_rdatas():
+        rtype = dns.rdatatype.to_text(rdata.rdtype)
+        owner = name.to_text().lower()
+        if rtype in skipped or rtype == "SOA" or (rtype == "NS" and owner == zone):
+            continue
+        found.add((owner, rtype, ttl, normalise(rtype, rdata)))
+    return found
+
+
 def yaml_records(directory: Path, zone: str) -> set[RR]:
     """A built octoDNS YAML zone as octoDNS's YamlProvider loads it, enforce_order on."""
     from octodns.provider.yaml import YamlProvider

@@ -10,11 +10,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import dns.rdatatype
 import pytest
 import yaml
 
-from conftest import REPO, RR, normalise, run, yaml_records
+from conftest import REPO, RR, run, transferred_records, yaml_records
 from dnslab import Named
 
 ZONE = "example.org."
@@ -70,14 +69,7 @@ def octodns_sync(server: Named, config: Path, *args: str) -> subprocess.Complete
 
 def served(server: Named) -> set[RR]:
     """The zone by AXFR, without SOA, apex NS and DNSSEC records."""
-    found: set[RR] = set()
-    for name, ttl, rdata in server.axfr(ZONE).iterate_rdatas():
-        rtype = dns.rdatatype.to_text(rdata.rdtype)
-        owner = name.to_text().lower()
-        if rtype in DNSSEC_TYPES or rtype == "SOA" or (rtype == "NS" and owner == ZONE):
-            continue
-        found.add((owner, rtype, ttl, normalise(rtype, rdata)))
-    return found
+    return transferred_records(server.axfr(ZONE), ZONE, DNSSEC_TYPES)
 
 
 def test_sync_reads_back_equal_and_is_idempotent(named: Named, tmp_path: Path) -> None:

@@ -14,11 +14,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import dns.rdatatype
 import pytest
 import yaml
 
-from conftest import REPO, RR, normalise, run, yaml_records
+from conftest import REPO, RR, run, transferred_records, yaml_records
 from dnslab import Unbound
 from pdnslab import PowerDns, ds_matches
 from test_sync_bind import build_zones  # the bundled example, null SRVs at one week
@@ -57,16 +56,9 @@ def octodns_sync(server: PowerDns, config: Path, *args: str) -> subprocess.Compl
     )
 
 
-def served(server: PowerDns) -> set[RR]:
+def served(server: PowerDns, zone: str = ZONE) -> set[RR]:
     """The zone by AXFR, without SOA, apex NS and DNSSEC records."""
-    found: set[RR] = set()
-    for name, ttl, rdata in server.axfr(ZONE).iterate_rdatas():
-        rtype = dns.rdatatype.to_text(rdata.rdtype)
-        owner = name.to_text().lower()
-        if rtype in DNSSEC_TYPES or rtype == "SOA" or (rtype == "NS" and owner == ZONE):
-            continue
-        found.add((owner, rtype, ttl, normalise(rtype, rdata)))
-    return found
+    return transferred_records(server.axfr(zone), zone, DNSSEC_TYPES)
 
 
 def test_sync_exact_idempotent_signed_and_verified(pdns: PowerDns, tmp_path: Path) -> None:
@@ -202,17 +194,6 @@ ttl: {{min: 1, max: 2147483647}}
 HARD_ZONES = ("example.org.", "xn--bcher-kva.example.", "0-25.2.0.192.in-addr.arpa.")
 
 
-def served_zone(server: PowerDns, zone: str) -> set[RR]:
-    found: set[RR] = set()
-    for name, ttl, rdata in server.axfr(zone).iterate_rdatas():
-        rtype = dns.rdatatype.to_text(rdata.rdtype)
-        owner = name.to_text().lower()
-        if rtype in DNSSEC_TYPES or rtype == "SOA" or (rtype == "NS" and owner == zone):
-            continue
-        found.add((owner, rtype, ttl, normalise(rtype, rdata)))
-    return found
-
-
 def test_hard_records_idn_and_classless_zones_exact(pdns: PowerDns, tmp_path: Path) -> None:
     """A 4096-bit DKIM key (three strings), CAA flags 128 with ';', TLSA 3 0 1 and 3 1 1,
     null MX and SRV, wildcards, TTLs 1 and 2^31-1, 100 values in one RRset, an IDN zone and a
@@ -241,8 +222,8 @@ def test_hard_records_idn_and_classless_zones_exact(pdns: PowerDns, tmp_path: Pa
     assert first.returncode == 0, first.stderr
     for zone in HARD_ZONES:
         wanted = yaml_records(zones, "bücher.example." if zone.startswith("xn--") else zone)
-        assert served_zone(pdns, zone) == wanted, zone
-    got = served_zone(pdns, ZONE)
+        assert served(pdns, zone) == wanted, zone
+    got = served(pdns, ZONE)
     assert ("short.example.org.", "A", 1, "192.0.2.1") in got
     assert ("long.example.org.", "A", 2147483647, "192.0.2.2") in got
     assert len([r for r in got if r[0] == "many.example.org."]) == 100
@@ -265,4 +246,4 @@ def test_hard_records_idn_and_classless_zones_exact(pdns: PowerDns, tmp_path: Pa
     # traceback of the HTTP client's internals above it.
     assert "Traceback" not in refused.stderr, refused.stderr
     assert refused.stderr.rstrip().splitlines()[-1].startswith("octodns-sync: error: 422 ")
-    assert served_zone(pdns, ZONE) == got
+    assert served(pdns, ZONE) == got
