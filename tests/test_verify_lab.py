@@ -38,6 +38,7 @@ from zonegen import pipeline
 from zonegen.sources import read_inputs
 from zonegen.verify import dane, dnsquery, dnssec
 from zonegen.verify.dnsquery import Answer, Asker
+from zonegen.verify.findings import Finding
 from zonegen.verify.gather import ZoneAnswers, gather
 from zonegen.verify.judge import Settings, judge_zone
 from zonegen.verify.servers import Server
@@ -828,6 +829,32 @@ def gathered(world: World) -> tuple[ZoneAnswers, list[tuple[str, Any, bytes]]]:
     return za, wires
 
 
+def _copied(za: ZoneAnswers) -> ZoneAnswers:
+    """``za`` with answer maps of its own, to change answers in without touching the
+    module's gathered ones."""
+    mangled = copy.copy(za)
+    for attr in ANSWER_MAPS:
+        setattr(mangled, attr, dict(getattr(za, attr)))
+    return mangled
+
+
+def _arrived(wire: bytes) -> Answer:
+    """What gather makes of a wire that arrives: the message, or malformed."""
+    try:
+        return Answer(dns.message.from_wire(wire))
+    except Exception:
+        return Answer(None, dnsquery.MALFORMED, "did not parse")
+
+
+def _judged_whole(mangled: ZoneAnswers) -> list[Finding]:
+    """The zone judged as a whole; its findings, each with a known severity."""
+    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
+    judged = judge_zone(mangled, settings_)
+    assert judged.info["zone"] == ZONE
+    assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
+    return judged.findings
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mangled_answers_of_a_whole_zone_are_judged(
@@ -836,23 +863,14 @@ def test_mangled_answers_of_a_whole_zone_are_judged(
     """Real answers about a zone with bytes changed in some of them, then judged as a whole
     (per server, across servers, DNSSEC, the resolver): findings, never an exception."""
     za, wires = gathered
-    mangled = copy.copy(za)
-    for attr in ANSWER_MAPS:
-        setattr(mangled, attr, dict(getattr(za, attr)))
+    mangled = _copied(za)
     for attr, k, wire in data.draw(st.lists(st.sampled_from(wires), min_size=1, max_size=4)):
         changed = bytearray(wire)
         for _ in range(data.draw(st.integers(1, 4))):
             at = data.draw(st.integers(2, len(changed) - 1))
             changed[at] ^= data.draw(st.integers(1, 255))
-        try:
-            answer = Answer(dns.message.from_wire(bytes(changed)))
-        except Exception:
-            answer = Answer(None, dnsquery.MALFORMED, "did not parse")
-        getattr(mangled, attr)[k] = answer
-    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
-    judged = judge_zone(mangled, settings_)
-    assert judged.info["zone"] == ZONE
-    assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
+        getattr(mangled, attr)[k] = _arrived(bytes(changed))
+    _judged_whole(mangled)
 
 
 def _reshaped(message: dns.message.Message, data: st.DataObject, names: list[str]) -> None:
@@ -900,21 +918,12 @@ def test_reshaped_answers_of_a_whole_zone_are_judged(
     wire and read back as what arrives: findings for the whole zone, never an exception."""
     za, wires = gathered
     names = sorted({ZONE, f"_zonegen-nx-0.{ZONE}", "example.orh.", "."} | set(za.names))
-    mangled = copy.copy(za)
-    for attr in ANSWER_MAPS:
-        setattr(mangled, attr, dict(getattr(za, attr)))
+    mangled = _copied(za)
     for attr, k, wire in data.draw(st.lists(st.sampled_from(wires), min_size=1, max_size=4)):
         message = dns.message.from_wire(wire)
         _reshaped(message, data, names)
-        try:
-            answer = Answer(dns.message.from_wire(message.to_wire(max_size=65535)))
-        except Exception:
-            answer = Answer(None, dnsquery.MALFORMED, "did not parse")
-        getattr(mangled, attr)[k] = answer
-    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
-    judged = judge_zone(mangled, settings_)
-    assert judged.info["zone"] == ZONE
-    assert all(f.severity in ("ok", "warning", "error", "fatal") for f in judged.findings)
+        getattr(mangled, attr)[k] = _arrived(message.to_wire(max_size=65535))
+    _judged_whole(mangled)
 
 
 def test_a_dnskey_answer_about_another_name_is_not_a_signed_zone(
@@ -924,8 +933,7 @@ def test_a_dnskey_answer_about_another_name_is_not_a_signed_zone(
     RRset name another owner counted as "signed", and the DNSSEC checks then found no
     DNSKEY at the zone and failed an assertion. The zone's own name decides now."""
     za, _ = gathered
-    mangled = copy.copy(za)
-    mangled.dnskey = dict(za.dnskey)
+    mangled = _copied(za)
     server = next(s for s, a in za.dnskey.items() if a.message is not None)
     real = za.dnskey[server].message
     assert real is not None
@@ -936,10 +944,7 @@ def test_a_dnskey_answer_about_another_name_is_not_a_signed_zone(
     for rrset in real.answer:
         response.answer.append(dns.rrset.from_rdata_list(other, rrset.ttl, list(rrset)))
     mangled.dnskey[server] = Answer(response)
-    settings_ = Settings(now=time.time(), window=7 * 86400, expect_signed=True, ds=None)
-    judged = judge_zone(mangled, settings_)
-    assert judged.info["zone"] == ZONE
-    mine = [f for f in judged.findings if f.server == str(server) and f.check == "dnssec"]
+    mine = [f for f in _judged_whole(mangled) if f.server == str(server) and f.check == "dnssec"]
     assert mine, "the server's zone is not shown signed: a DNSSEC finding says so"
     assert all(f.severity != "ok" for f in mine)
 
