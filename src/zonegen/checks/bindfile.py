@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 from .. import names
 from ..bind import apex_ns
-from ..model import Record, Zone
+from ..model import Record, Zone, rrsets
 from ..problem import ERROR, WARNING, Problem
 from ..sources.site import Bind, Site
 from ..sources.zonefile import KEPT
@@ -93,13 +93,10 @@ class _File:
 
     @functools.cached_property
     def records(self) -> dict[tuple[str, str], tuple[Record, ...]]:
-        """The zone's RRsets' records by (name, type), each sorted by value, as in
-        ``zone.rrsets``, without forming those (a build forms them in its render workers,
-        not in the process that runs the checks)."""
-        groups: dict[tuple[str, str], list[Record]] = {}
-        for record in self.zone.records:
-            groups.setdefault((record.name, record.rtype), []).append(record)
-        return {key: tuple(sorted(group, key=_value)) for key, group in groups.items()}
+        """The zone's RRsets' records by (name, type), as in ``zone.rrsets``, formed by the
+        same function without keeping them on the zone (a build forms those in its render
+        workers, not in the process that runs the checks)."""
+        return {(s.name, s.rtype): s.records for s in rrsets(self.zone.records)}
 
     @functools.cached_property
     def types(self) -> dict[str, set[str]]:
@@ -162,10 +159,6 @@ class _File:
 
 def _shown(name: str) -> str:
     return names.unicode(name).rstrip(".")
-
-
-def _value(record: Record) -> str:
-    return record.value
 
 
 def _files(ctx: Context) -> list[_File]:
