@@ -148,8 +148,14 @@ _TARGET_LAST = frozenset(
 def _target_text(rdata: dns.rdata.Rdata, value: str) -> str | None:
     """The name ``rdata`` points at, lowercase (``value`` is its presentation text)."""
     if rdata.rdtype in _TARGET_LAST:
-        return value.rsplit(" ", 1)[-1].lower()
+        return last_name(value).lower()
     return target_of(rdata)
+
+
+def last_name(value: str) -> str:
+    """The name at the end of a CNAME, DNAME, MX, NS, PTR or SRV presentation text, as
+    ``Name.to_text()`` writes it (case kept): see :data:`_TARGET_LAST`."""
+    return value.rsplit(" ", 1)[-1]
 
 
 def target_of(rdata: dns.rdata.Rdata) -> str | None:

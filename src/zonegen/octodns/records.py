@@ -40,7 +40,7 @@ from yaml.representer import SafeRepresenter
 
 from .. import names
 from ..errors import InputError, ZonegenError
-from ..model import Origin, Record, RRset, Zone
+from ..model import Origin, Record, RRset, Zone, last_name
 from ..problem import ERROR, Problem
 from ..sources.zonefile import KEPT
 
@@ -365,12 +365,6 @@ def reasons(zone: Zone) -> Iterable[tuple[RRset, str, str, str]]:
             yield rrset, "record", f"octoDNS cannot read the value: {e}", "fix the value"
 
 
-def _last_name(record: Record) -> str:
-    """The name at the end of an MX, SRV or CNAME rdata, as ``Name.to_text()`` writes it:
-    the last field of the rdata's cached text (a name's text never holds a bare space)."""
-    return record.value.rsplit(" ", 1)[-1]
-
-
 def _validator_id(reasons: list[Any]) -> str:
     text = str(reasons[0]) if reasons else ""
     return text.rsplit("via: ", 1)[1].strip() if "via: " in text else "record"
@@ -386,16 +380,16 @@ def octo_data(rrset: RRset) -> dict[str, Any] | None:
         if rtype in ("A", "AAAA"):
             values.append(rd.address)
         elif rtype == "CNAME":
-            values.append(_last_name(record))
+            values.append(last_name(record.value))
         elif rtype == "MX":
-            values.append({"preference": rd.preference, "exchange": _last_name(record)})
+            values.append({"preference": rd.preference, "exchange": last_name(record.value)})
         elif rtype == "SRV":
             values.append(
                 {
                     "priority": rd.priority,
                     "weight": rd.weight,
                     "port": rd.port,
-                    "target": _last_name(record),
+                    "target": last_name(record.value),
                 }
             )
         elif rtype == "TLSA":
