@@ -4,7 +4,9 @@ managedZones list and create, rrsets list, changes create and get; on 127.0.0.1 
 free port. It behaves like the real API where it matters to a sync: a new zone gets Google's
 SOA and NS, a deletion must match the stored RRset exactly (else 412), an addition must not
 collide with a stored RRset (else 409), and every rrdata must parse as the presentation format
-of its type (else 400), checked with dnspython.
+of its type (else 400), checked with dnspython. Lists come in pages as the real API sends
+them (``maxResults``, ``pageToken``, ``nextPageToken``): ``page_size`` sets the server's own
+limit, so a client that reads only the first page is caught.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import itertools
 import json
 import re
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -55,7 +58,9 @@ class ApiError(Exception):
 class FakeCloudDns:
     """Start with ``with FakeCloudDns() as api:``; ``api.endpoint`` is the base URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, page_size: int | None = None) -> None:
+        self.page_size = page_size  # the most items one list reply holds (None: no limit)
+        self.page_tokens = 0  # list calls that asked for a later page
         self.zones: dict[str, FakeZone] = {}
         self.requests: list[tuple[str, str]] = []
         self._ids = itertools.count(1000)
@@ -77,11 +82,13 @@ class FakeCloudDns:
             def _handle(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}") if length else {}
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 fake.requests.append((method, path))
                 try:
                     with fake._lock:
-                        status, reply = fake.route(method, path, body)
+                        status, reply = fake.route(
+                            method, path, body, dict(urllib.parse.parse_qsl(query))
+                        )
                 except ApiError as e:
                     status, reply = e.status, {"error": {"code": e.status, "message": str(e)}}
                 self._reply(status, reply)
@@ -107,7 +114,10 @@ class FakeCloudDns:
 
     # ------------------------------------------------------------------ the API
 
-    def route(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def route(
+        self, method: str, path: str, body: dict[str, Any], query: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        query = query or {}
         m = re.fullmatch(
             r"/dns/v1/projects/([^/]+)/managedZones(?:/([^/]+))?(?:/(\w+))?(?:/([^/]+))?", path
         )
@@ -116,7 +126,8 @@ class FakeCloudDns:
         _, zone_name, collection, item = m.groups()
         if zone_name is None:
             if method == "GET":
-                return 200, {"managedZones": [z.resource() for z in self.zones.values()]}
+                zones = [z.resource() for z in self.zones.values()]
+                return 200, self.page("managedZones", zones, query)
             return 200, self.create_zone(body)
         zone = self.zones.get(zone_name)
         if zone is None:
@@ -126,7 +137,7 @@ class FakeCloudDns:
                 dict(r, kind="dns#resourceRecordSet")
                 for r in sorted(zone.rrsets.values(), key=lambda r: (r["name"], r["type"]))
             ]
-            return 200, {"rrsets": rrsets}
+            return 200, self.page("rrsets", rrsets, query)
         if collection == "changes" and method == "POST":
             return 200, self.apply(zone, body)
         if collection == "changes" and method == "GET" and item:
@@ -135,6 +146,21 @@ class FakeCloudDns:
                     return 200, change
             raise ApiError(404, f"change {item} not found")
         raise ApiError(404, f"no such call {method} {path}")
+
+    def page(self, key: str, items: list[Any], query: dict[str, str]) -> dict[str, Any]:
+        """One page of a list: ``maxResults`` from ``pageToken`` on, within ``page_size``."""
+        try:
+            start = int(query.get("pageToken", "0"))
+            size = int(query.get("maxResults", "0")) or len(items) or 1
+        except ValueError:
+            raise ApiError(400, "invalid pageToken or maxResults") from None
+        if self.page_size:
+            size = min(size, self.page_size)
+        self.page_tokens += "pageToken" in query
+        reply: dict[str, Any] = {key: items[start : start + size]}
+        if start + size < len(items):
+            reply["nextPageToken"] = str(start + size)
+        return reply
 
     def create_zone(self, body: dict[str, Any]) -> dict[str, Any]:
         dns_name = body["dnsName"]

@@ -249,3 +249,47 @@ def test_a_file_that_grows_while_read_is_read_on_within_the_limit(
     else:
         with pytest.raises(OSError, match="larger than 50 bytes"):
             files.read_input(path)
+
+
+def test_a_fifo_put_in_place_after_the_check_is_refused_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """read_input checks the type before it opens, and again on what it opened: a FIFO that
+    took the file's place in between (seen here as a stat that still says "regular file")
+    opens without waiting for a writer and is refused."""
+    import os
+    import stat
+    import threading
+    import time
+
+    from zonegen.sources import files
+
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    (tmp_path / "r").write_bytes(b"")
+    regular = (tmp_path / "r").stat()
+    monkeypatch.setattr(files.os, "stat", lambda path, **_: regular)  # what Path.stat calls
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+    # A reader that waited for a writer gets one after 20 s: a regression fails, not hangs.
+    def unblock() -> None:
+        os.close(os.open(fifo, os.O_WRONLY))
+
+    timer = threading.Timer(20, unblock)
+    timer.daemon = True
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(OSError, match="not a regular file"):
+        files.read_input(fifo)
+    timer.cancel()
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 70_000])
+def test_read_input_gives_the_whole_file(tmp_path: Path, size: int) -> None:
+    from zonegen.sources import files
+
+    path = tmp_path / "f"
+    data = bytes(range(256)) * (size // 256) + b"z" * (size % 256)
+    path.write_bytes(data)
+    assert files.read_input(path) == data

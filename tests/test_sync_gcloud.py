@@ -88,6 +88,25 @@ def test_first_sync_creates_everything_then_nothing_changes(
     assert len(zone.changes) == changes_after_first
 
 
+def test_a_zone_listed_in_pages_is_read_whole(tmp_path: Path) -> None:
+    """The real API sends long lists in pages: with three zones and RRsets to a page, the
+    provider must follow nextPageToken, or a second sync would see records missing (and try
+    to add them again, a 409) and the first would not find the zone it made."""
+    zones = build_example(tmp_path)
+    with FakeCloudDns(page_size=3) as api:
+        config = shipped_config(tmp_path, zones, api.endpoint)
+        for name in ("a.example.", "b.example.", "c.example."):  # the zones list pages too
+            api.create_zone({"name": name.replace(".", "-").strip("-"), "dnsName": name})
+        assert sync(config) > 0
+        want = yaml_records(zones, "example.org.")
+        assert len(want) > 3 * 3 and served(api, "example.org.") == want
+        zone = api.zone_by_dns_name("example.org.")
+        changes = len(zone.changes)
+        assert sync(config) == 0
+        assert len(zone.changes) == changes
+        assert api.page_tokens > 0  # it asked for later pages, not only the first
+
+
 def test_one_changed_record_is_one_change(api: FakeCloudDns, tmp_path: Path) -> None:
     zones = build_example(tmp_path)
     config = shipped_config(tmp_path, zones, api.endpoint)

@@ -63,14 +63,14 @@ def fork_map(
     Serial (in this process, when ``.get()`` is called) below ``parallel_from`` items, with
     fewer than two CPUs, or where ``fork`` is not available.
     """
-    import multiprocessing as mp
-
     global _task
     workers = min(cpus(), max_workers)
     n = len(items)
-    if n < parallel_from or workers < 2 or "fork" not in mp.get_all_start_methods():
+    if n < parallel_from or workers < 2 or not _can_fork():
         yield Pending(lambda: [fn(item) for item in items])
         return
+    import multiprocessing as mp  # loaded by _can_fork
+
     if _task is not None:
         raise RuntimeError("fork_map does not nest")
     chunks = _chunks(n, workers)
@@ -103,6 +103,14 @@ def fork_map(
         pool.join()
         _task = None
         gc.unfreeze()
+
+
+def _can_fork() -> bool:
+    # multiprocessing is imported only when there is enough work to fork for: a small build
+    # never forks, and the module takes ~2 ms to load.
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
 
 
 def _chunks(n: int, workers: int) -> list[tuple[int, int]]:

@@ -34,24 +34,44 @@ def read_input(path: Path) -> bytes:
     """The bytes of the regular file at ``path`` (through symlinks), at most
     :data:`MAX_INPUT_BYTES`; else the OSError that says why (FileNotFoundError,
     IsADirectoryError, or one whose strerror is the reason)."""
-    mode = path.stat().st_mode
+    _regular(path.stat().st_mode, path)  # before open(): opening a FIFO blocks
+    # os-level calls, not open(): a build reads a thousand small files, and the file object
+    # and its buffer cost more than the reading. O_NONBLOCK: a FIFO put in the file's place
+    # after the stat opens without waiting for a writer, and fstat refuses it.
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    try:
+        status = os.fstat(fd)
+        _regular(status.st_mode, path)
+        size = status.st_size
+        # Read by the file's size: a read of n bytes sets aside n bytes first, and 64 MiB for
+        # each of a thousand small files cost more than reading them. One more byte shows a
+        # file that grew meanwhile, which is read on within the same limit.
+        want = min(size, MAX_INPUT_BYTES) + 1
+        parts: list[bytes] = []
+        got = 0
+        while True:
+            part = os.read(fd, want - got)
+            if not part:
+                break
+            parts.append(part)
+            got += len(part)
+            if got == want:
+                if want > MAX_INPUT_BYTES:
+                    break
+                want = MAX_INPUT_BYTES + 1
+    finally:
+        os.close(fd)
+    if got > MAX_INPUT_BYTES:
+        reason = f"larger than {MAX_INPUT_BYTES:,} bytes, too large for an input"
+        raise OSError(errno.EFBIG, reason, str(path))
+    return b"".join(parts)
+
+
+def _regular(mode: int, path: Path) -> None:
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     if not stat.S_ISREG(mode):
-        # Checked before open(): opening a FIFO blocks until someone writes to it.
         raise OSError(errno.EINVAL, "not a regular file (a device, pipe or socket)", str(path))
-    with path.open("rb") as f:
-        # Read by the file's size: read(n) sets aside n bytes first, and 64 MiB for each of
-        # a thousand small files cost more than reading them. A file that grows meanwhile is
-        # read on, within the same limit.
-        size = os.fstat(f.fileno()).st_size
-        data = f.read(min(size, MAX_INPUT_BYTES) + 1)
-        if len(data) > size:
-            data += f.read(MAX_INPUT_BYTES + 1 - len(data))
-    if len(data) > MAX_INPUT_BYTES:
-        reason = f"larger than {MAX_INPUT_BYTES:,} bytes, too large for an input"
-        raise OSError(errno.EFBIG, reason, str(path))
-    return data
 
 
 def read_text(path: Path, *, what: str, hint: str | None = None) -> str:

@@ -54,17 +54,25 @@ def render_text(report: Report) -> str:
         for s in report.servers:
             lines.append(f"  {s['server']:<{width}}  {s['role']:<13}  {_server(s)}")
         lines.append("")
-    problems = _merged([f for f in report.findings if f.severity != OK])
+    problems = _folded(_merged([f for f in report.findings if f.severity != OK]))
     if problems:
         lines.append("problems:")
-        for f, servers in problems:
+        for f, servers, rrsets in problems:
             where = f" @ {', '.join(servers)}" if any(servers) else ""
-            what = f": {f.name} {f.rtype}" if f.name else ""
+            if len(rrsets) > 1:
+                what = f": {len(rrsets)} RRsets"
+            else:
+                what = f": {f.name} {f.rtype}" if f.name else ""
             lines.append(f"  {MARK[f.severity]} {f.check} {f.status}{what}{where}")
             if f.detail:
-                lines.append(f"       {f.detail}")
+                detail = f.detail
+                if len(rrsets) > 1:
+                    detail = detail.replace(f"{f.name} {f.rtype}", "each RRset below")
+                lines.append(f"       {detail}")
             for _, text in f.ede:
                 lines.append(f"       {text}")
+            if len(rrsets) > 1:
+                lines.extend(_listed("at: ", [f"{name} {rtype}" for name, rtype in rrsets]))
             if f.expected and f.status in _SHOW_VALUES:
                 lines.append(f"       built: {' | '.join(f.expected)}")
             if f.got and f.status in _SHOW_VALUES:
@@ -115,10 +123,47 @@ def _merged(findings: list[Finding]) -> list[tuple[Finding, list[str]]]:
     for f in findings:
         key = (f.severity, f.check, f.status, f.zone, f.name, f.rtype, f.detail, f.got, f.ede)
         if key in groups:
-            groups[key][1].append(f.server)
+            if f.server not in groups[key][1]:  # two findings alike from one server: once
+                groups[key][1].append(f.server)
         else:
             groups[key] = (f, [f.server])
     return list(groups.values())
+
+
+def _folded(
+    problems: list[tuple[Finding, list[str]]],
+) -> list[tuple[Finding, list[str], list[tuple[str, str]]]]:
+    """One entry for the RRsets that share one problem and its words (but for the RRset's
+    own name): a zone whose chain of trust is broken is bogus at every name, and the cause
+    is said once, not once per RRset (the table above still marks each). Problems that show
+    values (built, live) stay one per RRset, as their values differ."""
+    out: list[tuple[Finding, list[str], list[tuple[str, str]]]] = []
+    at: dict[tuple[Any, ...], int] = {}
+    for f, servers in problems:
+        if not f.name or f.status in _SHOW_VALUES:
+            out.append((f, servers, [(f.name, f.rtype)]))
+            continue
+        words = f.detail.replace(f"{f.name} {f.rtype}", "\0")
+        key = (f.severity, f.check, f.status, f.zone, words, f.ede, tuple(servers))
+        if key in at:
+            out[at[key]][2].append((f.name, f.rtype))
+        else:
+            at[key] = len(out)
+            out.append((f, servers, [(f.name, f.rtype)]))
+    return out
+
+
+def _listed(label: str, items: list[str], width: int = 100) -> list[str]:
+    """``items`` after ``label``, comma-separated, in lines of about ``width``."""
+    lines, line = [], "       " + label
+    for i, item in enumerate(items):
+        text = item + ("," if i < len(items) - 1 else "")
+        if len(line) + len(text) > width and not line.endswith(label):
+            lines.append(line.rstrip())
+            line = "       " + " " * len(label)
+        line += text + " "
+    lines.append(line.rstrip())
+    return lines
 
 
 def _cell(f: Finding | None) -> str:
