@@ -633,6 +633,25 @@ def test_mta_sts_policy_server_misbehaving(
     assert (f["status"], f["severity"]) == (status, "error") and words in f["detail"]
 
 
+@pytest.mark.parametrize("mode", ["drip", "endless-header"])
+def test_mta_sts_policy_server_that_never_stops_sending_is_cut_at_the_deadline(
+    named: Named, ca: LabCA, mode: str
+) -> None:
+    """A server that sends a byte every 0.1 s forever (a body, or one header line) answers
+    every read in time: only the one deadline on the whole run ends the fetch, and verify
+    reports it and exits, instead of running as long as the server likes."""
+    started = time.monotonic()
+    with PolicyServer(*ca.issue(STS_HOST, also=WEB), mode=mode, policy=POLICY) as server:
+        code, doc = verify(named, *https(ca, server.port), "--timeout", "4")
+        dripped = server.dripped
+    took = time.monotonic() - started
+    assert dripped > 5, "the server was not read from"
+    assert took < 20, took
+    f = policy_finding(doc)
+    assert f["severity"] in ("error", "fatal") and code in (1, 2), f
+    assert "time" in f["detail"].lower(), f
+
+
 def test_mta_sts_policy_certificate_of_another_ca(named: Named, ca: LabCA, tmp_path: Path) -> None:
     other = LabCA(tmp_path / "other", "another root")
     with PolicyServer(*other.issue(STS_HOST, also=WEB), policy=POLICY) as server:

@@ -142,6 +142,9 @@ class PolicyServer:
                     self.wfile.write(ODD_HEADS[server.mode] + server.policy.encode())
                     self.close_connection = True
                     return
+                if server.mode in ("drip", "endless-header"):
+                    self._drip()
+                    return
                 if server.mode == "missing" or self.path != "/.well-known/mta-sts.txt":
                     self.send_error(404)
                     return
@@ -152,9 +155,31 @@ class PolicyServer:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _drip(self) -> None:
+                """A server that never stops sending: the policy's bytes one at a time
+                ("drip"), or a header line that never ends ("endless-header"), a byte every
+                0.1 s, until the client leaves (each read returns in time; only a deadline
+                on the whole fetch ends it)."""
+                body = server.policy.encode()
+                if server.mode == "drip":
+                    head = f"HTTP/1.0 200 OK\r\nContent-Length: {len(body) * 1000}\r\n\r\n"
+                else:
+                    head = "HTTP/1.0 200 OK\r\nX-Slow: "
+                self.wfile.write(head.encode())
+                self.close_connection = True
+                try:
+                    while not server.closing.wait(0.1):
+                        self.wfile.write(body[:1] if server.mode == "drip" else b"x")
+                        self.wfile.flush()
+                        server.dripped += 1
+                except OSError:  # the client closed: what a fetch with a deadline does
+                    pass
+
             def log_message(self, *args: object) -> None:
                 pass
 
+        self.closing = threading.Event()
+        self.dripped = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(chain, key)
@@ -167,6 +192,7 @@ class PolicyServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)

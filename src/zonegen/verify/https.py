@@ -115,11 +115,17 @@ class _Io:
         self.deadline = deadline
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
+        self.received = 0  # octets read so far
+        self.last = time.monotonic()  # when the server last sent something
 
     def _left(self, what: str) -> float:
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise HttpsFailure("unreachable", ERROR, f"{self.server} did not finish {what} in time")
+            raise HttpsFailure(
+                "unreachable",
+                ERROR,
+                f"{self.server} did not finish {what} in time ({self.received} octets came)",
+            )
         return left
 
     def flush(self, what: str) -> None:
@@ -137,14 +143,28 @@ class _Io:
         try:
             data = self.sock.recv(16384)
         except TimeoutError:
-            raise HttpsFailure(
-                "unreachable", ERROR, f"{self.server} stopped sending ({what})"
-            ) from None
+            # The socket's timeout is what is left of the deadline: the time ran out. Say
+            # whether the server had gone quiet or was still sending (a byte at a time can
+            # go on for ever, each read in time).
+            quiet = time.monotonic() - self.last
+            if quiet < 1:
+                detail = (
+                    f"{self.server} was still sending ({what}) when the time ran out: "
+                    f"{self.received} octets so far, too slow to finish"
+                )
+            else:
+                detail = (
+                    f"{self.server} stopped sending ({what}): nothing for {quiet:.1f} s, "
+                    "until the time ran out"
+                )
+            raise HttpsFailure("unreachable", ERROR, detail) from None
         except OSError as e:
             raise HttpsFailure("unreachable", ERROR, f"{self.server}: {what}: {e}") from None
         if not data:
             self.incoming.write_eof()
             return False
+        self.received += len(data)
+        self.last = time.monotonic()
         self.incoming.write(data)
         return True
 
