@@ -63,15 +63,25 @@ class Context:
         from ..sources.zonefile import KEPT
 
         self._kept = KEPT
-        index: dict[tuple[str, str], list[Record]] = defaultdict(list)
+        # One pass over the records makes both indexes: a name's types in the order their
+        # RRsets first appear, as a second pass over by_key would list them.
+        by_key: dict[tuple[str, str], list[Record]] = {}
+        by_name: dict[str, list[str]] = {}
         for zone in build.zones:
             for record in zone.records:
-                index[(record.name, record.rtype)].append(record)
-        self.by_key: dict[tuple[str, str], list[Record]] = dict(index)
-        types: dict[str, list[str]] = defaultdict(list)
-        for name, rtype in self.by_key:
-            types[name].append(rtype)
-        self.by_name: dict[str, list[str]] = dict(types)  # name -> types
+                key = (record.name, record.rtype)
+                found = by_key.get(key)
+                if found is None:
+                    by_key[key] = [record]
+                    types = by_name.get(key[0])
+                    if types is None:
+                        by_name[key[0]] = [key[1]]
+                    else:
+                        types.append(key[1])
+                else:
+                    found.append(record)
+        self.by_key = by_key
+        self.by_name = by_name  # name -> types
         self.zones: set[str] = {z.name for z in build.zones}
 
     @property
