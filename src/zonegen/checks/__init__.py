@@ -9,8 +9,7 @@ from :data:`RULES` by ``python -m zonegen.checks.doc`` (``make docs``; ``make te
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -24,8 +23,7 @@ from .context import Context
 Check = Callable[[Context], Iterator[Problem]]
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str  # kebab-case; "octodns-*" stands for octoDNS's validator ids
     severity: str  # ERROR or WARNING (records kept from an imported zone: WARNING, see Context)
     rfc: str  # where the rule comes from

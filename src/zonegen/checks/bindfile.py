@@ -21,14 +21,12 @@ import functools
 import ipaddress
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .. import names
-from ..bind import apex_ns
 from ..model import Record, Zone, rrsets
 from ..problem import ERROR, WARNING, Problem
 from ..sources.site import Bind, Site
-from ..sources.zonefile import KEPT
 from .context import Context
 
 # RFC 952 and RFC 1123 2.1 as BIND reads them (dns_name_ishostname): letters, digits and
@@ -78,18 +76,27 @@ def looks_like_address(name: str) -> bool:
     return True
 
 
-@dataclass
 class _File:
     """One zone's BIND file: its records, the glue and the apex NS it writes. The indexes
     are made on first use: most zones have no name server inside them and need none."""
 
-    zone: Zone
-    bind: Bind
-    site: Site
-    apex: list[str]
-    from_site: bool  # the apex NS are bind.ns (not the zone's own NS records)
-    hosts: list[Record]  # the records check-names looks at (_HOST_TYPES), in zone order
-    delegations: list[Record]  # NS records below the apex, in zone order
+    def __init__(
+        self,
+        zone: Zone,
+        bind: Bind,
+        site: Site,
+        apex: list[str],
+        from_site: bool,
+        hosts: list[Record],
+        delegations: list[Record],
+    ) -> None:
+        self.zone = zone
+        self.bind = bind
+        self.site = site
+        self.apex = apex
+        self.from_site = from_site  # the apex NS are bind.ns (not the zone's own NS records)
+        self.hosts = hosts  # the records check-names looks at (_HOST_TYPES), in zone order
+        self.delegations = delegations  # NS records below the apex, in zone order
 
     @functools.cached_property
     def records(self) -> dict[tuple[str, str], tuple[Record, ...]]:
@@ -167,6 +174,10 @@ def _files(ctx: Context) -> list[_File]:
 
 
 def _make_files(ctx: Context) -> list[_File]:
+    # zonegen.bind (and dnspython's zone module under it) once per run, here: the checks'
+    # import does without it, the build's renderers import it themselves.
+    from ..bind import apex_ns
+
     files = []
     for zone, settings in zip(ctx.build.zones, ctx.build.site.zones, strict=True):
         own = False
@@ -317,7 +328,7 @@ def host_names(ctx: Context) -> Iterator[Problem]:
     for f in _files(ctx):
         for problem, record in _host_names(f, addresses):
             problem = _with_severity(ctx, problem)
-            if record is not None and record.kind == KEPT and not ctx.strict:
+            if record is not None and ctx.lenient(record):
                 problem = replace(
                     problem,
                     severity=WARNING,

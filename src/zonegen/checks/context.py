@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 import dns.exception
@@ -16,7 +15,6 @@ from ..mail.taglist import Issue
 from ..model import MOX, Record
 from ..pipeline import Result, zone_for
 from ..problem import ERROR, WARNING, Problem
-from ..sources.zonefile import KEPT
 from .issues import rule as issue_rule
 
 R = TypeVar("R")
@@ -28,41 +26,63 @@ T = TypeVar("T")
 NAMED_REFUSES = frozenset({"cname-coexistence", "cname-at-apex", "rdata-too-long"})
 
 
-@dataclass
 class Context:
-    build: Result
-    octodns: dict[str, Any] | None = None  # config/octodns.yaml, parsed
-    octodns_path: str = ""
-    # rule id -> severity, from the registry; a rule missing here keeps the severity its
-    # function asks for
-    severities: dict[str, str] = field(default_factory=dict)
-    # --strict: problems with records kept from an imported zone stay errors
-    strict: bool = False
-    # the octoDNS config as its file says, also when --provider narrows ``octodns``
-    octodns_file: dict[str, Any] | None = None
-    by_key: dict[tuple[str, str], list[Record]] = field(default_factory=dict)
-    by_name: dict[str, list[str]] = field(default_factory=dict)  # name -> types
-    zones: set[str] = field(default_factory=set)
-    _signed_cache: set[str] | None = None
-    _records: list[Record] | None = None
-    _nodes: set[str] | None = None
-    _by_type: dict[str, list[Record]] | None = None
-    _cuts: set[str] | None = None  # owners of NS records below a zone's apex
-    # what rules share within one run (see once()), and the one ZoneLookup of the run
-    _once: dict[Callable[[Context], Any], Any] = field(default_factory=dict)
-    _lookup: ZoneLookup | None = None
+    """One run of the checks: the build, indexed, and what the rules share during the run.
+    (A plain class: its one instance per run does not need a dataclass's generated methods,
+    whose creation at import costs more than the class's whole use.)"""
 
-    def __post_init__(self) -> None:
-        index: dict[tuple[str, str], list[Record]] = defaultdict(list)
-        for zone in self.build.zones:
+    def __init__(
+        self,
+        build: Result,
+        octodns: dict[str, Any] | None = None,
+        octodns_path: str = "",
+        severities: dict[str, str] | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.build = build
+        self.octodns = octodns  # config/octodns.yaml, parsed
+        self.octodns_path = octodns_path
+        # rule id -> severity, from the registry; a rule missing here keeps the severity its
+        # function asks for
+        self.severities: dict[str, str] = severities if severities is not None else {}
+        # --strict: problems with records kept from an imported zone stay errors
+        self.strict = strict
+        # the octoDNS config as its file says, also when --provider narrows ``octodns``
+        self.octodns_file: dict[str, Any] | None = None
+        self._signed_cache: set[str] | None = None
+        self._records: list[Record] | None = None
+        self._nodes: set[str] | None = None
+        self._by_type: dict[str, list[Record]] | None = None
+        self._cuts: set[str] | None = None  # owners of NS records below a zone's apex
+        # what rules share within one run (see once()), and the one ZoneLookup of the run
+        self._once: dict[Callable[[Context], Any], Any] = {}
+        self._lookup: ZoneLookup | None = None
+        # Record.kind of records kept from an imported zone. Read here, once per run: the
+        # zone file reader that defines it (and dnspython's under it) is no part of what
+        # the checks need, and those who render or import zones load it themselves.
+        from ..sources.zonefile import KEPT
+
+        self._kept = KEPT
+        # One pass over the records makes both indexes: a name's types in the order their
+        # RRsets first appear, as a second pass over by_key would list them.
+        by_key: dict[tuple[str, str], list[Record]] = {}
+        by_name: dict[str, list[str]] = {}
+        for zone in build.zones:
             for record in zone.records:
-                index[(record.name, record.rtype)].append(record)
-        self.by_key = dict(index)
-        types: dict[str, list[str]] = defaultdict(list)
-        for name, rtype in self.by_key:
-            types[name].append(rtype)
-        self.by_name = dict(types)
-        self.zones = {z.name for z in self.build.zones}
+                key = (record.name, record.rtype)
+                found = by_key.get(key)
+                if found is None:
+                    by_key[key] = [record]
+                    types = by_name.get(key[0])
+                    if types is None:
+                        by_name[key[0]] = [key[1]]
+                    else:
+                        types.append(key[1])
+                else:
+                    found.append(record)
+        self.by_key = by_key
+        self.by_name = by_name  # name -> types
+        self.zones: set[str] = {z.name for z in build.zones}
 
     @property
     def records(self) -> list[Record]:
@@ -172,6 +192,11 @@ class Context:
     def addresses(self, name: str) -> list[str]:
         return [r.value for t in ("A", "AAAA") for r in self.get(name, t)]
 
+    def lenient(self, record: Record) -> bool:
+        """``record`` was kept from an imported zone and --strict is off: its problems are
+        warnings (see :meth:`problem`)."""
+        return record.kind == self._kept and not self.strict
+
     def problem(
         self, record: Record, rule: str, message: str, fix: str, *, warning: bool = False
     ) -> Problem:
@@ -179,12 +204,7 @@ class Context:
         record kept from an imported zone is a warning (an error only with --strict): it
         was published that way before zonegen, and must not block a build."""
         severity = self.severities.get(rule, WARNING if warning else ERROR)
-        if (
-            record.kind == KEPT
-            and severity == ERROR
-            and not self.strict
-            and rule not in NAMED_REFUSES
-        ):
+        if severity == ERROR and self.lenient(record) and rule not in NAMED_REFUSES:
             severity = WARNING
             message += " (a record kept from an imported zone: a warning; --strict: an error)"
         return Problem(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import dns.rdtypes.ANY.CAA
 
@@ -16,8 +16,7 @@ from ..problem import Problem
 from .context import Context
 
 
-@dataclass(frozen=True, slots=True)
-class _PolicyTxt:
+class _PolicyTxt(NamedTuple):
     """The TXT record of MTA-STS or of TLS reporting: the two share their rules' shape."""
 
     kind: str  # mail.mtasts kind and rule id prefix

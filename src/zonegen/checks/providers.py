@@ -15,18 +15,25 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import names
 from ..errors import InputError
-from ..octodns import capabilities as caps
 from ..problem import ERROR, WARNING, Problem
 from .context import Context
+
+if TYPE_CHECKING:
+    from ..octodns import capabilities as caps
+
+# octodns.capabilities is imported by the functions that read a provider, once per call:
+# a build without an octoDNS config never needs it.
 
 
 def only(config: dict[str, Any] | None, name: str) -> dict[str, Any]:
     """The octoDNS config narrowed to one target: a provider id of ``config``, a provider
     zonegen ships a config for (``powerdns``, ``cloudflare``, ...), or a class path."""
+    from ..octodns import capabilities as caps
+
     providers = _mapping((config or {}).get("providers"))
     options: dict[str, Any] = {}
     if isinstance(providers.get(name), dict):
@@ -158,6 +165,8 @@ def provider_support(ctx: Context) -> Iterator[Problem]:
     config = ctx.octodns
     if not config:
         return
+    from ..octodns import capabilities as caps
+
     providers = _mapping(config.get("providers"))
     for zone in ctx.build.zones:
         shown_zone = names.unicode(zone.name)

@@ -1,4 +1,4 @@
-"""SPF rules (RFC 7208) over the built zones, through zonegen.mail.spf.
+"""SPF rules (RFC 7208) over the built zones, through zonegen.mail.spf (and spf_eval).
 
 Lookups are counted and records evaluated offline, through the zones (ZoneLookup); what lies
 outside them is named as "cannot tell offline" (``zonegen verify`` asks the live DNS).
@@ -83,6 +83,10 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
     """For each name whose MX is the mail host (and the host itself), the host's IPs must
     pass the name's SPF, evaluated over the built zones (check_host, RFC 7208 4). Where
     evaluation needs DNS outside them it gives no verdict."""
+    # The evaluator is imported once per run, here: the rules that only read records (and
+    # the build's import of mail.spf) do without it.
+    from ..mail.spf_eval import check_host
+
     records = ctx.once(_spf)
     host = ctx.build.hostname
     senders = {r.name for r in ctx.of_type("MX") if r.target == host}
@@ -96,7 +100,7 @@ def spf_host_allowed(ctx: Context) -> Iterator[Problem]:
         record, _ = records[name][0]
         domain = name.rstrip(".")
         for ip, address in ips:
-            got = spf.check_host(address, domain, f"postmaster@{domain}", lookup, now=0)
+            got = check_host(address, domain, f"postmaster@{domain}", lookup, now=0)
             if got.result in ("fail", "softfail", "neutral", "none"):
                 yield ctx.problem(
                     record,

@@ -16,7 +16,7 @@ import binascii
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .taglist import ERROR, WARNING, Issue, Tag, split
 
@@ -34,8 +34,7 @@ _SPACE = re.compile(r"[ \t\r\n]")  # RFC 6376 3.6.1: p= may be folded (FWS insid
 _ALGORITHM = re.compile(r"[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\Z")  # key-h-tag-alg, lowered
 
 
-@dataclass(frozen=True, slots=True)
-class Key:
+class Key(NamedTuple):
     tags: tuple[Tag, ...]
     issues: tuple[Issue, ...]
     key_type: str = "rsa"

@@ -15,7 +15,7 @@ ties each finding to its RFC section.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .taglist import ERROR, WARNING, Issue, Tag, host_ok, mailto_problem, split, uri_problem
 
@@ -36,15 +36,13 @@ def is_dmarc(text: str) -> bool:
     return _VERSION.match(text) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class ReportUri:
+class ReportUri(NamedTuple):
     uri: str  # without the size suffix
     size: str  # '!10m' or ''
     domain: str  # the mailto: address's domain ('' for other schemes)
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     tags: tuple[Tag, ...]
     issues: tuple[Issue, ...]
 

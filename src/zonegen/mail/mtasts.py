@@ -9,7 +9,7 @@ off for the domain, silently.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .taglist import ERROR, Issue, host_ok, mailto_problem, uri_problem
 
@@ -35,8 +35,7 @@ _LIKE_STS = re.compile(r"\A[ \t]*v[ \t]*[=:\-]?[ \t]*sts|(?:\A|;)[ \t]*id[ \t]*=
 _LIKE_TLSRPT = re.compile(r"\A[ \t]*v[ \t]*[=:\-]?[ \t]*tlsrpt|(?:\A|;)[ \t]*rua[ \t]*=", re.I)
 
 
-@dataclass(frozen=True, slots=True)
-class _Version:
+class _Version(NamedTuple):
     exact: str  # what the record begins with (case-sensitive)
     shown: str  # how a message names it
     like: re.Pattern[str]  # text meant as the record
@@ -138,8 +137,7 @@ def _extensions(fields: list[tuple[str, str]], rfc: str) -> list[Issue]:
     return issues
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """An MTA-STS policy file (RFC 8461 3.2)."""
 
     version: str

@@ -1,15 +1,14 @@
-"""SPF (RFC 7208): one parser and model of the record grammar, and ``check_host()``.
+"""SPF (RFC 7208): one parser and model of the record grammar, and what lints a record.
 
 :func:`parse` reads a record by the ABNF of RFC 7208 section 12 (mechanisms, qualifiers,
 modifiers including unknown ones, macros with their transformers and delimiters, dual CIDR
 lengths, the domain-spec's ``domain-end``) and raises :class:`SpfSyntaxError` naming the first
 term that is not in the grammar: receivers return ``permerror`` for any of them (4.6).
 
-:func:`check_host` evaluates a record as a receiver does (sections 4 and 5: include,
-redirect, a, mx, ptr, exists, ip4/ip6, exp, macro expansion, the 10-lookup and 2-void-lookup
-limits of 4.6.4, the 10-name limits of MX and PTR) over a :class:`Lookup`: any object with
-``ask(name, rdtype)``. ``zonegen check`` answers from the built zones and says "cannot tell
-offline" (:data:`UNKNOWN`) for names outside them; ``verify`` can answer from live DNS.
+:func:`lint` and :func:`count_lookups` read records through a :class:`Lookup`: any object with
+``ask(name, rdtype)``. ``check_host()``, which evaluates a record as a receiver does (sections
+4 and 5), is in :mod:`zonegen.mail.spf_eval`, over the same parser and Lookup: the build reads
+records but evaluates few, so it imports the evaluator only where it evaluates one.
 
 Why not a library: pyspf evaluates through a module-level ``DNSLookup`` function (tests
 monkeypatch it), so it cannot take a resolver per call, and it has no way to say "this name
@@ -24,10 +23,8 @@ import enum
 import functools
 import ipaddress
 import re
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .taglist import ERROR as ERROR_
 from .taglist import WARNING as WARNING_
@@ -45,8 +42,6 @@ MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 LOOKUP_MECHANISMS = ("include", "a", "mx", "ptr", "exists")  # and the redirect modifier
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-_Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-_ADDRESS_TYPES = (ipaddress.IPv4Address, ipaddress.IPv6Address)
 
 
 class SpfSyntaxError(ValueError):
@@ -58,10 +53,13 @@ class SpfSyntaxError(ValueError):
 
 
 # ---------------------------------------------------------------------------- the model
+#
+# Immutable values as NamedTuples: each is made for every term of every record read, and a
+# NamedTuple is made (and its class created at import) several times faster than a frozen
+# dataclass, with the same fields, equality, hash and repr.
 
 
-@dataclass(frozen=True, slots=True)
-class Macro:
+class Macro(NamedTuple):
     """``%{letter transformers delimiters}`` (RFC 7208 7.1)."""
 
     letter: str  # lowercase: s l o d i p h c r t v
@@ -71,8 +69,7 @@ class Macro:
     delimiters: str  # '' means '.'
 
 
-@dataclass(frozen=True, slots=True)
-class MacroString:
+class MacroString(NamedTuple):
     """A macro-string: literal text and macros, in order (RFC 7208 7.1)."""
 
     text: str  # as written
@@ -90,8 +87,7 @@ class MacroString:
         return "".join(p for p in self.parts if isinstance(p, str))
 
 
-@dataclass(frozen=True, slots=True)
-class Mechanism:
+class Mechanism(NamedTuple):
     qualifier: str  # '+', '-', '~' or '?' ('+' when none was written)
     name: str  # lowercase: all include a mx ptr ip4 ip6 exists
     domain: MacroString | None = None  # the domain-spec after ':'
@@ -105,34 +101,40 @@ class Mechanism:
         return QUALIFIERS[self.qualifier]
 
 
-@dataclass(frozen=True, slots=True)
-class Modifier:
+class Modifier(NamedTuple):
     name: str  # lowercase
     value: MacroString
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     terms: tuple[Mechanism | Modifier, ...]
     text: str
-    # Derived from ``terms`` once, when the record is made: lint and check_host read them
-    # for every record they look at, several times each.
-    mechanisms: tuple[Mechanism, ...] = field(init=False, repr=False, compare=False)
-    redirect: Modifier | None = field(init=False, repr=False, compare=False)
-    exp: Modifier | None = field(init=False, repr=False, compare=False)
-    has_all: bool = field(init=False, repr=False, compare=False)
+    # Derived from ``terms`` once, when the record is made (:meth:`of`): lint and check_host
+    # read them for every record they look at, several times each.
+    mechanisms: tuple[Mechanism, ...]
+    redirect: Modifier | None
+    exp: Modifier | None
+    has_all: bool
 
-    def __post_init__(self) -> None:
-        mechanisms = tuple(t for t in self.terms if isinstance(t, Mechanism))
-        put = object.__setattr__
-        put(self, "mechanisms", mechanisms)
-        put(self, "redirect", self.modifier("redirect"))
-        put(self, "exp", self.modifier("exp"))
-        put(self, "has_all", any(m.name == "all" for m in mechanisms))
+    @classmethod
+    def of(cls, terms: tuple[Mechanism | Modifier, ...], text: str) -> Record:
+        mechanisms = tuple(t for t in terms if isinstance(t, Mechanism))
+        return cls(
+            terms,
+            text,
+            mechanisms,
+            _modifier(terms, "redirect"),
+            _modifier(terms, "exp"),
+            any(m.name == "all" for m in mechanisms),
+        )
 
     def modifier(self, name: str) -> Modifier | None:
-        return next((t for t in self.terms if isinstance(t, Modifier) and t.name == name), None)
+        return _modifier(self.terms, name)
+
+
+def _modifier(terms: tuple[Mechanism | Modifier, ...], name: str) -> Modifier | None:
+    return next((t for t in terms if isinstance(t, Modifier) and t.name == name), None)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -183,7 +185,7 @@ def parse(text: str) -> Record:
     for name in ("redirect", "exp"):
         if sum(1 for t in terms if isinstance(t, Modifier) and t.name == name) > 1:
             raise SpfSyntaxError(f"{name}= appears more than once (RFC 7208 6)", name)
-    return Record(tuple(terms), text)
+    return Record.of(tuple(terms), text)
 
 
 def _term(raw: str) -> Mechanism | Modifier:
@@ -205,7 +207,7 @@ def _term(raw: str) -> Mechanism | Modifier:
         lowered = name.lower()
         if lowered in ("redirect", "exp"):
             return Modifier(lowered, _domain_spec(value, raw, f"{lowered}="), raw)
-        return Modifier(lowered, _macro_string(value, raw), raw)
+        return Modifier(lowered, macro_string(value, raw), raw)
     qualifier = raw[0] if raw[0] in QUALIFIERS else ""
     body = raw[len(qualifier) :]
     m = re.match(r"[A-Za-z0-9]*", body)
@@ -303,7 +305,7 @@ def _ip_network(kind: str, text: str, raw: str) -> tuple[_Network, int | None]:
     return ipaddress.IPv6Network(f"{ip6}/{128 if prefix is None else prefix}", strict=False), prefix
 
 
-def _macro_string(text: str, raw: str, *, explain: bool = False) -> MacroString:
+def macro_string(text: str, raw: str, *, explain: bool = False) -> MacroString:
     """A macro-string (RFC 7208 7.1); ``explain``: explain-string, where spaces and the
     letters c, r and t are allowed."""
     parts: list[str | Macro] = []
@@ -366,7 +368,7 @@ def _domain_spec(text: str, raw: str, what: str) -> MacroString:
     """domain-spec = macro-string domain-end; domain-end = ("." toplabel ["."]) / macro-expand."""
     if not text:
         raise SpfSyntaxError(f"{_show(raw)}: {what} needs a domain (RFC 7208 5, 6)", raw)
-    spec = _macro_string(text, raw)
+    spec = macro_string(text, raw)
     if re.search(r"(%\{[^}]*\}|%%|%_|%-)\Z", text):
         return spec  # ends with a macro-expand
     tail = text[:-1] if text.endswith(".") else text
@@ -440,62 +442,7 @@ class Lookup(Protocol):
     def ask(self, name: str, rdtype: str) -> Answer: ...
 
 
-# ---------------------------------------------------------------------------- check_host
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    result: str  # one of RESULTS, or UNKNOWN_RESULT
-    reason: str = ""  # for permerror/temperror/unknown: why
-    mechanism: str = ""  # the term that matched
-    explanation: str | None = None  # exp= text on fail, when there is one
-    lookups: int = 0  # DNS-querying terms evaluated (RFC 7208 4.6.4)
-    voids: int = 0
-
-
-class _PermError(Exception):
-    pass
-
-
-class _TempError(Exception):
-    pass
-
-
-class _Unknown(Exception):
-    pass
-
-
-def check_host(
-    ip: str | _Address,
-    domain: str,
-    sender: str,
-    lookup: Lookup,
-    *,
-    helo: str = "",
-    receiver: str = "unknown",
-    now: int | None = None,
-) -> Result:
-    """RFC 7208 4: the SPF result for ``ip`` sending as ``sender`` (``local@domain``; the
-    HELO identity is ``postmaster@helo``) for ``domain``. ``ip`` may be given parsed (a
-    caller that asks for many domains parses its addresses once)."""
-    address = ip if isinstance(ip, _ADDRESS_TYPES) else ipaddress.ip_address(ip)
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped  # RFC 7208 5: an IPv4-mapped address is IPv4
-    local, _, sender_domain = sender.rpartition("@")
-    if not local:
-        local = "postmaster"  # RFC 7208 4.3
-    state = _Evaluation(
-        lookup, address, local, sender_domain or domain, helo, receiver, now or int(time.time())
-    )
-    try:
-        result, mechanism, explanation = state.check(domain, explain=True)
-    except _PermError as e:
-        return Result("permerror", str(e), lookups=state.lookups, voids=state.voids)
-    except _TempError as e:
-        return Result("temperror", str(e), lookups=state.lookups, voids=state.voids)
-    except _Unknown as e:
-        return Result(UNKNOWN_RESULT, str(e), lookups=state.lookups, voids=state.voids)
-    return Result(result, "", mechanism, explanation, state.lookups, state.voids)
+# ---------------------------------------------------------------------------- names
 
 
 def valid_domain(name: str) -> bool:
@@ -518,289 +465,31 @@ def valid_domain(name: str) -> bool:
     )
 
 
-@dataclass
-class _Evaluation:
-    lookup: Lookup
-    ip: _Address
-    local: str
-    sender_domain: str
-    helo: str
-    receiver: str
-    now: int
-    lookups: int = 0
-    voids: int = 0
-    _validated: dict[str, list[str]] = field(default_factory=dict)
-
-    # -- DNS
-
-    def ask(self, name: str, rdtype: str) -> Answer:
-        answer = self.lookup.ask(name, rdtype)
-        if answer is UNKNOWN:
-            raise _Unknown(f"cannot tell offline: {name} {rdtype}")
-        return answer
-
-    def count(self) -> None:
-        self.lookups += 1
-        if self.lookups > LOOKUP_LIMIT:
-            raise _PermError(f"more than {LOOKUP_LIMIT} DNS-querying terms (RFC 7208 4.6.4)")
-
-    def void(self, answer: Answer) -> None:
-        if answer is NXDOMAIN or answer == ():
-            self.voids += 1
-            if self.voids > VOID_LIMIT:
-                raise _PermError(f"more than {VOID_LIMIT} void lookups (RFC 7208 4.6.4)")
-
-    def addresses(self, name: str, *, strict: bool) -> list[_Address]:
-        """A or AAAA (as the client's family) of ``name``; a DNS error is temperror when
-        ``strict``, else the name is skipped (PTR validation, RFC 7208 5.5)."""
-        answer = self.ask(name, "A" if self.ip.version == 4 else "AAAA")
-        if answer is ERROR:
-            if strict:
-                raise _TempError(f"DNS error looking up {name}")
-            return []
-        if isinstance(answer, Fault):
-            return []
-        out = []
-        for text in answer:
-            try:
-                out.append(ipaddress.ip_address(text))
-            except ValueError:
-                continue
-        return out
-
-    # -- 4.3 to 4.7
-
-    def check(self, domain: str, *, explain: bool) -> tuple[str, str, str | None]:
-        domain = domain[:-1] if domain.endswith(".") else domain
-        if not valid_domain(domain):
-            return "none", "", None
-        answer = self.ask(domain, "TXT")
-        if answer is ERROR:
-            raise _TempError(f"DNS error looking up {domain} TXT")
-        if isinstance(answer, Fault):
-            return "none", "", None
-        found = [t for t in answer if is_spf(t)]
-        if not found:
-            return "none", "", None
-        if len(found) > 1:
-            raise _PermError(f"{domain} has {len(found)} SPF records (RFC 7208 4.5)")
-        try:
-            record = parse(found[0])
-        except SpfSyntaxError as e:
-            raise _PermError(f"{domain}: {e}") from None
-        for mechanism in record.mechanisms:
-            if self.matches(mechanism, domain):
-                result = mechanism.result
-                text = None
-                if result == "fail" and explain and record.exp:
-                    text = self.explanation(record.exp, domain)
-                return result, mechanism.text, text
-        redirect = record.redirect
-        if redirect is not None and not record.has_all:
-            self.count()
-            target = self.expand_domain(redirect.value, domain)
-            if target is None:
-                raise _PermError(f"redirect={redirect.value.text} is not a domain (RFC 7208 6.1)")
-            result, mechanism_text, text = self.check(target, explain=explain)
-            if result == "none":
-                raise _PermError(f"redirect={target} has no SPF record (RFC 7208 6.1)")
-            return result, mechanism_text, text
-        return "neutral", "", None
-
-    def matches(self, m: Mechanism, domain: str) -> bool:
-        if m.name == "all":
-            return True
-        if m.name in ("ip4", "ip6"):
-            assert m.network is not None
-            return self.ip.version == m.network.version and self.ip in m.network
-        self.count()
-        target = self.expand_domain(m.domain, domain) if m.domain else domain
-        if target is None or not valid_domain(target):
-            return False  # RFC 7208 4.3/4.8: a name that cannot be queried does not match
-        if m.name == "include":
-            result, _, _ = self.check(target, explain=False)
-            if result == "none":
-                raise _PermError(f"include:{target} has no SPF record (RFC 7208 5.2)")
-            return result == "pass"
-        if m.name == "exists":
-            answer = self.ask(target, "A")  # always A, even for IPv6 (RFC 7208 5.7)
-            if answer is ERROR:
-                raise _TempError(f"DNS error looking up {target} A")
-            self.void(answer)
-            return not isinstance(answer, Fault) and len(answer) > 0
-        if m.name == "ptr":
-            return any(
-                n.lower() == target.lower() or n.lower().endswith("." + target.lower())
-                for n in self.validated_names()
-            )
-        if m.name == "a":
-            rdtype = "A" if self.ip.version == 4 else "AAAA"
-            answer = self.ask(target, rdtype)
-            if answer is ERROR:
-                raise _TempError(f"DNS error looking up {target} {rdtype}")
-            self.void(answer)
-            return self.in_any(answer, m)
-        # mx (RFC 7208 5.4)
-        answer = self.ask(target, "MX")
-        if answer is ERROR:
-            raise _TempError(f"DNS error looking up {target} MX")
-        self.void(answer)
-        if isinstance(answer, Fault):
-            return False
-        # RFC 7208 4.6.4: "the evaluation of each MX record MUST NOT result in querying more
-        # than 10 address records": the limit is on the lookups made, so a match among the
-        # first ten ends the evaluation before it (mail-auth's suite, 'DNS Lookup Limits');
-        # the eleventh lookup is the permerror (the RFC 7208 suite's mx-limit).
-        queried = 0
-        for mx in answer:
-            exchange = mx.split()[-1] if mx.split() else "."
-            if exchange in (".", ""):
-                continue  # a null MX (RFC 7505) names no host
-            queried += 1
-            if queried > MX_LIMIT:
-                raise _PermError(f"{target} has more than {MX_LIMIT} MX records (RFC 7208 4.6.4)")
-            rdtype = "A" if self.ip.version == 4 else "AAAA"
-            addresses = self.ask(exchange.rstrip("."), rdtype)
-            if addresses is ERROR:
-                raise _TempError(f"DNS error looking up {exchange} {rdtype}")
-            if self.in_any(addresses, m):
-                return True
-        return False
-
-    def in_any(self, answer: Answer, m: Mechanism) -> bool:
-        if isinstance(answer, Fault):
-            return False
-        prefix = m.cidr4 if self.ip.version == 4 else m.cidr6
-        for text in answer:
-            try:
-                net = ipaddress.ip_network(
-                    text if prefix is None else f"{text}/{prefix}", strict=False
-                )
-            except ValueError:
-                continue
-            if net.version == self.ip.version and self.ip in net:
-                return True
-        return False
-
-    def validated_names(self) -> list[str]:
-        """RFC 7208 5.5: names the PTR of the client's address gives whose own addresses
-        include it (the first 10 PTR names only)."""
-        key = str(self.ip)
-        if key in self._validated:
-            return self._validated[key]
-        answer = self.ask(self.ip.reverse_pointer, "PTR")
-        self.void(answer)
-        names: list[str] = []
-        if not isinstance(answer, Fault):  # a DNS error: no match (RFC 7208 5.5)
-            for name in answer[:PTR_LIMIT]:
-                name = name.rstrip(".")
-                if self.ip in self.addresses(name, strict=False):
-                    names.append(name)
-        self._validated[key] = names
-        return names
-
-    # -- 6.2 exp
-
-    def explanation(self, exp: Modifier, domain: str) -> str | None:
-        """The exp= text; any problem in fetching or expanding it means no explanation."""
-        try:
-            target = self.expand_domain(exp.value, domain)
-            if target is None or not valid_domain(target):
-                return None
-            answer = self.lookup.ask(target, "TXT")
-            if isinstance(answer, Fault) or len(answer) != 1:
-                return None
-            text = answer[0]
-            if not text.isascii():
-                return None  # RFC 7208 6.2: explanation text is US-ASCII
-            return self.expand(_macro_string(text, text, explain=True), domain)
-        except (SpfSyntaxError, _PermError, _TempError, _Unknown):
-            return None
-
-    # -- 7 macros
-
-    def expand_domain(self, spec: MacroString | None, domain: str) -> str | None:
-        if spec is None:
-            return domain
-        text = self.expand(spec, domain)
-        text = text[:-1] if text.endswith(".") else text
-        # RFC 7208 7.3: over 253 characters, labels are dropped from the left.
-        while len(text) > 253 and "." in text:
-            text = text.split(".", 1)[1]
-        return text or None
-
-    def expand(self, spec: MacroString, domain: str) -> str:
-        out = []
-        for part in spec.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = self.macro_value(part.letter, domain)
-            pieces = re.split("[" + re.escape(part.delimiters or ".") + "]", value)
-            if part.reverse:
-                pieces.reverse()
-            if part.digits is not None:
-                pieces = pieces[-part.digits :]
-            value = ".".join(pieces)
-            if part.escape:
-                value = "".join(
-                    c if c.isascii() and (c.isalnum() or c in "-._~") else _pct(c) for c in value
-                )
-            out.append(value)
-        return "".join(out)
-
-    def macro_value(self, letter: str, domain: str) -> str:
-        if letter == "s":
-            return f"{self.local}@{self.sender_domain}"
-        if letter == "l":
-            return self.local
-        if letter == "o":
-            return self.sender_domain
-        if letter == "d":
-            return domain
-        if letter == "i":
-            if self.ip.version == 4:
-                return str(self.ip)
-            return ".".join(self.ip.exploded.replace(":", ""))
-        if letter == "v":
-            return "in-addr" if self.ip.version == 4 else "ip6"
-        if letter == "h":
-            return self.helo
-        if letter == "c":
-            return str(self.ip)
-        if letter == "r":
-            return self.receiver
-        if letter == "t":
-            return str(self.now)
-        # p: a validated name, preferring the domain itself, then its subdomains (RFC 7208 7.3)
-        names = self.validated_names()
-        for name in names:
-            if name.lower() == domain.lower():
-                return name
-        for name in names:
-            if name.lower().endswith("." + domain.lower()):
-                return name
-        return names[0] if names else "unknown"
-
-
-def _pct(c: str) -> str:
-    return "".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass"))
-
-
 # ---------------------------------------------------------------------------- lint helpers
 
 
-@dataclass(frozen=True, slots=True)
 class LookupCount:
     """The DNS-querying terms one evaluation can reach from a record (4.6.4), counted
-    through include and redirect into the names the lookup knows."""
+    through include and redirect into the names the lookup knows. (A plain class: a
+    NamedTuple's ``count`` would be tuple.count.)"""
 
-    count: int  # include, a, mx, ptr, exists, redirect, counted where known
-    external: tuple[str, ...]  # include/redirect targets the lookup cannot see
-    macro: bool  # a target holds macros: only known at evaluation time
-    loop: tuple[str, ...]  # an include/redirect chain that comes back to a name on it
-    no_record: tuple[tuple[str, str], ...]  # include/redirect targets whose evaluation is
-    # a permerror (none, several or a malformed SPF record), with the reason
+    __slots__ = ("count", "external", "loop", "macro", "no_record")
+
+    def __init__(
+        self,
+        count: int,
+        external: tuple[str, ...],
+        macro: bool,
+        loop: tuple[str, ...],
+        no_record: tuple[tuple[str, str], ...],
+    ) -> None:
+        self.count = count  # include, a, mx, ptr, exists, redirect, counted where known
+        self.external = external  # include/redirect targets the lookup cannot see
+        self.macro = macro  # a target holds macros: only known at evaluation time
+        self.loop = loop  # an include/redirect chain that comes back to a name on it
+        # include/redirect targets whose evaluation is a permerror (none, several or a
+        # malformed SPF record), with the reason
+        self.no_record = no_record
 
 
 def count_lookups(domain: str, lookup: Lookup) -> LookupCount:

@@ -5,14 +5,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
+# The values the mail libraries return are NamedTuples: one is made per tag and per issue of
+# every record read, and a NamedTuple is made (and its class created at import) several times
+# faster than a frozen dataclass, with the same fields, equality, hash and repr.
+
+
+class Issue(NamedTuple):
     """One thing wrong with a record: ``code`` says which rule it belongs to."""
 
     code: str
@@ -20,8 +24,7 @@ class Issue:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(NamedTuple):
     name: str  # as written (DKIM tag names are case-sensitive, DMARC's are not)
     value: str  # surrounding whitespace removed
     position: int  # 0-based among the tags

@@ -36,6 +36,7 @@ import dns.reversename
 
 from .. import names
 from ..mail import dkim, dmarc, mtasts, spf
+from ..mail.spf_eval import check_host
 from ..mail.taglist import Issue
 from ..text import digits
 from .dnsquery import BAD_NAME
@@ -317,7 +318,7 @@ def spf_eval(site: MailSite, lookup: LiveLookup) -> list[Finding]:
         bare = domain.rstrip(".")
         for ip in site.ips:
             watch = Watch(lookup)
-            r = spf.check_host(ip, bare, f"postmaster@{bare}", watch, helo=bare)
+            r = check_host(ip, bare, f"postmaster@{bare}", watch, helo=bare)
             role = f"the host's HELO name {bare}" if helo else f"mail from @{bare}"
             got = (f"{ip}: {r.result}",)
             if r.result == "pass":
