@@ -324,6 +324,45 @@ def test_zone_validation_gives_octodns_answer(octodns_configured: None) -> None:
     assert _outcome(ours, clash)[0] == "invalid"
 
 
+ZONE_NAMES = [
+    "example.org.",
+    "Example.ORG.",
+    "d00004.example.",
+    "xn--bcher-kva.example.",
+    "bücher.example.",
+    "BÜCHER.example.",
+    "_sub.Sub.example.",
+    "a.b.c.d.example.",
+    "zonegen.invalid.",
+    ".",
+]
+BAD_ZONE_NAMES = ["", "example.org", "a..example.", "a b.example.", "a\tb.example.", "xn--a.x."]
+
+
+def _zone_state(zone: OctoZone) -> dict[str, Any]:
+    patterns = (zone._utf8_name_re.pattern, zone._idna_name_re.pattern)  # compiled on use
+    state = {k: v for k, v in vars(zone).items() if k != "_given"}
+    state["_utf8_name_re"], state["_idna_name_re"] = patterns
+    return state
+
+
+@pytest.mark.parametrize("name", ZONE_NAMES + sorted({z for z, _ in corpus()}))
+def test_zone_made_without_its_patterns_is_octodns_zone(name: str) -> None:
+    """Every attribute of the adapter's zone is what octoDNS's ``Zone(name, [])`` sets, the
+    name patterns included (compiled when first read), and it cuts names alike."""
+    ours, own = adapter._Zone(name), OctoZone(name, [])
+    assert isinstance(ours, OctoZone)
+    assert _zone_state(ours) == _zone_state(own)
+    for fqdn in (name, "www." + name, "a.b." + name.rstrip("."), "other.test.", name.upper()):
+        assert ours.hostname_from_fqdn(fqdn) == own.hostname_from_fqdn(fqdn), fqdn
+
+
+@pytest.mark.parametrize("name", BAD_ZONE_NAMES)
+def test_zone_names_octodns_refuses_are_refused_alike(name: str) -> None:
+    assert _outcome(adapter._Zone, name) == _outcome(OctoZone, name, [])
+    assert _outcome(adapter._Zone, name)[0] == "error"
+
+
 # ---------------------------------------------------------------------------- globals
 
 
