@@ -153,6 +153,18 @@ def test_documents_of_one_open_stream_are_one_off_dumps() -> None:
         assert _document(data) == _fast(data, explicit_start=True), data
 
 
+def test_a_document_not_as_expected_is_dumped_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zonegen.octodns import records
+
+    class Odd:
+        def emit(self, data: dict[str, Any]) -> str:
+            return "not a document"
+
+    data = HOSTILE_ENTRIES[0]
+    monkeypatch.setattr(records, "_DOCUMENTS", [Odd()])
+    assert records._document(data) == records._fast(data, explicit_start=True)
+
+
 @pytest.mark.parametrize(
     "text",
     [

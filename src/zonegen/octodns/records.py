@@ -104,9 +104,8 @@ class _Registry(ValidatorRegistry):  # type: ignore[misc]
         # into reasons through a generator, which costs a third of a valid record's checks.
         # The same validators are asked in the same order; the first answer that is not an
         # empty list (a reason, a validator without `disabled`, anything odd) hands the
-        # record to octoDNS's own loop, which asks again and says what it makes of it.
-        if not self.configured:
-            return list(super().process_record(record_cls, name, fqdn, data, disabled))
+        # record to octoDNS's own loop, which asks again and says what it makes of it. (This
+        # registry is always configured: __init__ enables its sets.)
         skips = disabled or {}
         for key in ("*", record_cls._type):
             skip = skips.get(key, ())
