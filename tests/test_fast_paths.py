@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from conftest import CASES, FIXTURES, REPO
 from zonegen.octodns.records import OctoZone, dump, zone_yaml
@@ -109,6 +111,58 @@ def test_single_record_apex_and_natural_order(data: dict) -> None:
     for name, value in data.items():
         octo.add_record(new_record(octo, name, value))
     assert dump(octo) == dump(octo, slow=True)
+
+
+HOSTILE_ENTRIES: list[dict[str, Any]] = [
+    {"x" * 130: {"ttl": 1, "type": "TXT", "value": "a key too long for a simple key"}},
+    {"a": {"ttl": 1, "type": "TXT", "value": "line one\nline two\n"}},
+    {"b": {"ttl": 1, "type": "TXT", "value": "..."}},
+    {"c": {"ttl": 1, "type": "TXT", "value": "--- not a document start"}},
+    {"d": {"ttl": 1, "type": "TXT", "value": " leading and trailing space "}},
+    {"e": {"ttl": 1, "type": "TXT", "values": ["", "#", "- x", "? y", ": z", "'q'", '"dq"']}},
+    {"f": {"ttl": 1, "type": "TXT", "value": "word " * 400}},  # folded over many lines
+    {"g": {"ttl": 1, "type": "TXT", "values": [f"v{i:05}" for i in range(3000)]}},  # > 16 KiB
+    {"bücher": {"ttl": 1, "type": "TXT", "value": "ünïcödé \u2028 \x85 \ufeff"}},
+    {"h": {"ttl": 1, "type": "TXT", "value": "ends open |"}},
+    {"i": [{"ttl": 1, "type": "A", "value": "192.0.2.1"}, {"ttl": 1, "type": "TXT", "value": "1"}]},
+    {"j": {"ttl": 1, "type": "TXT", "value": "yes"}},
+    {"k": {"ttl": 1, "type": "TXT", "value": "0x1F"}},
+    {"null": {"ttl": 1, "type": "TXT", "value": "~"}},
+]
+
+
+def test_documents_of_one_open_stream_are_one_off_dumps() -> None:
+    """Each entry emitted as a document of the one stream the adapter keeps open is the text
+    a one-off ``yaml.dump`` gives: every entry of the corpus and hostile ones, one after the
+    other through the same stream (what one document leaves must not change the next), and
+    after a document that failed half way."""
+    from zonegen.octodns.records import _document, _Documents, _fast, load_yaml
+
+    entries = list(HOSTILE_ENTRIES)
+    for site in SITES:
+        for zone in build(read_inputs(site)).zones:
+            entries += [{k: v} for k, v in load_yaml(zone_yaml(zone)).items()]
+    assert len(entries) > 100
+    stream = _Documents()
+    for data in entries + entries[::-1]:
+        assert stream.emit(data) == _fast(data, explicit_start=True), data
+        assert _document(data)[4:] == _fast(data, explicit_start=False), data
+    with pytest.raises(yaml.representer.RepresenterError):
+        _document({"x": {"ttl": object()}})
+    for data in entries:
+        assert _document(data) == _fast(data, explicit_start=True), data
+
+
+def test_a_document_not_as_expected_is_dumped_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zonegen.octodns import records
+
+    class Odd:
+        def emit(self, data: dict[str, Any]) -> str:
+            return "not a document"
+
+    data = HOSTILE_ENTRIES[0]
+    monkeypatch.setattr(records, "_DOCUMENTS", [Odd()])
+    assert records._document(data) == records._fast(data, explicit_start=True)
 
 
 @pytest.mark.parametrize(

@@ -324,6 +324,101 @@ def test_zone_validation_gives_octodns_answer(octodns_configured: None) -> None:
     assert _outcome(ours, clash)[0] == "invalid"
 
 
+def test_record_checks_loop_gives_octodns_loops_answer(
+    octodns_configured: None, generated: list[tuple[str, Rrset]]
+) -> None:
+    """The registry's own record loop (it hands any answer but "nothing" to octoDNS's) says
+    what octoDNS's ``ValidatorRegistry.process_record`` says on the same registry: for the
+    corpus, broken records, per-zone disabled checks, and validators of odd shapes (a
+    reason as ``str``, a tuple, no ``disabled`` parameter: deprecated in octoDNS 1.x)."""
+    import warnings
+
+    from octodns.record.validator import RecordValidator, ValidatorRegistry
+
+    class Old(RecordValidator):  # type: ignore[misc]
+        def validate(self, record_cls: Any, name: str, fqdn: str, data: Any) -> list[str]:
+            return ["old style"] if name == "old" else []
+
+    class Odd(RecordValidator):  # type: ignore[misc]
+        def validate(
+            self, record_cls: Any, name: str, fqdn: str, data: Any, disabled: Any = None
+        ) -> Any:
+            return ("a tuple",) if name == "odd" else []
+
+    plain, odd = adapter._Registry(), adapter._Registry()
+    odd.register(Old("old-check"), types=["A"])
+    odd.register(Odd("odd-check"))
+    odd.enable("old-check", types=["A"])
+    odd.enable("odd-check")
+    items = corpus() + generated + BROKEN
+    items += [
+        ("example.org.", Rrset(f"{n}.example.org.", "A", 1, ["192.0.2.1"])) for n in ("old", "odd")
+    ]
+    compared, seen = 0, set()
+    for registry in (plain, odd):
+        for disabled in ({}, {"*": {"name-rfc"}, "A": {"ip-value-rfc", "_values-type"}}):
+            for zone, rrset in items:
+                cls = OctoRecord.registered_types().get(rrset._type)
+                if cls is None:
+                    continue
+                octo = OctoZone(zone, [])
+                try:
+                    data = cls.data_from_rrset(rrset)
+                except Exception:
+                    continue  # octoDNS cannot parse it: no record to check
+                name = octo.hostname_from_fqdn(rrset.name)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ours = registry.process_record(cls, name, rrset.name, data, disabled)
+                    own = ValidatorRegistry.process_record(
+                        registry, cls, name, rrset.name, data, disabled
+                    )
+                assert [str(r) for r in ours] == [str(r) for r in own], (zone, rrset)
+                compared += bool(own)
+                seen.update(str(r) for r in own)
+    assert compared > 10
+    assert {"old style, via: old-check", "a tuple, via: odd-check"} <= seen
+
+
+ZONE_NAMES = [
+    "example.org.",
+    "Example.ORG.",
+    "d00004.example.",
+    "xn--bcher-kva.example.",
+    "bücher.example.",
+    "BÜCHER.example.",
+    "_sub.Sub.example.",
+    "a.b.c.d.example.",
+    "zonegen.invalid.",
+    ".",
+]
+BAD_ZONE_NAMES = ["", "example.org", "a..example.", "a b.example.", "a\tb.example.", "xn--a.x."]
+
+
+def _zone_state(zone: OctoZone) -> dict[str, Any]:
+    patterns = (zone._utf8_name_re.pattern, zone._idna_name_re.pattern)  # compiled on use
+    state = {k: v for k, v in vars(zone).items() if k != "_given"}
+    state["_utf8_name_re"], state["_idna_name_re"] = patterns
+    return state
+
+
+@pytest.mark.parametrize("name", ZONE_NAMES + sorted({z for z, _ in corpus()}))
+def test_zone_made_without_its_patterns_is_octodns_zone(name: str) -> None:
+    """Every attribute of the adapter's zone is what octoDNS's ``Zone(name, [])`` sets, the
+    name patterns included (compiled when first read), and it cuts names alike."""
+    ours, own = adapter._Zone(name), OctoZone(name, [])
+    assert isinstance(ours, OctoZone)
+    assert _zone_state(ours) == _zone_state(own)
+    for fqdn in (name, "www." + name, "a.b." + name.rstrip("."), "other.test.", name.upper()):
+        assert ours.hostname_from_fqdn(fqdn) == own.hostname_from_fqdn(fqdn), fqdn
+
+
+@pytest.mark.parametrize("name", BAD_ZONE_NAMES)
+def test_zone_names_octodns_refuses_are_refused_alike(name: str) -> None:
+    assert _outcome(adapter._Zone, name) == _outcome(OctoZone, name, [])
+    assert _outcome(adapter._Zone, name)[0] == "error"
+
+
 # ---------------------------------------------------------------------------- globals
 
 

@@ -158,7 +158,8 @@ def _canonical(rel: str) -> tuple[bytes, ...]:
     """Sort key of a relative name: labels from the right, case-folded (RFC 4034 6.1)."""
     if rel == "@":
         return ()
-    return tuple(label.lower().encode() for label in reversed(rel.split(".")))
+    # Only names without escapes come here (_text): every "." ends a label.
+    return tuple(rel.lower().encode().split(b".")[::-1])
 
 
 def _add(z: dns.zone.Zone, name: str, ttl: int, value: dns.rdata.Rdata) -> None:

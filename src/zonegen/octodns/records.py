@@ -20,9 +20,10 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import yaml
@@ -96,6 +97,29 @@ class _Registry(ValidatorRegistry):  # type: ignore[misc]
             self.enable("srv-value", types=["SRV"])
         self.passed: set[tuple[Any, ...]] = set()
 
+    def process_record(
+        self, record_cls: Any, name: str, fqdn: str, data: Any, disabled: Any = None
+    ) -> list[Any]:
+        # octoDNS's loop (ValidatorRegistry.process_record) turns every answer, empty or not,
+        # into reasons through a generator, which costs a third of a valid record's checks.
+        # The same validators are asked in the same order; the first answer that is not an
+        # empty list (a reason, a validator without `disabled`, anything odd) hands the
+        # record to octoDNS's own loop, which asks again and says what it makes of it. (This
+        # registry is always configured: __init__ enables its sets.)
+        skips = disabled or {}
+        for key in ("*", record_cls._type):
+            skip = skips.get(key, ())
+            for validator in self.active_record.get(key, {}).values():
+                if validator.id in skip and not validator.id.startswith("_"):
+                    continue
+                try:
+                    found = validator.validate(record_cls, name, fqdn, data, disabled=skips)
+                except TypeError:
+                    found = None
+                if type(found) is not list or found:
+                    return list(super().process_record(record_cls, name, fqdn, data, disabled))
+        return []
+
     def process_values(
         self, value_type: type, values: Any, _type: str, disabled: Any = None
     ) -> list[Any]:
@@ -166,8 +190,9 @@ def new_record(
     reasons += (registry or _records()).process_record(
         cls, name, fqdn, data, disabled=zone.disabled_record_validators
     )
-    with contextlib.suppress(KeyError):
-        lenient |= bool(data["octodns"]["lenient"])
+    if "octodns" in data:  # rarely: the suppress below is not free
+        with contextlib.suppress(KeyError):
+            lenient |= bool(data["octodns"]["lenient"])
     if reasons:
         if not lenient:
             raise ValidationError(fqdn, reasons, context)
@@ -212,6 +237,37 @@ def _octo_text(record: Record) -> str:
 
 # ---------------------------------------------------------------------------- zones
 
+_TEMPLATE = "zonegen.invalid."  # RFC 6761 6.4: a name that is never anyone's zone
+
+
+class _Zone(OctoZone):  # type: ignore[misc]
+    """octoDNS's ``Zone(name, [])``, made without compiling its two name patterns.
+
+    ``Zone.__init__`` compiles two regular expressions from the zone's name, which only
+    ``hostname_from_fqdn`` reads; ``re`` keeps 512 compiled patterns, so a build of a
+    thousand zones compiles both for every zone (about 40 us, as much as rendering two
+    records). Here octoDNS's own ``__init__`` makes the zone under one fixed name (its
+    patterns come from ``re``'s cache), the name's attributes are then set as ``__init__``
+    sets them, and the patterns are compiled on first use, from the same expressions.
+    ``tests/test_octodns_adapter.py`` holds every attribute to a real Zone's."""
+
+    def __init__(self, name: str) -> None:
+        if not name.endswith(".") or ".." in name or " " in name or "\t" in name:
+            OctoZone(name, [])  # octoDNS's own InvalidNameError (or IndexError, for "")
+        super().__init__(_TEMPLATE, [])
+        self._given = name
+        self.name = idna_encode(str(name))
+        self.decoded_name = idna_decode(self.name)
+        del self._utf8_name_re, self._idna_name_re  # the template's: compiled below on use
+
+    @cached_property
+    def _utf8_name_re(self) -> re.Pattern[str]:
+        return re.compile(rf"\.?{idna_decode(self._given)}?$")
+
+    @cached_property
+    def _idna_name_re(self) -> re.Pattern[str]:
+        return re.compile(rf"\.?{self.name}?$")
+
 
 class Rejected(ZonegenError):
     """octoDNS's validators reject a record: a problem of the zones, not bad input."""
@@ -232,7 +288,7 @@ def zone_yaml(zone: Zone, *, slow: bool = False) -> str:
     ``slow=True`` and for types without a fast path, from octoDNS's own ``data_from_rrset``
     parsing the presentation text. The tests hold both to the same bytes.
     """
-    octo = OctoZone(zone.name, [])
+    octo = _Zone(zone.name)
     for rrset in zone.rrsets:
         first = rrset.records[0]
         kept = all(r.kind == KEPT for r in rrset.records)
@@ -348,7 +404,7 @@ def reasons(zone: Zone) -> Iterable[tuple[RRset, str, str, str]]:
     """(RRset, validator id, reason, fix) for every reason octoDNS's validators give on
     ``zone``, each RRset's data made as the build makes it (for ``zonegen check``); an RRset
     octoDNS cannot parse at all is one reason of its own."""
-    octo = OctoZone(zone.name, [])
+    octo = _Zone(zone.name)
     for rrset in zone.rrsets:
         try:
             data = octo_data(rrset)
@@ -428,7 +484,7 @@ def dump(octo: Any, *, slow: bool = False) -> str:
     Python, about ten times slower). The tests hold both to the same bytes.
     """
     data: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record in sorted(octo.records):
+    for record in sorted(octo.records, key=_order):
         d = record.data
         d["type"] = record._type
         if record._type in ("SPF", "TXT"):
@@ -449,6 +505,13 @@ def dump(octo: Any, *, slow: bool = False) -> str:
     return head + "".join(_entry(name, flat[name]) for name in sorted(flat, key=_natural))
 
 
+def _order(record: Any) -> tuple[str, str]:
+    # octoDNS orders records by (name, type) (Record._equality_tuple, EqualityTupleMixin):
+    # the same order, without a Python __lt__ call per comparison. A zone holds one record
+    # per name and type (add_record refuses a second), so no two keys tie.
+    return record.name, record._type
+
+
 _ENTRIES: dict[tuple[str, str], str] = {}
 
 
@@ -458,31 +521,71 @@ def _entry(name: str, value: Any) -> str:
     if text is None:
         if len(_ENTRIES) > 200_000:
             _ENTRIES.clear()
-        text = _apex(value) if name == "" else _fast({name: value}, explicit_start=False)
+        text = _apex(value) if name == "" else _document({name: value})[4:]
         _ENTRIES[key] = text
     return text
 
 
 def _fast(data: dict[str, Any], *, explicit_start: bool) -> str:
-    return str(
-        yaml.dump(
-            data,
-            Dumper=_FastDumper,
-            canonical=False,
-            indent=2,
-            default_style="",
-            default_flow_style=False,
-            explicit_start=explicit_start,
-            allow_unicode=True,
-        )
-    )
+    """``yaml.dump`` with :class:`_FastDumper` and octoDNS's settings: one stream, one
+    document (what :func:`_document` gives without its dumper kept open)."""
+    return str(yaml.dump(data, Dumper=_FastDumper, explicit_start=explicit_start, **_SETTINGS))
+
+
+_SETTINGS: dict[str, Any] = {
+    "canonical": False,
+    "indent": 2,
+    "default_style": "",
+    "default_flow_style": False,
+    "allow_unicode": True,
+}
+
+
+class _Documents:
+    """One libyaml stream, kept open, that each entry is emitted into as a document of its
+    own: ``yaml.dump`` makes a dumper, opens and closes a stream for every entry, which is a
+    fifth of an entry's time. libyaml writes each document out whole when it ends (its
+    emitter flushes at DOCUMENT-END), and every document starts from the same state (the
+    representer forgets its objects, the serializer its anchors, after each): a document
+    is the text ``yaml.dump(..., explicit_start=True)`` gives for the same data.
+    ``tests/test_fast_paths.py`` compares the two on every entry of the test corpus."""
+
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+        self.dumper = _FastDumper(self.out, explicit_start=True, **_SETTINGS)
+        self.dumper.open()
+
+    def emit(self, data: dict[str, Any]) -> str:
+        self.dumper.represent(data)
+        text = self.out.getvalue()
+        self.out.seek(0)
+        self.out.truncate()
+        return text
+
+
+_DOCUMENTS: list[_Documents] = []  # this process's open stream, made on first use
+
+
+def _document(data: dict[str, Any]) -> str:
+    """``yaml.dump(data, explicit_start=True)`` with :class:`_FastDumper` and octoDNS's
+    settings; a mapping's document starts ``---`` and a line break."""
+    if not _DOCUMENTS:
+        _DOCUMENTS.append(_Documents())
+    try:
+        text = _DOCUMENTS[0].emit(data)
+    except BaseException:
+        _DOCUMENTS.clear()  # the stream may be left inside a document: start a new one
+        raise
+    if not text.startswith("---\n"):  # not a document as expected: the one-off dump's
+        return _fast(data, explicit_start=True)
+    return text
 
 
 def _apex(value: Any) -> str:
     """The apex entry as PyYAML's emitter writes it: libyaml writes an empty key as
     ``'':`` with the value below it, PyYAML as the complex key ``? ''`` with the value after
     ``: `` (both load alike). The value block is libyaml's, moved into PyYAML's layout."""
-    lines = _fast({"": value}, explicit_start=True).split("\n")
+    lines = _document({"": value}).split("\n")
     assert lines[0] == "---" and lines[1] == "'':", lines[:2]
     body = [line for line in lines[2:] if line]
     strip = min(len(line) - len(line.lstrip(" ")) for line in body)
