@@ -116,7 +116,9 @@ def _render(result: Result, out_dir: Path, token: str | None, i: int) -> Rendere
 
 
 def _render_and_write(result: Result, out_dir: Path, key: str | None, check: bool) -> Built:
-    from .checks import run_checks
+    # The renderers load before the fork, once, and the workers share them; the checks load
+    # after it, in the parent, while the workers render.
+    from .bind import render_bind  # noqa: F401
     from .octodns.records import Rejected
     from .parallel import fork_map
 
@@ -135,6 +137,8 @@ def _render_and_write(result: Result, out_dir: Path, key: str | None, check: boo
         with fork_map(render, range(len(result.zones)), parallel_from=PARALLEL_FROM) as pending:
             # build refuses to write zones with errors: the error-level rules of `zonegen
             # check`, run here while the zones render (octoDNS's validators run in rendering).
+            from .checks import run_checks
+
             problems = run_checks(result, errors_only=True, with_octodns=False)
             rendered = [] if problems else pending.get()
     except Rejected as e:  # octoDNS's validators, run while rendering
