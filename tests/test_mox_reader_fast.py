@@ -12,6 +12,7 @@ agree, over every Mox file in tests/, every cut of them, hand edits, and fuzzed 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
+from zonegen import names
 from zonegen.errors import InputError
 from zonegen.model import MOX, Origin, Record
 from zonegen.sources import mox_records, rdata
@@ -207,3 +209,28 @@ def test_plain_names_are_dnspythons(labels: list[str], dot: bool) -> None:
         return
     got = rdata.name.__wrapped__(text)
     assert got.labels == want.labels and got.to_text() == want.to_text()
+
+
+# names._PLAIN as it was spelled before its labels became possessive: the reference.
+_REFERENCE_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_REFERENCE_PLAIN = re.compile(rf"(?:{_REFERENCE_LABEL}\.)*{_REFERENCE_LABEL}\.?\Z")
+_NAME_LABEL = st.text(alphabet="aZ09_-.é ", max_size=70) | st.sampled_from(["a" * 63, "-", ""])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(labels=st.lists(_NAME_LABEL, max_size=8), dot=st.booleans())
+def test_owner_names_read_as_the_cached_reader_reads_them(labels: list[str], dot: bool) -> None:
+    """``names.canonical`` (the reader's owner names) answers what ``names.absolute`` does,
+    and the possessive ``_PLAIN`` matches what its backtracking form matched."""
+    text = ".".join(labels) + ("." if dot else "")
+    for t in (text, text.lower(), text.lower()[:253]):
+        assert bool(names._PLAIN.match(t)) == bool(_REFERENCE_PLAIN.match(t)), t
+        try:
+            want = names.absolute(t)
+        except ValueError:
+            with pytest.raises(ValueError):
+                names.canonical(t)
+            continue
+        assert names.canonical(t) == want
+        if names._CANONICAL.match(t):
+            assert want == t

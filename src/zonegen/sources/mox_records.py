@@ -271,7 +271,7 @@ class _Parser:
                 "owner name is not absolute (no trailing '.'); Mox prints absolute names",
             )
         try:
-            owner = names.absolute(owner_text)
+            owner = names.canonical(owner_text)
         except ValueError:
             raise self.error(
                 lineno, "the owner name (the first field) is not a domain name"
