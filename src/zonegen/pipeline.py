@@ -50,7 +50,7 @@ from .sources import Inputs
 from .sources.keys import dkim_public, load_private_key
 from .sources.mox_records import MoxOutput, parse_mox_output
 from .sources.rdata import in_zone
-from .sources.site import Site, SiteRecord, ZoneSettings
+from .sources.site import Site, SiteRecord, TtlOverride, ZoneSettings
 from .text import digits
 
 if TYPE_CHECKING:
@@ -140,15 +140,16 @@ def merge(outputs: Iterable[MoxOutput]) -> list[Record]:
     seen: dict[tuple[str, str, str], Record] = {}
     for output in outputs:
         for record in output.records:
-            prior = seen.get(record.key)
+            key = record.key
+            prior = seen.get(key)
             if prior is None:
-                seen[record.key] = record
+                seen[key] = record
             elif prior.disabled and not record.disabled:
                 # Mox comments TLSA out when *its* resolver saw no DNSSEC; another run
                 # (or another domain's output) that printed it active wins.
-                seen[record.key] = record
+                seen[key] = record
             elif record.ttl < prior.ttl and prior.disabled == record.disabled:
-                seen[record.key] = prior.with_ttl(record.ttl)
+                seen[key] = prior.with_ttl(record.ttl)
     return list(seen.values())
 
 
@@ -372,15 +373,16 @@ def select(
     kept: list[Record] = []
     unpublished: list[Record] = []
     used: set[int] = set()
+    # The exclusions by name, in the site file's order: a record looks up its own name, not
+    # every exclusion (a thousand domains, each with a few).
+    excludes: dict[str, list[tuple[int, TtlOverride]]] = {}
+    for i, ex in enumerate(site.exclude):
+        excludes.setdefault(ex.name, []).append((i, ex))
     for record in records:
         group = group_of(record) if record.kind == MOX else None
         if group and not getattr(site.groups, group):
             continue
-        hit = [
-            i
-            for i, ex in enumerate(site.exclude)
-            if ex.name == record.name and ex.rtype in (None, record.rtype)
-        ]
+        hit = [i for i, ex in excludes.get(record.name, ()) if ex.rtype in (None, record.rtype)]
         if hit:
             used.update(hit)
             continue
@@ -421,6 +423,10 @@ def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Reco
     kinds = dict(site.ttl_kinds)
     used: set[int] = set()
     out = []
+    # The overrides by name, in the site file's order (the last that matches wins).
+    overrides: dict[str, list[tuple[int, TtlOverride]]] = {}
+    for i, o in enumerate(site.ttl_overrides):
+        overrides.setdefault(o.name, []).append((i, o))
     for record in records:
         ttl = record.ttl
         if record.kind in (MOX, HOST):
@@ -429,8 +435,8 @@ def apply_ttls(records: list[Record], site: Site, notes: list[str]) -> list[Reco
             kind = ttl_kind(record)
             if kind in kinds:
                 ttl = kinds[kind]
-        for i, o in enumerate(site.ttl_overrides):
-            if o.name == record.name and o.rtype in (None, record.rtype):
+        for i, o in overrides.get(record.name, ()):
+            if o.rtype in (None, record.rtype):
                 ttl = o.ttl
                 used.add(i)
         out.append(record.with_ttl(ttl))
@@ -561,6 +567,8 @@ def _parent(name: str) -> str:
 
 def _check_overlap(generated: list[Record], extra: list[Record], site: Site) -> None:
     """A site record may not redefine an RRset that Mox or the host records already fill."""
+    if not extra:
+        return  # most zones have no records of their own
     mine = {(r.name, r.rtype): r for r in generated}
     by_set: dict[tuple[str, str], list[Record]] = {}
     for record in extra:

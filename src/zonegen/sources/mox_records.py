@@ -30,7 +30,7 @@ import dns.ttl
 
 from .. import names
 from ..errors import InputError
-from ..model import MOX, Origin, Record
+from ..model import Origin, Record, origin_at
 from ..text import digits
 from . import rdata
 
@@ -77,7 +77,9 @@ class MoxOutput:
 def parse_mox_output(text: str, path: str) -> MoxOutput:
     """Parse the record block in ``text``; ``path`` is only used in messages and origins."""
     # A BOM (an editor's save as "UTF-8 with BOM") would hide Mox's header from check_whole.
-    lines = [line.removesuffix("\r") for line in text.removeprefix("\ufeff").split("\n")]
+    lines = text.removeprefix("\ufeff").split("\n")
+    if "\r" in text:
+        lines = [line.removesuffix("\r") for line in lines]
     if lines and not lines[-1]:
         # The "" after the last "\n" is no line: counted as blank, a log cut right after a
         # group's blank line would look like the two blank lines that end the block.
@@ -136,6 +138,13 @@ class _Parser:
             line = lines[i]
             lineno = i + 1
             i += 1
+            # Most lines are Mox's comments, which are never blank: tested first.
+            if line[:1] == ";":
+                blank_run = 0
+                if line.startswith(";; ") and _looks_like_record(line[3:]):
+                    i = self._record(line[3:], lineno, i, disabled=True)
+                    self.after_last = i
+                continue
             if not line.strip():
                 blank_run += 1
                 if self.ends_early and blank_run >= 2:
@@ -143,12 +152,6 @@ class _Parser:
                     break
                 continue
             blank_run = 0
-            if line.startswith(";"):
-                body = line[3:] if line.startswith(";; ") else None
-                if body is not None and _looks_like_record(body):
-                    i = self._record(body, lineno, i, disabled=True)
-                    self.after_last = i
-                continue
             if line.startswith("$"):
                 m = _TTL_RE.match(line)
                 if not m:
@@ -268,19 +271,21 @@ class _Parser:
                 "owner name is not absolute (no trailing '.'); Mox prints absolute names",
             )
         try:
-            owner = names.absolute(owner_text)
+            owner = names.canonical(owner_text)
         except ValueError:
             raise self.error(
                 lineno, "the owner name (the first field) is not a domain name"
             ) from None
         ttl = self.ttl
         tokens = rest.split(None, 1)
-        # Mox prints neither a TTL nor a class, but a hand-edited copy may carry both.
-        if tokens and digits(tokens[0]):
-            ttl = int(tokens[0])
-            tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
-        if tokens and tokens[0].upper() == "IN":
-            tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
+        # Mox prints neither a TTL nor a class (a type, as Mox writes it, is neither: the
+        # common case skips both tests), but a hand-edited copy may carry both.
+        if tokens and tokens[0] not in SUPPORTED_TYPES:
+            if digits(tokens[0]):
+                ttl = int(tokens[0])
+                tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
+            if tokens and tokens[0].upper() == "IN":
+                tokens = tokens[1].split(None, 1) if len(tokens) > 1 else []
         if not tokens:
             raise self.error(lineno, "the record has no type: the line looks truncated")
         rtype = tokens[0].upper()
@@ -292,19 +297,17 @@ class _Parser:
             )
         if len(tokens) < 2 or not tokens[1].strip():
             raise self.error(lineno, f"the {rtype} record has no data (truncated?)")
-        template = self._template_of(rtype, tokens[1], lineno)
-        return template.copy(
-            name=owner, ttl=ttl, origin=Origin(self.path, lineno), disabled=disabled
-        )
-
-    def _template_of(self, rtype: str, text: str, lineno: int) -> Record:
         try:
-            return _template(rtype, text.strip())
+            template = _template(rtype, tokens[1].strip())
         except _RDATA_ERRORS:
             # dnspython's reason quotes the text it choked on: say what the data should be.
             raise self.error(
                 lineno, f"malformed {rtype} data: Mox writes {_FORMS[rtype]}"
             ) from None
+        return template.placed(owner, ttl, origin_at(self.path, lineno), disabled)
+
+
+_NOWHERE = Origin("")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -312,7 +315,7 @@ def _template(rtype: str, text: str) -> Record:
     """A record of the rdata in ``text``, with its presentation text and target derived once:
     a Mox setup prints the host's records (and often the same keys and policies) for every
     domain, and the records made from it are copies with their own owner, TTL and place."""
-    return Record("", rtype, 0, rdata.parse(rtype, text), Origin(""), MOX)
+    return Record.presented("", rtype, 0, *rdata.presented(rtype, text), _NOWHERE)
 
 
 def _looks_like_record(body: str) -> bool:
@@ -334,6 +337,8 @@ def _strip_comment_and_parens(line: str) -> tuple[str, int]:
     Returns the remaining text and the change in parenthesis depth.
     """
     if "\\" not in line:
+        if '"' not in line and ";" not in line and "(" not in line and ")" not in line:
+            return line.strip(), 0  # nothing to drop or count: most of Mox's record lines
         # Without escapes, the text outside quotes is every other piece between '"'s (when
         # the quotes pair up): cut at its first ';', count and blank its parentheses.
         pieces = line.split('"')
