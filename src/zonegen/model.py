@@ -132,34 +132,29 @@ class Record:
             )
         # The slots are set one by one, without dataclass's __init__ and its __post_init__,
         # which would derive the texts again.
-        return self.placed(
+        copy = self.placed(
             self.name if name is None else name,
             self.ttl if ttl is None else ttl,
             self.origin if origin is None else origin,
             self.disabled if disabled is None else disabled,
-            self.rtype if rtype is None else rtype,
-            self.kind if kind is None else kind,
         )
+        if rtype is not None:
+            _set_rtype(copy, rtype)
+        if kind is not None:
+            _set_kind(copy, kind)
+        return copy
 
-    def placed(
-        self,
-        name: str,
-        ttl: int,
-        origin: Origin,
-        disabled: bool,
-        rtype: str | None = None,
-        kind: str | None = None,
-    ) -> Record:
+    def placed(self, name: str, ttl: int, origin: Origin, disabled: bool) -> Record:
         """This record's rdata (and the texts derived from it) at another owner, TTL and
         place: :meth:`copy` without its keywords, for Mox's reader, which makes every record
         as a copy of a template (one per distinct rdata text)."""
         copy = _new(Record)
         _set_name(copy, name)
-        _set_rtype(copy, self.rtype if rtype is None else rtype)
+        _set_rtype(copy, self.rtype)
         _set_ttl(copy, ttl)
         _set_rdata(copy, self.rdata)
         _set_origin(copy, origin)
-        _set_kind(copy, self.kind if kind is None else kind)
+        _set_kind(copy, self.kind)
         _set_disabled(copy, disabled)
         _set_value(copy, self.value)
         _set_target(copy, self.target)
