@@ -11,13 +11,9 @@ from ..problem import Problem
 from .context import Context
 
 
-def _owners(ctx: Context) -> list[str]:
-    return sorted(n for n in ctx.by_name if n.startswith("_dmarc."))
-
-
 def dmarc_records(ctx: Context) -> Iterator[Problem]:
     """Every TXT at a ``_dmarc`` name: one DMARC record, well formed."""
-    for name in _owners(ctx):
+    for name in ctx.txt_owners("_dmarc."):
         texts = ctx.txt(name)
         found = [(r, v) for r, v in texts if dmarc.is_dmarc(v)]
         for record, value in texts:

@@ -48,7 +48,7 @@ _TLSRPT = _PolicyTxt(
 def _policy_txt(ctx: Context, policy: _PolicyTxt) -> Iterator[tuple[str, Record] | Problem]:
     """Grammar and one record at each of the policy's names; then, for the next rules,
     each name and its record (name, record)."""
-    for name in sorted(n for n in ctx.by_name if n.startswith(policy.owner)):
+    for name in ctx.txt_owners(policy.owner):
         texts = ctx.txt(name)
         for record, value in texts:
             issue = mtasts.misversioned(policy.kind, value)
