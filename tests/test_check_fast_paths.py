@@ -8,6 +8,7 @@ and where the argument is about characters, over every code point.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,8 +16,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import REPO, Workspace
 from zonegen.checks.bindfile import _split_first
-from zonegen.mail import dkim, spf
+from zonegen.mail import dkim, dmarc, spf
 
 LINT = Path(__file__).parent / "data" / "lint" / "records.yaml"
 
@@ -149,3 +151,158 @@ def test_key_name_prefilter_rejects_no_key_name(parts: list[str]) -> None:
     name = "".join(parts)
     if dkim.is_key_name(name):
         assert "._domainkey." in name
+
+
+# ---------------------------------------------------------------- round 2 (task s6)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="v=DKIM1;p ab\t\r\n", max_size=16))
+def test_dkim_space_after_the_final_semicolon_equals_the_regex(text: str) -> None:
+    plain = re.search(r";[ \t]+\Z", text) is not None
+    assert dkim._space_after_end(text, text.rstrip(" \t")) == plain
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="AB+/=\t\r\n \x0b\x0c\u00a0", max_size=16))
+def test_dkim_unfolding_equals_the_substitution(p: str) -> None:
+    assert dkim._unfolded(p) == re.sub(r"[ \t\r\n]", "", p)
+
+
+def test_dkim_h_sha256_shortcut_gives_the_general_answer() -> None:
+    """h=sha256 skips the list reading; the same list spelt so that it takes the general
+    path (case, spaces) gives the same verdict, and h=sha1 still gives the error."""
+    key = f"v=DKIM1; h={{}}; p={_corpus_key()}"
+    assert dkim.parse(key.format("sha256")).issues == dkim.parse(key.format(" SHA256 ")).issues
+    assert [i.code for i in dkim.parse(key.format("sha1")).issues] == ["sha1"]
+
+
+def _corpus_key() -> str:
+    """A 2048-bit RSA p= of the lint corpus."""
+    data = yaml.safe_load(LINT.read_text())
+    for r in data["records"]:
+        parsed = dkim.parse(str(r["text"]))
+        if r["kind"] == "dkim" and parsed.bits == 2048 and not parsed.issues:
+            p = parsed.get("p")
+            assert p is not None
+            return p
+    raise AssertionError("no 2048-bit key in the corpus")
+
+
+def _dmarc_reports_plain(record: dmarc.Record, name: str) -> tuple[dmarc.ReportUri, ...]:
+    """Record.reports read from the tags, as before parse kept the URIs it read."""
+    return record._replace(reported=None).reports(name)
+
+
+_URIS = st.sampled_from(
+    [
+        "mailto:a@example.org",
+        "MAILTO:B@Example.ORG!10m",
+        "mailto:c@sub.example.org!18446744073709551616",
+        "https://example.org/r",
+        "mailto:bad",
+        "mailto:x@-bad-.example",
+        "not a uri",
+        "",
+        " mailto:d@example.net ",
+        "mailto:e@example.com!1x",
+        "mailto:%zz@example.org",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["rua", "ruf", "RUA", "Ruf", "p", "sp"]), st.lists(_URIS)),
+        max_size=4,
+    )
+)
+def test_dmarc_reports_kept_from_parse_equal_a_second_reading(
+    tags: list[tuple[str, list[str]]],
+) -> None:
+    text = "v=DMARC1; p=none" + "".join(f"; {n}={','.join(uris)}" for n, uris in tags)
+    record = dmarc.parse(text)
+    for name in ("rua", "ruf", "RUA", "p"):
+        assert record.reports(name) == _dmarc_reports_plain(record, name), (text, name)
+
+
+def test_dmarc_reports_kept_from_parse_over_the_corpus() -> None:
+    texts = _corpus_texts()
+    found = 0
+    for text in texts:
+        record = dmarc.parse(text)
+        for name in ("rua", "ruf"):
+            assert record.reports(name) == _dmarc_reports_plain(record, name), text
+            found += len(record.reports(name))
+    assert found  # the corpus has report URIs: the comparison is not of two empty answers
+
+
+def test_only_txtbase_rdata_have_character_strings() -> None:
+    """wire.fits reads ``strings`` of TXTBase rdata only (it used getattr on every rdata):
+    no other rdata class of dnspython has the attribute."""
+    import dns.rdata
+    import dns.rdataclass
+    import dns.rdatatype
+    from dns.rdtypes.txtbase import TXTBase
+
+    seen = 0
+    for rdtype in dns.rdatatype.RdataType:
+        try:
+            cls = dns.rdata.get_rdata_class(dns.rdataclass.IN, rdtype)
+        except Exception:  # a meta type (ANY, AXFR...): no rdata class to look at
+            continue
+        seen += 1
+        assert hasattr(cls, "strings") == issubclass(cls, TXTBase), cls
+    assert seen > 50
+
+
+def test_context_indexes_made_in_one_pass_equal_their_plain_forms(ws: Workspace) -> None:
+    """Context's single pass over the records makes the by-type lists, the delegations, the
+    signed zones and the owners the mail rules read: each equals its plain form."""
+    from zonegen.checks.context import KEY_LABEL, MAIL_PREFIXES, Context
+    from zonegen.model import MOX
+    from zonegen.pipeline import build
+    from zonegen.sources import read_inputs
+
+    shutil.copytree(REPO / "config", ws.root / "config")
+    site = ws.root / "config" / "site.yaml"
+    site.write_text(
+        site.read_text()
+        + "  lint.example:\n    records:\n"
+        + "".join(
+            f"      {line}\n"
+            for line in (
+                "sub: {type: NS, values: [ns1.lint-dns.test., ns2.lint-dns.test.]}",
+                "'': {type: NS, value: ns1.lint-dns.test.}",
+                "_dmarc: {type: TXT, values: ['v=DMARC1; p=none', 'x']}",
+                "_dmarc.a: {type: A, value: 192.0.2.1}",
+                "_mta-sts: {type: TXT, value: 'v=STSv1; id=1'}",
+                "_smtp._tls.x: {type: TXT, value: 'v=TLSRPTv1; rua=mailto:a@lint.example'}",
+                "s1._domainkey: {type: TXT, value: 'v=DKIM1; p='}",
+                "_adsp._domainkey: {type: TXT, value: 'dkim=all'}",
+                "_dmarc.s2._domainkey: {type: TXT, value: 'v=DKIM1; p='}",
+            )
+        )
+    )
+    result = build(read_inputs(site))
+    ctx = Context(result)
+    records = [r for z in result.zones for r in z.records]
+    for rtype in {r.rtype for r in records} | {"SPF"}:
+        assert ctx.of_type(rtype) == [r for r in records if r.rtype == rtype]
+        plain_sets = {r.name: ctx.get(r.name, rtype) for r in records if r.rtype == rtype}
+        assert dict(ctx.rrsets_of(rtype)) == plain_sets
+    assert ctx._cuts == {n for n, t in ctx.by_key if t == "NS" and n not in ctx.zones}
+    assert ctx._cuts == {"sub.lint.example."}
+    signed = {z.name for z in result.site.zones if z.dnssec} | {
+        z.name
+        for z in result.zones
+        for r in z.records
+        if r.rtype == "TLSA" and r.kind == MOX and not r.disabled
+    }
+    assert ctx._signed == signed and signed
+    for prefix in MAIL_PREFIXES:
+        plain = sorted(n for n in ctx.by_name if n.startswith(prefix) and ctx.txt(n))
+        assert ctx.txt_owners(prefix) == plain and plain
+    plain = sorted(n for n in ctx.by_name if KEY_LABEL in n and ctx.txt(n))
+    assert ctx.txt_owners(KEY_LABEL) == plain and len(plain) >= 4
