@@ -306,3 +306,143 @@ def test_context_indexes_made_in_one_pass_equal_their_plain_forms(ws: Workspace)
         assert ctx.txt_owners(prefix) == plain and plain
     plain = sorted(n for n in ctx.by_name if KEY_LABEL in n and ctx.txt(n))
     assert ctx.txt_owners(KEY_LABEL) == plain and len(plain) >= 4
+
+
+def _spki(n: int, e: int = 65537) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return (
+        rsa.RSAPublicNumbers(e, n)
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+
+
+def _odd_modulus(bits: int, seed: int) -> int:
+    import random
+
+    return random.Random(seed).getrandbits(bits) | 1 << (bits - 1) | 1
+
+
+def test_common_rsa_keys_are_sized_without_cryptography_as_by_it() -> None:
+    """dkim._common_rsa_bits reads the modulus size of the common key shape off its lengths;
+    cryptography's reader (the one for every other input) gives the same size, and the other
+    shapes are left to it."""
+    for bits in (1024, 1032, 1536, 2048, 3072, 4096, 8192):
+        for seed in range(3):
+            der = _spki(_odd_modulus(bits, seed))
+            assert dkim._common_rsa_bits(der) == dkim._rsa_bits_read(der) == bits
+    # not the common shape: a size that is no whole number of octets, another exponent, an
+    # even or a short modulus, PKCS#1 without the SPKI around it
+    for der in (
+        _spki(_odd_modulus(2047, 1)),
+        _spki(_odd_modulus(1025, 1)),
+        _spki(_odd_modulus(2048, 1), e=3),
+        _spki(_odd_modulus(2048, 1) - 1),
+        _spki(_odd_modulus(1016, 1)),
+        _spki(_odd_modulus(2048, 1))[24:],
+    ):
+        assert dkim._common_rsa_bits(der) is None
+        assert dkim._rsa_bits(der) == dkim._rsa_bits_read(der)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, 255)), max_size=3),
+    st.integers(0, 300),
+    st.binary(max_size=3),
+    st.sampled_from([1024, 2048]),
+)
+def test_common_rsa_shape_on_damaged_keys(
+    edits: list[tuple[int, int]], cut: int, tail: bytes, bits: int
+) -> None:
+    """Whatever the damage (octets changed, cut short, more after), the shortcut either
+    declines or gives cryptography's answer."""
+    der = bytearray(_spki(_odd_modulus(bits, 7)))
+    for at, value in edits:
+        der[at % len(der)] = value
+    if cut:
+        del der[-cut:]
+    damaged = bytes(der) + tail
+    fast = dkim._common_rsa_bits(damaged)
+    assert fast is None or fast == dkim._rsa_bits_read(damaged)
+
+
+def test_common_rsa_shape_on_every_single_octet_change() -> None:
+    """Each octet of a key changed (one more, one less, 0, 0x80, 0xff), one at a time, and
+    each length cut: the shortcut declines or agrees."""
+    for bits in (1024, 2048):
+        der = _spki(_odd_modulus(bits, 3))
+        damaged = [der[:cut] for cut in range(len(der))]
+        for at in range(len(der)):
+            for value in {(der[at] + 1) % 256, (der[at] - 1) % 256, 0, 0x80, 0xFF} - {der[at]}:
+                damaged.append(der[:at] + bytes([value]) + der[at + 1 :])
+        for key in damaged:
+            fast = dkim._common_rsa_bits(key)
+            assert fast is None or fast == dkim._rsa_bits_read(key), key.hex()
+
+
+def _tlv(tag: int, body: bytes, octets: int) -> bytes:
+    """A DER element with its length in ``octets`` octets (0: the short form), minimal or
+    not."""
+    if not octets:
+        return bytes([tag, len(body)]) + body
+    return bytes([tag, 0x80 | octets]) + len(body).to_bytes(octets, "big") + body
+
+
+def test_common_rsa_shape_wants_lengths_in_the_fewest_octets() -> None:
+    """DER writes each length in the fewest octets (X.690 10.1); cryptography refuses keys
+    that do not, and so does the shortcut, element by element."""
+    n = _odd_modulus(1024, 5)
+    modulus = b"\0" + n.to_bytes(128, "big")
+    exponent = bytes.fromhex("0203010001")
+    fewest = {"modulus": 1, "key": 1, "bits": 1, "outer": 1}
+    for element in [None, *fewest]:
+        sizes = dict(fewest)
+        if element is not None:
+            sizes[element] = 2  # one octet more than needed
+        key = _tlv(0x30, _tlv(0x02, modulus, sizes["modulus"]) + exponent, sizes["key"])
+        bits = _tlv(0x03, b"\0" + key, sizes["bits"])
+        der = _tlv(0x30, bytes.fromhex("300d06092a864886f70d0101010500") + bits, sizes["outer"])
+        expected = 1024 if element is None else None
+        assert dkim._rsa_bits_read(der) == expected, element
+        assert dkim._common_rsa_bits(der) == expected, element
+    short = _tlv(0x02, b"\x01\x00\x01", 1)  # 65537 with a long-form length
+    assert dkim._common_rsa_bits(_spki(n).replace(exponent, short)) is None
+
+
+def test_common_rsa_shape_over_the_corpus_keys() -> None:
+    import base64
+    import binascii
+
+    data = yaml.safe_load(LINT.read_text())
+    fast = 0
+    for r in data["records"]:
+        p = dkim.parse(str(r["text"])).get("p") if r["kind"] == "dkim" else None
+        try:
+            raw = base64.b64decode(re.sub(r"\s", "", p or ""), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        bits = dkim._common_rsa_bits(raw)
+        assert bits is None or bits == dkim._rsa_bits_read(raw)
+        fast += bits is not None
+    assert fast >= 3  # the shape is the common one: the corpus has keys of it
+
+
+def test_reading_a_common_key_does_not_import_cryptography() -> None:
+    """What the shortcut is for: a build whose keys have the common shape never imports
+    cryptography in the process that runs the checks."""
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from zonegen.mail import dkim\n"
+        f"key = dkim.parse({'v=DKIM1; p=' + _corpus_key()!r})\n"
+        "assert key.bits == 2048 and not key.issues, key\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cryptography')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout
