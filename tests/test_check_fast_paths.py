@@ -306,6 +306,14 @@ def test_context_indexes_made_in_one_pass_equal_their_plain_forms(ws: Workspace)
         assert ctx.txt_owners(prefix) == plain and plain
     plain = sorted(n for n in ctx.by_name if KEY_LABEL in n and ctx.txt(n))
     assert ctx.txt_owners(KEY_LABEL) == plain and len(plain) >= 4
+    by_name: dict[str, list[str]] = {}
+    for name, rtype in ctx.by_key:
+        by_name.setdefault(name, []).append(rtype)
+    for name, types in by_name.items():
+        assert sorted(ctx.types(name)) == sorted(types), name
+        assert ctx.type_count(name) == len(types) and ctx.has_data(name)
+    assert max(map(len, by_name.values())) > 1
+    assert not ctx.types("nowhere.lint.example.") and not ctx.has_data("nowhere.lint.example.")
 
 
 def _spki(n: int, e: int = 65537) -> bytes:

@@ -69,7 +69,7 @@ class Context:
         # each type's records in zone order, and the owners of NS records. A pass costs
         # about as much as the work in it (18,000 records at N = 1,000), so one, not four.
         by_key: dict[tuple[str, str], list[Record]] = {}
-        by_name: dict[str, list[str]] = {}
+        by_name: dict[str, int] = {}  # name -> how many types it has (ints: no list each)
         by_type: dict[str, list[Record]] = {}
         ns_owners: list[str] = []
         signed: set[str] = set()
@@ -81,11 +81,7 @@ class Context:
                 found = by_key.get(key)
                 if found is None:
                     by_key[key] = [record]
-                    types = by_name.get(key[0])
-                    if types is None:
-                        by_name[key[0]] = [rtype]
-                    else:
-                        types.append(rtype)
+                    by_name[key[0]] = by_name.get(key[0], 0) + 1
                     if rtype == "NS":
                         ns_owners.append(key[0])
                 else:
@@ -100,7 +96,7 @@ class Context:
             if any(r.kind == MOX and not r.disabled for r in by_type.get("TLSA", ())[tlsa:]):
                 signed.add(zone.name)
         self.by_key = by_key
-        self.by_name = by_name  # name -> types
+        self.by_name = by_name
         self._by_type = by_type
         self.zones: set[str] = {z.name for z in build.zones}
         self._cuts = {n for n in ns_owners if n not in self.zones}
@@ -181,7 +177,19 @@ class Context:
         return set(self.by_name)
 
     def types(self, name: str) -> list[str]:
-        return self.by_name.get(name, [])
+        """The types of ``name``'s records, in the order each type first appears in the
+        build."""
+        if name not in self.by_name:
+            return []
+        return [t for t in self._by_type if (name, t) in self.by_key]
+
+    def has_data(self, name: str) -> bool:
+        """``name`` has records (of any type)."""
+        return name in self.by_name
+
+    def type_count(self, name: str) -> int:
+        """How many types ``name``'s records have."""
+        return self.by_name.get(name, 0)
 
     def zone_of(self, name: str) -> str | None:
         return zone_for(name, self.zones)
@@ -298,7 +306,7 @@ class ZoneLookup:
             return UNKNOWN  # outside the zones, or in a child zone delegated from them
         if depth > 8:
             return DNS_ERROR  # a CNAME loop: resolvers answer SERVFAIL
-        owner = name if ctx.types(name) else self._wildcard(name)
+        owner = name if ctx.has_data(name) else self._wildcard(name)
         if owner is None:
             return () if ctx.exists(name) else NXDOMAIN
         alias = ctx.get(owner, "CNAME")
@@ -314,9 +322,9 @@ class ZoneLookup:
         labels = name.split(".")
         for i in range(1, len(labels) - 1):
             parent = ".".join(labels[i:])
-            if self.ctx.types(parent) or self.ctx.exists(parent):
+            if self.ctx.has_data(parent) or self.ctx.exists(parent):
                 wild = "*." + parent
-                return wild if self.ctx.types(wild) else None
+                return wild if self.ctx.has_data(wild) else None
         return None
 
 

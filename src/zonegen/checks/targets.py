@@ -162,7 +162,11 @@ def cnames(ctx: Context) -> Iterator[Problem]:
                 "use A/AAAA records at the apex (or your provider's ALIAS)",
             )
         # RFC 4035 2.5: DNSSEC's RRSIG and NSEC may sit beside a CNAME.
-        others = [t for t in ctx.types(name) if t not in ("CNAME", "RRSIG", "NSEC", "NSEC3")]
+        others = (
+            [t for t in ctx.types(name) if t not in ("CNAME", "RRSIG", "NSEC", "NSEC3")]
+            if ctx.type_count(name) > 1
+            else []  # the CNAME alone
+        )
         if others or len(group) > 1:
             yield ctx.problem(
                 group[0],
