@@ -454,3 +454,49 @@ def test_reading_a_common_key_does_not_import_cryptography() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def _is_hostname_plain(name: str, wildcard: bool) -> bool:
+    """bindfile.is_hostname label by label, as it was."""
+    labels = name.rstrip(".").split(".") if name != "." else []
+    if wildcard and labels[:1] == ["*"]:
+        labels = labels[1:]
+    return all(re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?", label) for label in labels)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="aZ9-.*_ é\n", max_size=14), st.booleans())
+def test_host_names_by_one_match_equal_the_label_wise_form(name: str, wildcard: bool) -> None:
+    from zonegen.checks.bindfile import is_hostname
+
+    is_hostname.cache_clear()
+    assert is_hostname(name, wildcard=wildcard) == _is_hostname_plain(name, wildcard)
+
+
+def test_host_names_at_the_edges() -> None:
+    from zonegen.checks.bindfile import is_hostname
+
+    for name in (
+        ".",
+        "",
+        "..",
+        "*",
+        "*.",
+        "*..",
+        "*.a",
+        "**.a",
+        "a.*",
+        "a-.b",
+        "-a.b",
+        "a--b.c",
+        "a" * 63 + ".",
+        "x." * 126 + "y.",
+        "a-" * 200 + "a",
+        "a-" * 200 + "-",
+        "mx.example.org.",
+        "_dmarc.example.org.",
+        "1.2.3.4.",
+    ):
+        for wildcard in (False, True):
+            is_hostname.cache_clear()
+            assert is_hostname(name, wildcard=wildcard) == _is_hostname_plain(name, wildcard)
