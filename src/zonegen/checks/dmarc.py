@@ -11,35 +11,38 @@ from ..problem import Problem
 from .context import Context
 
 
-def _owners(ctx: Context) -> list[str]:
-    return sorted(n for n in ctx.by_name if n.startswith("_dmarc."))
-
-
 def dmarc_records(ctx: Context) -> Iterator[Problem]:
     """Every TXT at a ``_dmarc`` name: one DMARC record, well formed."""
-    for name in _owners(ctx):
-        texts = ctx.txt(name)
-        found = [(r, v) for r, v in texts if dmarc.is_dmarc(v)]
-        for record, value in texts:
-            if not dmarc.is_dmarc(value):
-                # RFC 7489 6.6.3: receivers discard TXT at _dmarc that does not start with
-                # v=DMARC1: a typo there silently removes the policy.
-                (issue,) = dmarc.parse(value).issues
-                yield ctx.problem(record, "dmarc-syntax", issue.message, "start it with v=DMARC1")
+    for name in ctx.txt_owners("_dmarc."):
+        found = []
+        for record, value in ctx.txt(name):
+            if dmarc.is_dmarc(value):
+                found.append((record, value))
+                continue
+            # RFC 7489 6.6.3: receivers discard TXT at _dmarc that does not start with
+            # v=DMARC1: a typo there silently removes the policy.
+            (issue,) = dmarc.parse(value).issues
+            yield ctx.problem(record, "dmarc-syntax", issue.message, "start it with v=DMARC1")
+        if not found:
+            continue
         yield from ctx.one_record(
             found,
             "dmarc-one-record",
             "DMARC records: receivers then apply none (RFC 7489 6.6.3)",
             "keep exactly one",
         )
-        for record, value in found[:1]:
-            parsed = dmarc.parse(value)
+        record, value = found[0]
+        parsed = dmarc.parse(value)
+        if parsed.issues:
             yield from ctx.issues(record, "dmarc", parsed.issues)
+        domain = name[len("_dmarc.") :]
+        if domain not in ctx.zones:  # (at a zone's apex sp= and np= are in place)
             yield from _subdomain(ctx, record, name, parsed)
-            for key in ("rua", "ruf"):
-                for uri in parsed.reports(key):
-                    if uri.domain:
-                        yield from _external(ctx, record, name[len("_dmarc.") :], uri.domain, key)
+        for key in ("rua", "ruf"):
+            for uri in parsed.reports(key):
+                # reports to the domain itself (most do) need no authorization (_external)
+                if uri.domain and uri.domain != domain[:-1]:
+                    yield from _external(ctx, record, domain, uri.domain, key)
 
 
 def _subdomain(ctx: Context, record: Record, name: str, parsed: dmarc.Record) -> Iterator[Problem]:

@@ -46,8 +46,8 @@ _UNREACHABLE = tuple(
 def host_ip_private(ctx: Context) -> Iterator[Problem]:
     """``host-ip-private``: the mail host's published address is one the Internet cannot
     reach (behind NAT, Mox's listener has the private address; NATIPs hold the public one)."""
-    for record in ctx.records:
-        if record.kind != HOST or record.rtype not in ("A", "AAAA"):
+    for record in (*ctx.of_type("A"), *ctx.of_type("AAAA")):
+        if record.kind != HOST:
             continue
         ip = ipaddress.ip_address(record.value)
         if any(ip in net for net in _UNREACHABLE if net.version == ip.version):

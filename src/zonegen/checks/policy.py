@@ -48,19 +48,27 @@ _TLSRPT = _PolicyTxt(
 def _policy_txt(ctx: Context, policy: _PolicyTxt) -> Iterator[tuple[str, Record] | Problem]:
     """Grammar and one record at each of the policy's names; then, for the next rules,
     each name and its record (name, record)."""
-    for name in sorted(n for n in ctx.by_name if n.startswith(policy.owner)):
-        texts = ctx.txt(name)
-        for record, value in texts:
+    for name in ctx.txt_owners(policy.owner):
+        found = []
+        for record, value in ctx.txt(name):
+            if policy.is_record(value):
+                found.append((record, value))
+                continue  # (it begins with the version: not misversioned)
             issue = mtasts.misversioned(policy.kind, value)
             if issue:
                 rule, fix = f"{policy.kind}-syntax", f"start it with {policy.version};"
                 yield ctx.problem(record, rule, issue.message, fix)
-        found = [(r, v) for r, v in texts if policy.is_record(v)]
-        rule, several = f"{policy.kind}-one-record", f"{policy.version} records: {policy.several}"
-        yield from ctx.one_record(found, rule, several, "keep exactly one")
-        for record, value in found[:1]:
-            yield from ctx.issues(record, policy.kind, policy.issues(value))
-            yield name, record
+        if not found:
+            continue
+        if len(found) > 1:
+            rule = f"{policy.kind}-one-record"
+            several = f"{policy.version} records: {policy.several}"
+            yield from ctx.one_record(found, rule, several, "keep exactly one")
+        record, value = found[0]
+        issues = policy.issues(value)
+        if issues:
+            yield from ctx.issues(record, policy.kind, issues)
+        yield name, record
 
 
 def mta_sts(ctx: Context) -> Iterator[Problem]:
@@ -74,7 +82,7 @@ def mta_sts(ctx: Context) -> Iterator[Problem]:
         if (
             ctx.zone_of(host)
             and not ctx.delegated(host)
-            and not (ctx.addresses(host) or ctx.get(host, "CNAME"))
+            and not (ctx.get(host, "CNAME") or ctx.addresses(host))
         ):
             yield ctx.problem(
                 record,

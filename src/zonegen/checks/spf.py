@@ -60,14 +60,17 @@ def spf_records(ctx: Context) -> Iterator[Problem]:
     lookup = ctx.lookup
     for name in sorted(records):
         found = records[name]
-        yield from ctx.one_record(
-            found,
-            "spf-one-record",
-            "SPF records at one name: receivers return permerror (RFC 7208 4.5)",
-            "merge them into one record",
-        )
+        if len(found) > 1:
+            yield from ctx.one_record(
+                found,
+                "spf-one-record",
+                "SPF records at one name: receivers return permerror (RFC 7208 4.5)",
+                "merge them into one record",
+            )
         record, value = found[0]
-        yield from ctx.issues(record, "spf", spf.lint(name.rstrip("."), value, lookup))
+        issues = spf.lint(name.rstrip("."), value, lookup)
+        if issues:
+            yield from ctx.issues(record, "spf", issues)
         size = sum(len(s) + 1 for r, _ in found for s in getattr(r.rdata, "strings", ()))
         if size > SIZE_ADVICE:
             yield ctx.problem(

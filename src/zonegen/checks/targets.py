@@ -20,6 +20,25 @@ def _wildcard_address(ctx: Context, name: str) -> bool:
     return any(isinstance(a := lookup.ask(name, t), tuple) and a for t in ("A", "AAAA"))
 
 
+# What the built zones say of an MX or SRV target (see _target_state)
+_ELSEWHERE = "elsewhere"  # outside the zones, or delegated from them: verify checks it live
+_CNAME = "cname"
+_NO_ADDRESS = "no address"
+_ADDRESS = "address"
+
+
+def _target_state(ctx: Context, target: str) -> str:
+    if not ctx.zone_of(target) or ctx.delegated(target):
+        # Outside the built zones, or in a zone delegated from them (its addresses are the
+        # child zone's; named-checkzone takes a delegation as fine too): verify checks it live.
+        return _ELSEWHERE
+    if ctx.get(target, "CNAME"):
+        return _CNAME
+    if not ctx.addresses(target) and not _wildcard_address(ctx, target):
+        return _NO_ADDRESS
+    return _ADDRESS
+
+
 def ns_targets(ctx: Context) -> Iterator[Problem]:
     """NS targets that are CNAMEs inside the zones (RFC 2181 10.3)."""
     for record in ctx.of_type("NS"):
@@ -34,19 +53,21 @@ def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
     """``null-mx``, ``null-srv``, ``mx-target-cname``, ``srv-target-cname`` (warning),
     ``target-no-address``, ``target-not-absolute``."""
     # The order of the problems does not matter: run_checks sorts them.
-    for (_name, rtype), group in ctx.by_key.items():
-        if rtype not in ("MX", "SRV"):
-            continue
-        nulls = [r for r in group if _target(r) == "."]
-        if nulls and len(group) > 1:
-            rule = "null-mx" if rtype == "MX" else "null-srv"
-            yield ctx.problem(
-                nulls[0],
-                rule,
-                f"a '.' {rtype} ('no service') next to real ones",
-                "keep either the null record or the real ones "
-                f"({'RFC 7505 3' if rtype == 'MX' else 'RFC 2782'})",
-            )
+    # What the zones say of a target depends on the target alone, and most targets serve
+    # many records (the mail host, each domain's client-settings name): worked out once.
+    seen: dict[str, str] = {}
+    for rtype, (_name, group) in _mx_srv(ctx):
+        if len(group) > 1:
+            nulls = [r for r in group if _target(r) == "."]
+            if nulls:
+                rule = "null-mx" if rtype == "MX" else "null-srv"
+                yield ctx.problem(
+                    nulls[0],
+                    rule,
+                    f"a '.' {rtype} ('no service') next to real ones",
+                    "keep either the null record or the real ones "
+                    f"({'RFC 7505 3' if rtype == 'MX' else 'RFC 2782'})",
+                )
         for record in group:
             target = _target(record)
             if target == ".":
@@ -55,12 +76,10 @@ def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
                         record, "null-mx", "a null MX has preference 0", "write MX 0 . (RFC 7505 3)"
                     )
                 continue
-            if not ctx.zone_of(target) or ctx.delegated(target):
-                # Outside the built zones, or in a zone delegated from them (its addresses
-                # are the child zone's; named-checkzone takes a delegation as fine too):
-                # verify checks it live.
-                continue
-            if ctx.get(target, "CNAME"):
+            found = seen.get(target)
+            if found is None:
+                found = seen[target] = _target_state(ctx, target)
+            if found == _CNAME:
                 if rtype == "MX":
                     yield ctx.problem(
                         record,
@@ -78,8 +97,7 @@ def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
                         "point it at the host's own name (RFC 2782)",
                         warning=True,
                     )
-                continue
-            if not ctx.addresses(target) and not _wildcard_address(ctx, target):
+            elif found == _NO_ADDRESS:
                 yield ctx.problem(
                     record,
                     "target-no-address",
@@ -87,6 +105,12 @@ def mx_srv_targets(ctx: Context) -> Iterator[Problem]:
                     f"add its address, or fix the {rtype}",
                 )
     yield from _relative_targets(ctx)
+
+
+def _mx_srv(ctx: Context) -> Iterator[tuple[str, tuple[str, list[Record]]]]:
+    for rtype in ("MX", "SRV"):
+        for rrset in ctx.rrsets_of(rtype):
+            yield rtype, rrset
 
 
 def _relative_targets(ctx: Context) -> Iterator[Problem]:
@@ -128,9 +152,7 @@ def _relative_targets(ctx: Context) -> Iterator[Problem]:
 def cnames(ctx: Context) -> Iterator[Problem]:
     """``cname-coexistence`` (RFC 2181 10.1), ``cname-at-apex``, ``cname-chain``,
     ``cname-loop``."""
-    for (name, rtype), group in ctx.by_key.items():
-        if rtype != "CNAME":
-            continue
+    for name, group in ctx.rrsets_of("CNAME"):
         if name in ctx.zones:
             yield ctx.problem(
                 group[0],
@@ -140,7 +162,11 @@ def cnames(ctx: Context) -> Iterator[Problem]:
                 "use A/AAAA records at the apex (or your provider's ALIAS)",
             )
         # RFC 4035 2.5: DNSSEC's RRSIG and NSEC may sit beside a CNAME.
-        others = [t for t in ctx.types(name) if t not in ("CNAME", "RRSIG", "NSEC", "NSEC3")]
+        others = (
+            [t for t in ctx.types(name) if t not in ("CNAME", "RRSIG", "NSEC", "NSEC3")]
+            if ctx.type_count(name) > 1
+            else []  # the CNAME alone
+        )
         if others or len(group) > 1:
             yield ctx.problem(
                 group[0],

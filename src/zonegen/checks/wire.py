@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import dns.exception
 import dns.name
 import dns.rdatatype
+from dns.rdtypes.txtbase import TXTBase
 
 from ..model import Record
 from ..problem import Problem
@@ -25,6 +26,7 @@ RDATA = 65535  # RFC 1035 3.2.1: RDLENGTH is 16 bits
 MESSAGE = 65535  # RFC 1035 4.2.2: the TCP length prefix is 16 bits
 _HEADER = 12  # RFC 1035 4.1.1
 _RR = 12  # a compressed owner (2) + type, class, TTL, RDLENGTH (10)
+_TEXT = frozenset({"TXT", "SPF"})  # sized by their strings (other types: _size_bound)
 
 
 def _name_problem(name: str) -> str | None:
@@ -54,37 +56,40 @@ def fits(ctx: Context) -> Iterator[Problem]:
     # The context's index holds each RRset's records in the zone's order (by value), as
     # model.rrsets gives them; the TTL does not change the size.
     for (name, rtype), records in ctx.by_key.items():
-        owner = _name_problem(name)
-        if owner:
-            for record in records:
-                yield _too_long(ctx, record, "owner", owner)
-        text = rtype in ("TXT", "SPF")
-        bound = _HEADER + len(name.encode()) + 1 + 4 + _RR * len(records)
+        # _name_problem's fast path inline, here and for targets: most names are short ASCII
+        # (a test holds the fast path to the slow one)
+        ascii_name = name.isascii()
+        if not (ascii_name and len(name) <= LABEL):
+            owner = _name_problem_slow(name)
+            if owner:
+                for record in records:
+                    yield _too_long(ctx, record, "owner", owner)
+        text = rtype in _TEXT
+        bound = _HEADER + (len(name) if ascii_name else len(name.encode())) + 5 + _RR * len(records)
         rdata_said = False  # a TXT here over 65535 octets: rdata-too-long says enough
         for record in records:
             target = record.target
-            # _name_problem's fast path inline: most targets are short ASCII names
             if target and not (len(target) <= LABEL and target.isascii()):
                 problem = _name_problem_slow(target)
                 if problem:
                     yield _too_long(ctx, record, "target", problem)
-            # TXT and SPF, and the other types dnspython reads as character-strings (AVC)
-            strings: tuple[bytes, ...] = getattr(record.rdata, "strings", ())
-            if strings and max(map(len, strings)) > STRING:
-                long = next(s for s in strings if len(s) > STRING)
-                yield ctx.problem(
-                    record,
-                    "txt-string-too-long",
-                    f"a character-string of {len(long)} octets (at most {STRING}, RFC 1035 3.3)",
-                    "split the value into strings of 255 octets",
-                )
-            if text:
-                size = sum(map(len, strings)) + len(strings)
+            rdata = record.rdata
+            # TXT and SPF, and the other types dnspython reads as character-strings (AVC):
+            # its TXTBase is the one rdata class with ``strings``
+            if isinstance(rdata, TXTBase):
+                strings: tuple[bytes, ...] = rdata.strings
+                if strings and max(map(len, strings)) > STRING:
+                    long = next(s for s in strings if len(s) > STRING)
+                    yield ctx.problem(
+                        record,
+                        "txt-string-too-long",
+                        f"a character-string of {len(long)} octets (at most {STRING}, RFC 1035 "
+                        "3.3)",
+                        "split the value into strings of 255 octets",
+                    )
+                size = sum(map(len, strings)) + len(strings) if text else _size_bound(record)
             else:
-                # an upper bound unless it may be large: presentation text is never shorter
-                # than an eighth of the wire form, plus 16
-                size = len(record.value)
-                size = 8 * size + 16 if size <= 4096 else _wire(record)
+                size = 0 if text else _size_bound(record)  # (a TXT is always a TXTBase)
             bound += size
             if size > RDATA and (text or _wire(record) > RDATA):
                 yield ctx.problem(
@@ -106,6 +111,13 @@ def fits(ctx: Context) -> Iterator[Problem]:
                 f"answer is at most {MESSAGE} octets (RFC 1035 4.2.2)",
                 "fewer or smaller records at this name",
             )
+
+
+def _size_bound(record: Record) -> int:
+    """An upper bound of the record's rdata size unless it may be large: presentation text
+    is never shorter than an eighth of the wire form, plus 16; else the size itself."""
+    size = len(record.value)
+    return 8 * size + 16 if size <= 4096 else _wire(record)
 
 
 def _too_long(ctx: Context, record: Record, what: str, problem: str) -> Problem:

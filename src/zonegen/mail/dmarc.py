@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .taglist import ERROR, WARNING, Issue, Tag, host_ok, mailto_problem, split, uri_problem
+from .taglist import ERROR, WARNING, Issue, Tag, mailto_problem, split, uri_problem
 
 # RFC 7489 6.3 plus RFC 9989 4.7 (np, psd, t); RFC 9989 drops pct, rf and ri, which RFC 7489
 # receivers still read.
 KNOWN = ("v", "p", "sp", "np", "adkim", "aspf", "fo", "rf", "ri", "pct", "rua", "ruf", "psd", "t")
+_KNOWN = frozenset(KNOWN)
+_REPORTS = ("rua", "ruf")
 POLICIES = ("none", "quarantine", "reject")
 _VERSION = re.compile(r"[vV][ \t]*=[ \t]*DMARC1[ \t]*(?:;|\Z)")
 _SIZE = re.compile(r"!([0-9]+)([kmgtKMGT]?)\Z")
@@ -45,6 +47,10 @@ class ReportUri(NamedTuple):
 class Record(NamedTuple):
     tags: tuple[Tag, ...]
     issues: tuple[Issue, ...]
+    # (name, URIs that parse) of the first rua= and ruf= tag with a value: parse reads each
+    # URI once, for its issues and for reports(); None in a Record made by hand (reports()
+    # then reads the tags)
+    reported: tuple[tuple[str, tuple[ReportUri, ...]], ...] | None = None
 
     def get(self, name: str) -> str | None:
         return next((t.value for t in self.tags if t.name.lower() == name), None)
@@ -56,6 +62,8 @@ class Record(NamedTuple):
 
     def reports(self, name: str) -> tuple[ReportUri, ...]:
         """The rua= or ruf= URIs that parse."""
+        if self.reported is not None and name in _REPORTS:
+            return next((uris for key, uris in self.reported if key == name), ())
         value = self.get(name)
         if not value:
             return ()
@@ -70,13 +78,15 @@ def parse(text: str) -> Record:
             f"{_cut(text)!r} does not start with 'v=DMARC1', so receivers ignore it "
             "(RFC 7489 6.6.3; 'DMARC1' is case-sensitive)",
         )
-        return Record((), (issue,))
+        return Record((), (issue,), ())
     tags, shape = split(text)
     issues = [Issue("syntax", ERROR, f"{p} (RFC 7489 6.4)") for p in shape]
     seen: set[str] = set()
+    reported: list[tuple[str, tuple[ReportUri, ...]]] = []
     for tag in tags:
         name = tag.name.lower()
-        if name in seen:
+        first = name not in seen
+        if not first:
             issues.append(
                 Issue(
                     "syntax",
@@ -85,7 +95,7 @@ def parse(text: str) -> Record:
                 )
             )
         seen.add(name)
-        if name not in KNOWN:
+        if name not in _KNOWN:
             issues.append(
                 Issue(
                     "unknown-tag",
@@ -99,8 +109,10 @@ def parse(text: str) -> Record:
                 Issue("syntax", ERROR, f"{name}= has no value (RFC 9989 4.8: 1*dmarc-value)")
             )
             continue
-        if name in ("rua", "ruf"):
-            issues += _report_issues(name, tag.value)
+        if name in _REPORTS:
+            uris = _report_issues(name, tag.value, issues)
+            if first:
+                reported.append((name, uris))
             continue
         problem = _value_problem(name, tag.value)
         if problem:
@@ -124,7 +136,7 @@ def parse(text: str) -> Record:
                 "what many receivers implement) wants it right after v=DMARC1",
             )
         )
-    return Record(tuple(tags), tuple(issues))
+    return Record(tuple(tags), tuple(issues), tuple(reported))
 
 
 def _value_problem(name: str, value: str) -> str | None:
@@ -159,31 +171,36 @@ def _value_problem(name: str, value: str) -> str | None:
     return None
 
 
-def _report_issues(name: str, value: str) -> list[Issue]:
+def _report_issues(name: str, value: str, issues: list[Issue]) -> tuple[ReportUri, ...]:
     """rua= or ruf=: the first URI outside the grammar (an error), then for each URI a size
-    over 64 bits and a scheme other than mailto: (warnings). Each URI is read once."""
-    issues: list[Issue] = []
+    over 64 bits and a scheme other than mailto: (warnings), added to ``issues``; returns
+    the URIs that parse (:meth:`Record.reports`). Each URI is read once."""
     parts = [part.strip(" \t") for part in value.split(",")]
     problems = [_uri_problem(part) for part in parts]
     first = next((problem for problem in problems if problem), None)
     if first:
         issues.append(Issue("report-uri", ERROR, f"{name}: {first}"))
+    uris = []
     for part, problem in zip(parts, problems, strict=True):
-        size = _SIZE.search(part)
-        if size and int(size.group(1)) >= 1 << 64:
-            # RFC 7489 6.4: "the numeric portion MUST fit within an unsigned 64-bit
-            # integer"; RFC 9989 4.8 keeps !size as obsolete syntax, unbounded, for
-            # reporters to ignore: a warning, as p= not second is
-            issues.append(
-                Issue(
-                    "report-size",
-                    WARNING,
-                    f"{name}: the size {_cut(size.group(1))} does not fit in 64 bits: "
-                    "RFC 7489 6.4 receivers drop the URI (RFC 9989 ignores sizes)",
+        if "!" in part:
+            size = _SIZE.search(part)
+            if size and int(size.group(1)) >= 1 << 64:
+                # RFC 7489 6.4: "the numeric portion MUST fit within an unsigned 64-bit
+                # integer"; RFC 9989 4.8 keeps !size as obsolete syntax, unbounded, for
+                # reporters to ignore: a warning, as p= not second is
+                issues.append(
+                    Issue(
+                        "report-size",
+                        WARNING,
+                        f"{name}: the size {_cut(size.group(1))} does not fit in 64 bits: "
+                        "RFC 7489 6.4 receivers drop the URI (RFC 9989 ignores sizes)",
+                    )
                 )
-            )
-        uri = None if problem else _valid_report_uri(part)
-        if uri and not uri.uri.lower().startswith("mailto:"):
+        if problem:
+            continue
+        uri = _valid_report_uri(part)
+        uris.append(uri)
+        if not uri.domain and not uri.uri.lower().startswith("mailto:"):
             issues.append(
                 Issue(
                     "report-scheme",
@@ -192,7 +209,7 @@ def _report_issues(name: str, value: str) -> list[Issue]:
                     f"so reports to {_cut(uri.uri)!r} may never come",
                 )
             )
-    return issues
+    return tuple(uris)
 
 
 def _uri_problem(text: str) -> str | None:
@@ -219,14 +236,13 @@ def _report_uri(text: str) -> ReportUri | None:
     return _valid_report_uri(text)
 
 
-def _valid_report_uri(text: str) -> ReportUri | None:
-    """A URI of the list (stripped) that :func:`_uri_problem` passes."""
+def _valid_report_uri(text: str) -> ReportUri:
+    """A URI of the list (stripped) that :func:`_uri_problem` passes. (That took a mailto:
+    only with a host name after its '@', and only ASCII: the domain needs no second look.)"""
     uri, bang, size = text.partition("!")
     domain = ""
     if uri.lower().startswith("mailto:"):
         domain = uri[len("mailto:") :].split("?", 1)[0].rpartition("@")[2].lower()
-        if not host_ok(domain):
-            return None
     return ReportUri(uri, bang + size, domain)
 
 
