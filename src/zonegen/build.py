@@ -60,7 +60,7 @@ def output_paths(out_dir: Path, zone: str) -> tuple[Path, Path]:
 def build_files(site_path: Path, out_dir: Path, *, check: bool, use_cache: bool = True) -> Built:
     """Build the zones the site file describes into ``out_dir`` (with ``check``: compare
     only, write nothing). Bad input raises :class:`~zonegen.errors.InputError`."""
-    with _no_collection():
+    with no_collection():
         inputs = read_inputs(site_path)
         key = cache.key(inputs, out_dir) if use_cache else None
         hit = cache.lookup(key, out_dir)
@@ -77,9 +77,10 @@ def build_files(site_path: Path, out_dir: Path, *, check: bool, use_cache: bool 
 
 
 @contextmanager
-def _no_collection() -> Iterator[None]:
-    # Reading and checking allocate a few hundred thousand objects that all stay alive until
-    # the build ends: the cyclic collector would walk them over and over for nothing.
+def no_collection() -> Iterator[None]:
+    """No cyclic collection inside: reading and checking allocate a few hundred thousand
+    objects that all stay alive until the command ends, and the collector would walk them over
+    and over for nothing (``zonegen build`` and ``zonegen check``)."""
     collecting = gc.isenabled()
     gc.disable()
     try:

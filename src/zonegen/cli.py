@@ -619,11 +619,13 @@ def check(site_path: Path, fmt: str, strict: bool, provider: str | None) -> None
     """
     import json
 
+    from .build import no_collection
     from .checks import ERROR, WARNING, run_checks
     from .pipeline import build as build_zones
 
     try:
-        problems = run_checks(build_zones(_read(site_path)), provider=provider, strict=strict)
+        with no_collection():
+            problems = run_checks(build_zones(_read(site_path)), provider=provider, strict=strict)
     except ZonegenError as e:
         _fail(e)
     errors = sum(1 for p in problems if p.severity == ERROR)
