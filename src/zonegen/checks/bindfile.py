@@ -62,6 +62,12 @@ def _split_first(name: str) -> tuple[str, str, str]:
     """The first label (escapes such as ``\\.`` kept inside it) and the rest."""
     if "\\" not in name:
         return name.partition(".")  # no escapes (nearly every name): the first dot splits
+    return _split_escaped(name)
+
+
+def _split_escaped(name: str) -> tuple[str, str, str]:
+    """:func:`_split_first` for any name: a walk that steps over each escape (the slow path,
+    which tests/test_check_fast_paths.py holds the shortcut to)."""
     i = 0
     while i < len(name):
         if name[i] == "\\":
